@@ -1,0 +1,71 @@
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { fuzzystrmatch } from '@electric-sql/pglite/contrib/fuzzystrmatch';
+
+// JSONB and timestamps come back as text: the store forwards resource JSON untouched, which is
+// faster than parse + stringify, and timestamps keep their exact FHIR instant form.
+pg.types.setTypeParser(pg.types.builtins.TIMESTAMPTZ, (v) => v);
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
+
+export type DatabaseKind = 'pglite' | 'postgres';
+
+export interface Database {
+  readonly kind: DatabaseKind;
+  readonly pool: pg.Pool;
+  /** Runs fn inside one transaction on one connection; rolls back when fn throws. */
+  transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T>;
+  query<R extends pg.QueryResultRow = any>(sql: string, params?: unknown[]): Promise<pg.QueryResult<R>>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** postgres://... for PostgreSQL; otherwise PGlite. */
+  url?: string;
+  /** PGlite data directory; `memory://` keeps it in memory (tests). */
+  dataDir?: string;
+  /** Pool size for PostgreSQL. */
+  poolSize?: number;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.url) {
+    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 20 });
+    pool.on('error', () => {
+      // An idle client lost its connection; the pool replaces it. Swallowing keeps the process alive.
+    });
+    await pool.query('select 1');
+    return wrapPool('postgres', pool, async () => pool.end());
+  }
+  const lite = await PGlite.create(options.dataDir ?? 'memory://', { extensions: { pg_trgm, fuzzystrmatch } });
+  const pool = new pg.Pool({ ...createPgConfig(lite), max: 1 });
+  return wrapPool('pglite', pool, async () => {
+    await pool.end();
+    await lite.close();
+  });
+}
+
+function wrapPool(kind: DatabaseKind, pool: pg.Pool, close: () => Promise<void>): Database {
+  return {
+    kind,
+    pool,
+    query: (sql, params) => pool.query(sql, params as unknown[]),
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        const result = await fn(client);
+        await client.query('commit');
+        return result;
+      } catch (err) {
+        await client.query('rollback').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    close,
+  };
+}
