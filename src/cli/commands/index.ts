@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
+import { registerServeCommand } from './serve';
+import { registerDbCommand } from './db';
 
 /** Each CLI command lives in its own file and registers itself on the program. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [registerServeCommand, registerDbCommand];

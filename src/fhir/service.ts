@@ -1,0 +1,171 @@
+import type { Resource } from '@medplum/fhirtypes';
+import jsonpatch, { type Operation } from 'fast-json-patch';
+import { FhirError } from './errors';
+import { isSupportedResourceType } from './definitions';
+import { assertValid } from './validate';
+import { parseSearch, type Query } from './search/parse';
+import { executeSearch, FhirStore, isValidId, type SearchResult, type StoredVersion, type VisibilityFilter } from '../store';
+
+export interface Outcome {
+  status: number;
+  /** The stored version written or read, when there is one. */
+  version?: StoredVersion;
+  resource?: Resource;
+}
+
+/**
+ * The FHIR interactions, independent of HTTP, so REST routes and Bundle entries run the same code.
+ * Bound to one store (which may be inside a transaction) and, later, to one caller.
+ */
+export class FhirService {
+  constructor(
+    readonly store: FhirStore,
+    private readonly visible?: VisibilityFilter,
+  ) {}
+
+  withStore(store: FhirStore): FhirService {
+    return new FhirService(store, this.visible);
+  }
+
+  assertType(type: string): void {
+    if (!isSupportedResourceType(type)) throw new FhirError('unknown_type', `'${type}' is not a supported resource type`);
+  }
+
+  async read(type: string, id: string): Promise<StoredVersion> {
+    this.assertType(type);
+    return this.store.read(type, id);
+  }
+
+  async vread(type: string, id: string, versionId: string): Promise<StoredVersion> {
+    this.assertType(type);
+    return this.store.vread(type, id, versionId);
+  }
+
+  async create(type: string, body: unknown, ifNoneExist?: string): Promise<Outcome> {
+    const resource = this.checkBody(type, body);
+    if (ifNoneExist) {
+      const existing = await this.conditionalMatches(type, ifNoneExist, 2);
+      if (existing.length > 1) {
+        throw new FhirError('multiple_matches', `If-None-Exist '${ifNoneExist}' matched more than one ${type}`);
+      }
+      if (existing.length === 1) return { status: 200, version: existing[0] };
+    }
+    const { id: _ignored, ...rest } = resource;
+    const result = await this.store.create(rest as Resource);
+    return { status: 201, version: result.version, resource: result.resource };
+  }
+
+  async update(type: string, id: string, body: unknown, ifMatch?: number): Promise<Outcome> {
+    const resource = this.checkBody(type, body);
+    if (!isValidId(id)) throw new FhirError('id_mismatch', `'${id}' is not a valid FHIR id`, 'Resource.id');
+    if (resource.id !== id) {
+      throw new FhirError('id_mismatch', `Resource.id '${resource.id ?? ''}' does not match the URL id '${id}'`, 'Resource.id');
+    }
+    const result = await this.store.update(resource, { ifMatch });
+    return { status: result.created ? 201 : 200, version: result.version, resource: result.resource };
+  }
+
+  /** PUT Type?criteria: update the one match, create when none, 412 when several. */
+  async conditionalUpdate(type: string, criteria: string, body: unknown, ifMatch?: number): Promise<Outcome> {
+    const resource = this.checkBody(type, body);
+    const matches = await this.conditionalMatches(type, criteria, 2);
+    if (matches.length > 1) throw new FhirError('multiple_matches', `Conditional update '${criteria}' matched several ${type}`);
+    if (matches.length === 1) {
+      if (resource.id && resource.id !== matches[0].id) {
+        throw new FhirError('id_mismatch', `Resource.id '${resource.id}' differs from the matched ${type}/${matches[0].id}`);
+      }
+      return this.update(type, matches[0].id, { ...resource, id: matches[0].id }, ifMatch);
+    }
+    if (resource.id) return this.update(type, resource.id, resource);
+    return this.create(type, resource);
+  }
+
+  async patch(type: string, id: string, operations: unknown, ifMatch?: number): Promise<Outcome> {
+    if (!Array.isArray(operations)) {
+      throw new FhirError('invalid_json', 'A JSON Patch body must be an array of operations', 'Patch');
+    }
+    const current = JSON.parse((await this.read(type, id)).json) as Resource;
+    let patched: Resource;
+    try {
+      const errors = jsonpatch.validate(operations as Operation[], current);
+      if (errors) throw errors;
+      patched = jsonpatch.applyPatch(current, operations as Operation[], false, false).newDocument;
+    } catch (err: any) {
+      const where = err?.index !== undefined ? `operation ${err.index}` : 'patch';
+      throw new FhirError('invalid_json', `JSON Patch ${where} failed: ${err?.message ?? String(err)}`, 'Patch');
+    }
+    if (patched.resourceType !== type || patched.id !== id) {
+      throw new FhirError('invalid_value', 'A patch may not change resourceType or id', 'Resource.id');
+    }
+    return this.update(type, id, patched, ifMatch ?? Number(current.meta?.versionId));
+  }
+
+  async delete(type: string, id: string, ifMatch?: number): Promise<Outcome> {
+    this.assertType(type);
+    await this.store.delete(type, id, { ifMatch });
+    return { status: 204 };
+  }
+
+  async conditionalDelete(type: string, criteria: string): Promise<Outcome> {
+    const matches = await this.conditionalMatches(type, criteria, 2);
+    if (matches.length > 1) throw new FhirError('multiple_matches', `Conditional delete '${criteria}' matched several ${type}`);
+    if (matches.length === 1) await this.store.delete(type, matches[0].id);
+    return { status: 204 };
+  }
+
+  async search(type: string, query: Query): Promise<{ result: SearchResult; unknown: string[]; count: number; offset: number }> {
+    this.assertType(type);
+    const req = parseSearch(type, query);
+    const result = await executeSearch(this.store.queryable, req, this.visible);
+    return { result, unknown: req.unknown, count: req.count, offset: req.offset };
+  }
+
+  /** Resources matching conditional criteria (a query string without `?`). */
+  async conditionalMatches(type: string, criteria: string, limit: number): Promise<StoredVersion[]> {
+    this.assertType(type);
+    const query = queryFromString(criteria);
+    const req = parseSearch(type, query);
+    if (req.filters.length === 0) {
+      throw new FhirError('invalid_search', `Conditional criteria '${criteria}' have no search parameter Kith knows`);
+    }
+    req.count = limit;
+    req.total = 'none';
+    req.include = [];
+    req.revinclude = [];
+    const { hits } = await executeSearch(this.store.queryable, req, this.visible);
+    return hits.map((h) => {
+      const meta = JSON.parse(h.json).meta ?? {};
+      return {
+        resourceType: type,
+        id: h.id,
+        versionId: Number(meta.versionId),
+        lastUpdated: meta.lastUpdated,
+        deleted: false,
+        json: h.json,
+      };
+    });
+  }
+
+  private checkBody(type: string, body: unknown): Resource {
+    this.assertType(type);
+    if (!body || typeof body !== 'object' || Array.isArray(body)) {
+      throw new FhirError('invalid_json', 'The body must be a JSON FHIR resource', 'Resource');
+    }
+    const resource = body as Resource;
+    if (resource.resourceType !== type) {
+      throw new FhirError(
+        'invalid_resource',
+        `resourceType '${String(resource.resourceType)}' does not match the URL type '${type}'`,
+        'Resource.resourceType',
+      );
+    }
+    assertValid(resource);
+    return resource;
+  }
+}
+
+export function queryFromString(qs: string): Query {
+  const query: Record<string, string[]> = {};
+  for (const [k, v] of new URLSearchParams(qs.replace(/^\?/, ''))) (query[k] ??= []).push(v);
+  return query;
+}

@@ -1,0 +1,219 @@
+import { randomUUID } from 'node:crypto';
+import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
+import { FhirError, operationOutcome } from './errors';
+import type { FhirService, Outcome } from './service';
+import { assertValid } from './validate';
+import { queryFromString } from './service';
+
+export interface BundleContext {
+  base: string;
+  returnRepresentation: boolean;
+}
+
+const ORDER: Record<string, number> = { DELETE: 0, POST: 1, PUT: 2, PATCH: 2, GET: 3, HEAD: 3 };
+
+/** Processes a transaction (all or nothing) or batch (each entry alone) Bundle. */
+export async function processBundle(service: FhirService, body: unknown, ctx: BundleContext): Promise<Bundle> {
+  const bundle = body as Bundle;
+  if (!bundle || bundle.resourceType !== 'Bundle') {
+    throw new FhirError('invalid_resource', 'POST to the base must be a Bundle', 'Bundle.resourceType');
+  }
+  if (bundle.type !== 'transaction' && bundle.type !== 'batch') {
+    throw new FhirError('invalid_value', `Bundle.type must be transaction or batch, not '${bundle.type}'`, 'Bundle.type');
+  }
+  const entries = bundle.entry ?? [];
+  entries.forEach((e, i) => {
+    if (!e.request?.method || !e.request.url) {
+      throw new FhirError('required_missing', `Bundle.entry[${i}].request needs method and url`, `Bundle.entry[${i}].request`);
+    }
+  });
+  if (bundle.type === 'batch') return processBatch(service, entries, ctx);
+  return service.store.inTransaction((tx) => processTransaction(service.withStore(tx), entries, ctx));
+}
+
+async function processBatch(service: FhirService, entries: BundleEntry[], ctx: BundleContext): Promise<Bundle> {
+  const out: BundleEntry[] = [];
+  for (const entry of entries) {
+    try {
+      const outcome = await service.store.inTransaction((tx) => runEntry(service.withStore(tx), entry, entry.resource));
+      out.push(responseEntry(outcome, ctx));
+    } catch (err) {
+      out.push(errorEntry(err));
+    }
+  }
+  return { resourceType: 'Bundle', type: 'batch-response', entry: out };
+}
+
+async function processTransaction(service: FhirService, entries: BundleEntry[], ctx: BundleContext): Promise<Bundle> {
+  const ids = new Map<string, string>(); // fullUrl -> Type/id
+  // Ids for creates are fixed first, so every reference to a urn:uuid can be rewritten up front.
+  for (const [i, entry] of entries.entries()) {
+    const { method, url } = entry.request!;
+    if (method === 'POST') {
+      const type = url.split('?')[0];
+      if (entry.request!.ifNoneExist) {
+        const found = await service.conditionalMatches(type, entry.request!.ifNoneExist, 2);
+        if (found.length > 1) {
+          throw new FhirError('multiple_matches', `Bundle.entry[${i}]: If-None-Exist matched several ${type}`);
+        }
+        if (found.length === 1) {
+          if (entry.fullUrl) ids.set(entry.fullUrl, `${type}/${found[0].id}`);
+          continue;
+        }
+      }
+      if (entry.fullUrl) ids.set(entry.fullUrl, `${type}/${randomUUID()}`);
+    } else if (method === 'PUT' && entry.fullUrl && !url.includes('?')) {
+      ids.set(entry.fullUrl, url);
+    }
+  }
+  const resolved = new Map<string, string>();
+  const order = entries.map((e, i) => i).sort((a, b) => ORDER[entries[a].request!.method] - ORDER[entries[b].request!.method] || a - b);
+  const results: BundleEntry[] = new Array(entries.length);
+  for (const i of order) {
+    const entry = entries[i];
+    const resource = entry.resource ? await rewriteReferences(service, entry.resource, ids, resolved, i) : undefined;
+    try {
+      const outcome = await runEntry(service, entry, resource, ids);
+      results[i] = responseEntry(outcome, ctx);
+    } catch (err) {
+      if (err instanceof FhirError) {
+        throw new FhirError(err.code, err.issues.map((d) => ({ ...d, diagnostics: `Bundle.entry[${i}]: ${d.diagnostics}` })));
+      }
+      throw err;
+    }
+  }
+  return { resourceType: 'Bundle', type: 'transaction-response', entry: results };
+}
+
+async function runEntry(
+  service: FhirService,
+  entry: BundleEntry,
+  resource: Resource | undefined,
+  ids?: Map<string, string>,
+): Promise<Outcome> {
+  const { method, url, ifMatch, ifNoneExist } = entry.request!;
+  const [path, qs] = url.replace(/^\//, '').split('?');
+  const [type, id, hist, vid] = path.split('/');
+  const match = ifMatch ? Number(/\d+/.exec(ifMatch)?.[0]) : undefined;
+  switch (method) {
+    case 'GET':
+    case 'HEAD': {
+      if (id && hist === '_history' && vid) return { status: 200, version: await service.vread(type, id, vid) };
+      if (id) return { status: 200, version: await service.read(type, id) };
+      const { result } = await service.search(type, queryFromString(qs ?? ''));
+      const bundle = {
+        resourceType: 'Bundle',
+        type: 'searchset',
+        total: result.total,
+        entry: result.hits.map((h) => ({ resource: JSON.parse(h.json) })),
+      } as unknown as Resource;
+      return { status: 200, resource: bundle };
+    }
+    case 'POST': {
+      const target = entry.fullUrl ? ids?.get(entry.fullUrl) : undefined;
+      if (ids && target && ifNoneExist) {
+        const [, existingId] = target.split('/');
+        const existing = await service.store.readIfExists(type, existingId);
+        if (existing) return { status: 200, version: existing };
+      }
+      if (ids) {
+        // Inside a transaction the id was fixed in advance so references to it could be rewritten.
+        const newId = target?.split('/')[1] ?? randomUUID();
+        if (!resource || resource.resourceType !== type) {
+          throw new FhirError('invalid_resource', `The resource must be a ${type}`, 'Bundle.entry.resource');
+        }
+        const { id: _old, ...rest } = resource;
+        assertValid(rest);
+        const result = await service.store.create(rest as Resource, newId);
+        return { status: 201, version: result.version };
+      }
+      return service.create(type, resource, ifNoneExist);
+    }
+    case 'PUT':
+      if (qs) return service.conditionalUpdate(type, qs, resource, match);
+      return service.update(type, id, resource, match);
+    case 'PATCH': {
+      const ops = patchOperations(entry, resource);
+      return service.patch(type, id, ops, match);
+    }
+    case 'DELETE':
+      if (qs && !id) return service.conditionalDelete(type, qs);
+      return service.delete(type, id, match);
+    default:
+      throw new FhirError('method_not_allowed', `Method ${method} is not allowed in a Bundle entry`);
+  }
+}
+
+/** A JSON Patch in a Bundle travels as a Binary resource holding the patch document. */
+function patchOperations(entry: BundleEntry, resource: Resource | undefined): unknown {
+  if (resource?.resourceType === 'Binary' && resource.data) {
+    return JSON.parse(Buffer.from(resource.data, 'base64').toString('utf8'));
+  }
+  throw new FhirError('invalid_resource', 'A PATCH entry needs a Binary resource with a JSON Patch', 'Bundle.entry.resource');
+}
+
+/** Replaces urn:uuid references and conditional references (`Type?criteria`) with `Type/id`. */
+async function rewriteReferences(
+  service: FhirService,
+  resource: Resource,
+  ids: Map<string, string>,
+  resolved: Map<string, string>,
+  index: number,
+): Promise<Resource> {
+  const copy = structuredClone(resource);
+  const pending: { holder: Record<string, unknown>; ref: string }[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      const obj = node as Record<string, unknown>;
+      if (typeof obj.reference === 'string') pending.push({ holder: obj, ref: obj.reference });
+      for (const v of Object.values(obj)) if (v && typeof v === 'object') walk(v);
+    }
+  };
+  walk(copy);
+  for (const { holder, ref } of pending) {
+    if (ids.has(ref)) holder.reference = ids.get(ref);
+    else if (/^[A-Z][A-Za-z]+\?/.test(ref)) {
+      if (!resolved.has(ref)) {
+        const [type, criteria] = ref.split('?');
+        const found = await service.conditionalMatches(type, criteria, 2);
+        if (found.length !== 1) {
+          throw new FhirError(
+            found.length ? 'multiple_matches' : 'not_found',
+            `Bundle.entry[${index}]: conditional reference '${ref}' matched ${found.length} resources, not one`,
+          );
+        }
+        resolved.set(ref, `${type}/${found[0].id}`);
+      }
+      holder.reference = resolved.get(ref);
+    } else if (ref.startsWith('urn:uuid:') || ref.startsWith('urn:oid:')) {
+      throw new FhirError('not_found', `Bundle.entry[${index}]: reference '${ref}' names no entry of this Bundle`);
+    }
+  }
+  return copy;
+}
+
+function responseEntry(outcome: Outcome, ctx: BundleContext): BundleEntry {
+  const v = outcome.version;
+  const entry: BundleEntry = {
+    response: {
+      status: String(outcome.status),
+      ...(v
+        ? {
+            location: `${v.resourceType}/${v.id}/_history/${v.versionId}`,
+            etag: `W/"${v.versionId}"`,
+            lastModified: v.lastUpdated,
+          }
+        : {}),
+    },
+  };
+  if (v) entry.fullUrl = `${ctx.base}/${v.resourceType}/${v.id}`;
+  if (ctx.returnRepresentation && v) entry.resource = JSON.parse(v.json);
+  else if (outcome.resource && !v) entry.resource = outcome.resource;
+  return entry;
+}
+
+function errorEntry(err: unknown): BundleEntry {
+  const e = err instanceof FhirError ? err : new FhirError('internal', 'The entry could not be processed');
+  return { response: { status: String(e.status), outcome: operationOutcome(e.code, e.issues) } };
+}

@@ -1,0 +1,25 @@
+import { mkdirSync } from 'node:fs';
+import type { KithConfig } from '../config/config';
+import { FhirStore, migrate, openDatabase, type Database } from '../store';
+import { loadDefinitions } from '../fhir/definitions';
+
+export interface Kith {
+  config: KithConfig;
+  db: Database;
+  store: FhirStore;
+  close(): Promise<void>;
+}
+
+/** Opens the database (PGlite on disk, or PostgreSQL), applies migrations, loads FHIR definitions. */
+export async function openKith(config: KithConfig, opts: { memory?: boolean } = {}): Promise<Kith> {
+  loadDefinitions();
+  let dataDir = 'memory://';
+  if (!config.databaseUrl && !opts.memory) {
+    mkdirSync(config.dataDir, { recursive: true });
+    dataDir = config.dataDir;
+  }
+  const db = await openDatabase({ url: config.databaseUrl, dataDir });
+  await migrate(db);
+  const store = new FhirStore(db);
+  return { config, db, store, close: () => db.close() };
+}

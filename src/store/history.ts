@@ -1,0 +1,49 @@
+import type { Queryable, StoredVersion } from './repository';
+import { SqlParams } from './search/params';
+
+export interface HistoryQuery {
+  resourceType?: string;
+  id?: string;
+  since?: string;
+  at?: string;
+  count: number;
+  offset: number;
+}
+
+export interface HistoryEntry extends StoredVersion {
+  /** The method that produced this version, for Bundle.entry.request. */
+  method: 'POST' | 'PUT' | 'DELETE';
+}
+
+/** Versions, newest first, for one resource, one type or the whole system. */
+export async function readHistory(db: Queryable, q: HistoryQuery): Promise<{ entries: HistoryEntry[]; total: number }> {
+  const p = new SqlParams();
+  const conds: string[] = ['true'];
+  if (q.resourceType) conds.push(`resource_type = ${p.add(q.resourceType)}`);
+  if (q.id) conds.push(`id = ${p.add(q.id)}`);
+  if (q.since) conds.push(`last_updated >= ${p.add(q.since)}::timestamptz`);
+  if (q.at) conds.push(`last_updated <= ${p.add(q.at)}::timestamptz`);
+  const where = conds.join(' and ');
+  const countParams = [...p.values];
+  const { rows } = await db.query(
+    `select resource_type, id, version_id, deleted, content::text as json from fhir_history where ${where}
+     order by last_updated desc, id, version_id desc limit ${p.add(q.count)} offset ${p.add(q.offset)}`,
+    p.values,
+  );
+  const total = (await db.query(`select count(*)::int as n from fhir_history where ${where}`, countParams)).rows[0].n;
+  return {
+    total,
+    entries: rows.map((r) => {
+      const meta = JSON.parse(r.json).meta ?? {};
+      return {
+        resourceType: r.resource_type,
+        id: r.id,
+        versionId: Number(r.version_id),
+        lastUpdated: meta.lastUpdated,
+        deleted: r.deleted,
+        json: r.json,
+        method: r.deleted ? 'DELETE' : Number(r.version_id) === 1 ? 'POST' : 'PUT',
+      };
+    }),
+  };
+}

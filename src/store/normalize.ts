@@ -1,0 +1,62 @@
+/** Lower-cases and strips accents so `name=jose` finds "José": FHIR string search is accent/case blind. */
+export function normalizeString(value: string): string {
+  return value
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .trim();
+}
+
+/** Escapes LIKE wildcards in a user-supplied value. */
+export function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => '\\' + c);
+}
+
+export interface DateRange {
+  low: string;
+  high: string;
+}
+
+const DATE_RE = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?)?)?$/;
+
+/**
+ * The instant range a FHIR date/dateTime/instant covers at its precision: `2020` spans the whole
+ * year. `high` is exclusive. Values without a zone are read as UTC.
+ */
+export function dateRange(value: string): DateRange | undefined {
+  const m = DATE_RE.exec(value.trim());
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, s, frac, tz] = m;
+  const year = Number(y);
+  const zone = tz ?? 'Z';
+  if (!mo) return { low: iso(year, 1, 1), high: iso(year + 1, 1, 1) };
+  const month = Number(mo);
+  if (!d) return { low: iso(year, month, 1), high: iso(year, month + 1, 1) };
+  const day = Number(d);
+  if (!h) return { low: iso(year, month, day), high: iso(year, month, day + 1) };
+  const base = `${y}-${mo}-${d}T${h}:${mi}`;
+  if (!s) {
+    const low = new Date(`${base}:00${zone}`);
+    return { low: low.toISOString(), high: new Date(low.getTime() + 60_000).toISOString() };
+  }
+  const low = new Date(`${base}:${s}${frac ?? ''}${zone}`);
+  if (Number.isNaN(low.getTime())) return undefined;
+  const step = frac ? Math.pow(10, 3 - Math.min(3, frac.length - 1)) : 1000;
+  return { low: low.toISOString(), high: new Date(low.getTime() + step).toISOString() };
+}
+
+function iso(year: number, month: number, day: number): string {
+  return new Date(Date.UTC(year, month - 1, day)).toISOString();
+}
+
+/** The implicit range of a decimal at its precision: `100` covers [99.5, 100.5). */
+export function numberRange(value: string): { low: number; high: number } | undefined {
+  const trimmed = value.trim();
+  if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(trimmed)) return undefined;
+  const n = Number(trimmed);
+  const mantissa = trimmed.split(/[eE]/)[0];
+  const exp = trimmed.includes('e') || trimmed.includes('E') ? Number(trimmed.split(/[eE]/)[1]) : 0;
+  const decimals = mantissa.includes('.') ? mantissa.split('.')[1].length : 0;
+  const half = 0.5 * Math.pow(10, exp - decimals);
+  return { low: n - half, high: n + half };
+}

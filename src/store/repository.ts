@@ -1,0 +1,213 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import type { Resource } from '@medplum/fhirtypes';
+import type { Database } from './db/database';
+import { FhirError } from '../fhir/errors';
+import { extractIndexRows } from './index-rows';
+import { writeVersionSql } from './write-sql';
+
+export interface Queryable {
+  query<R extends pg.QueryResultRow = any>(sql: string, params?: unknown[]): Promise<pg.QueryResult<R>>;
+}
+
+/** One stored version, with its JSON kept as text so reads forward it without re-encoding. */
+export interface StoredVersion {
+  resourceType: string;
+  id: string;
+  versionId: number;
+  lastUpdated: string;
+  deleted: boolean;
+  json: string;
+}
+
+export interface WriteResult {
+  resource: Resource;
+  version: StoredVersion;
+  created: boolean;
+}
+
+/** Runs inside the write's transaction, so what a hook writes commits or rolls back with it. */
+export type AfterWriteHook = (store: FhirStore, result: WriteResult, previous: Resource | undefined) => Promise<void>;
+
+export interface WriteOptions {
+  /** Version the client last saw (If-Match); a different current version fails with 412. */
+  ifMatch?: number;
+}
+
+const ID_RE = /^[A-Za-z0-9\-.]{1,64}$/;
+
+export function isValidId(id: string): boolean {
+  return ID_RE.test(id);
+}
+
+/**
+ * The resource store. Every write keeps the version history and the search indexes in one
+ * transaction. A store bound to a transaction (`inTransaction`) runs all its calls on that one
+ * connection, so a transaction Bundle is all or nothing.
+ */
+export class FhirStore {
+  private readonly afterWrite: AfterWriteHook[];
+
+  constructor(
+    readonly db: Database,
+    private readonly conn: Queryable | null = null,
+    hooks: AfterWriteHook[] = [],
+  ) {
+    this.afterWrite = hooks;
+  }
+
+  get queryable(): Queryable {
+    return this.conn ?? this.db.pool;
+  }
+
+  get inTx(): boolean {
+    return this.conn !== null;
+  }
+
+  /** Adds a hook that runs after every write, inside its transaction. */
+  addAfterWriteHook(hook: AfterWriteHook): void {
+    this.afterWrite.push(hook);
+  }
+
+  async inTransaction<T>(fn: (tx: FhirStore) => Promise<T>): Promise<T> {
+    if (this.conn) return fn(this);
+    return this.db.transaction((client) => fn(new FhirStore(this.db, client, this.afterWrite)));
+  }
+
+  async read(resourceType: string, id: string): Promise<StoredVersion> {
+    const { rows } = await this.queryable.query(
+      `select version_id, last_updated, deleted, content::text as json from fhir_resources
+       where resource_type = $1 and id = $2`,
+      [resourceType, id],
+    );
+    if (rows.length === 0) throw new FhirError('not_found', `${resourceType}/${id} is not known`);
+    const v = toVersion(resourceType, id, rows[0]);
+    if (v.deleted) throw new FhirError('gone', `${resourceType}/${id} was deleted`);
+    return v;
+  }
+
+  /** Like read, but undefined when absent or deleted. */
+  async readIfExists(resourceType: string, id: string): Promise<StoredVersion | undefined> {
+    try {
+      return await this.read(resourceType, id);
+    } catch (err) {
+      if (err instanceof FhirError && (err.code === 'not_found' || err.code === 'gone')) return undefined;
+      throw err;
+    }
+  }
+
+  async readResource<T extends Resource = Resource>(resourceType: string, id: string): Promise<T> {
+    return JSON.parse((await this.read(resourceType, id)).json) as T;
+  }
+
+  async vread(resourceType: string, id: string, versionId: string): Promise<StoredVersion> {
+    if (!/^\d{1,15}$/.test(versionId)) throw new FhirError('not_found', `Version ${versionId} is not a version id`);
+    const { rows } = await this.queryable.query(
+      `select version_id, last_updated, deleted, content::text as json from fhir_history
+       where resource_type = $1 and id = $2 and version_id = $3`,
+      [resourceType, id, Number(versionId)],
+    );
+    if (rows.length === 0) throw new FhirError('not_found', `${resourceType}/${id}/_history/${versionId} is not known`);
+    const v = toVersion(resourceType, id, rows[0]);
+    if (v.deleted) throw new FhirError('gone', `${resourceType}/${id} version ${versionId} is a deletion`);
+    return v;
+  }
+
+  /** Creates with a server-assigned id (or the given one, used by create-on-update). */
+  async create<T extends Resource>(resource: T, id: string = randomUUID()): Promise<WriteResult> {
+    return this.inTransaction(async (tx) => {
+      const result = await tx.writeVersion({ ...resource, id }, 1, false, true);
+      await tx.runHooks(result, undefined);
+      return result;
+    });
+  }
+
+  /** Updates, or creates with the client's id when the resource does not exist yet. */
+  async update<T extends Resource>(resource: T, options: WriteOptions = {}): Promise<WriteResult> {
+    const id = resource.id;
+    if (!id || !isValidId(id)) throw new FhirError('invalid_resource', 'Resource.id is missing or invalid', 'Resource.id');
+    return this.inTransaction(async (tx) => {
+      const current = await tx.lockCurrent(resource.resourceType, id);
+      if (options.ifMatch !== undefined && current?.versionId !== options.ifMatch) {
+        throw new FhirError(
+          'version_conflict',
+          `${resource.resourceType}/${id} is at version ${current?.versionId ?? 'none'}, not ${options.ifMatch}`,
+        );
+      }
+      const previous = current && !current.deleted ? (JSON.parse(current.json) as Resource) : undefined;
+      const result = await tx.writeVersion(resource, (current?.versionId ?? 0) + 1, false, !!current);
+      result.created = !previous;
+      await tx.runHooks(result, previous);
+      return result;
+    });
+  }
+
+  /** Soft delete: a new version marked deleted; reads then answer 410 Gone. */
+  async delete(resourceType: string, id: string, options: WriteOptions = {}): Promise<StoredVersion | undefined> {
+    return this.inTransaction(async (tx) => {
+      const current = await tx.lockCurrent(resourceType, id);
+      if (options.ifMatch !== undefined && current?.versionId !== options.ifMatch) {
+        throw new FhirError('version_conflict', `${resourceType}/${id} is not at version ${options.ifMatch}`);
+      }
+      if (!current || current.deleted) return undefined;
+      const previous = JSON.parse(current.json) as Resource;
+      const versionId = current.versionId + 1;
+      const lastUpdated = new Date().toISOString();
+      const content = { ...previous, meta: { ...previous.meta, versionId: String(versionId), lastUpdated } };
+      const { sql, params } = writeVersionSql(null, true);
+      await tx.queryable.query(sql, [resourceType, id, versionId, lastUpdated, true, JSON.stringify(content), ...params]);
+      return { resourceType, id, versionId, lastUpdated, deleted: true, json: JSON.stringify(content) };
+    });
+  }
+
+  private async lockCurrent(resourceType: string, id: string): Promise<StoredVersion | undefined> {
+    const { rows } = await this.queryable.query(
+      `select version_id, last_updated, deleted, content::text as json from fhir_resources
+       where resource_type = $1 and id = $2 for update`,
+      [resourceType, id],
+    );
+    return rows.length ? toVersion(resourceType, id, rows[0]) : undefined;
+  }
+
+  private async writeVersion(
+    resource: Resource,
+    versionId: number,
+    deleted: boolean,
+    replaceIndexes: boolean,
+  ): Promise<WriteResult> {
+    const lastUpdated = new Date().toISOString();
+    const stored = {
+      ...resource,
+      meta: { ...resource.meta, versionId: String(versionId), lastUpdated },
+    } as Resource;
+    const json = JSON.stringify(stored);
+    const rows = extractIndexRows(stored);
+    const { sql, params } = writeVersionSql(rows, replaceIndexes);
+    try {
+      await this.queryable.query(sql, [stored.resourceType, stored.id, versionId, lastUpdated, deleted, json, ...params]);
+    } catch (err: any) {
+      if (err?.code === '23505') throw new FhirError('conflict', `${stored.resourceType}/${stored.id} already exists`);
+      throw err;
+    }
+    return {
+      resource: stored,
+      created: versionId === 1,
+      version: { resourceType: stored.resourceType, id: stored.id as string, versionId, lastUpdated, deleted, json },
+    };
+  }
+
+  private async runHooks(result: WriteResult, previous: Resource | undefined): Promise<void> {
+    for (const hook of this.afterWrite) await hook(this, result, previous);
+  }
+}
+
+function toVersion(resourceType: string, id: string, row: any): StoredVersion {
+  return {
+    resourceType,
+    id,
+    versionId: Number(row.version_id),
+    lastUpdated: new Date(row.last_updated.replace(' ', 'T').replace(/\+00$/, 'Z')).toISOString(),
+    deleted: row.deleted,
+    json: row.json,
+  };
+}

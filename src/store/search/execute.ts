@@ -1,0 +1,195 @@
+import type { Queryable } from '../repository';
+import { searchParamsFor } from '../../fhir/definitions';
+import { filterIds } from './conditions';
+import type { IncludeSpec, SearchRequest, SortKey } from './model';
+import { SqlParams } from './params';
+
+export interface SearchHit {
+  resourceType: string;
+  id: string;
+  json: string;
+  mode: 'match' | 'include';
+}
+
+export interface SearchResult {
+  hits: SearchHit[];
+  total?: number;
+  /** True when more matches exist beyond this page. */
+  hasMore: boolean;
+}
+
+/** Narrows what a caller may see; returns SQL over alias `r` (fhir_resources) or undefined for all. */
+export type VisibilityFilter = (resourceType: string, p: SqlParams) => string | undefined;
+
+const MAX_INCLUDES = 1000;
+
+export async function executeSearch(db: Queryable, req: SearchRequest, visible?: VisibilityFilter): Promise<SearchResult> {
+  const p = new SqlParams();
+  const where = whereClause(req, p, visible);
+  const result: SearchResult = { hits: [], hasMore: false };
+  if (req.summary !== 'count' && req.count > 0) {
+    const order = orderBy(req.sort, p);
+    const sql = `select r.id, r.content::text as json from fhir_resources r where ${where}
+      order by ${order} limit ${p.add(req.count + 1)} offset ${p.add(req.offset)}`;
+    const { rows } = await db.query(sql, p.values);
+    result.hasMore = rows.length > req.count;
+    for (const row of rows.slice(0, req.count)) {
+      result.hits.push({ resourceType: req.resourceType, id: row.id, json: row.json, mode: 'match' });
+    }
+  }
+  if (req.total !== 'none') {
+    if (req.summary !== 'count' && req.count > 0 && !result.hasMore && (req.offset === 0 || result.hits.length > 0)) {
+      result.total = req.offset + result.hits.length; // the page holds the end: no count query needed
+    } else {
+      const cp = new SqlParams();
+      const { rows } = await db.query(`select count(*)::int as n from fhir_resources r where ${whereClause(req, cp, visible)}`, cp.values);
+      result.total = rows[0].n;
+    }
+  }
+  if (result.hits.length && (req.include.length || req.revinclude.length)) {
+    result.hits.push(...(await includes(db, req, result.hits, visible)));
+  }
+  return result;
+}
+
+function whereClause(req: SearchRequest, p: SqlParams, visible?: VisibilityFilter): string {
+  const conds = [`r.resource_type = ${p.add(req.resourceType)}`, 'not r.deleted'];
+  for (const f of req.filters) {
+    const ids = filterIds(req.resourceType, f, p);
+    conds.push(`r.id ${ids.negate ? 'not in' : 'in'} (${ids.sql})`);
+  }
+  const v = visible?.(req.resourceType, p);
+  if (v) conds.push(`(${v})`);
+  return conds.join(' and ');
+}
+
+const SORT_COLUMN: Record<string, [string, string]> = {
+  string: ['string', 'value'],
+  token: ['token', 'value'],
+  date: ['date', 'low'],
+  number: ['number', 'value'],
+  quantity: ['quantity', 'value'],
+  reference: ['reference', 'ref'],
+  uri: ['uri', 'value'],
+};
+
+function orderBy(sort: SortKey[], p: SqlParams): string {
+  const parts: string[] = [];
+  for (const key of sort) {
+    const dir = key.descending ? 'desc' : 'asc';
+    if (key.code === '_id') parts.push(`r.id ${dir}`);
+    else if (key.code === '_lastUpdated') parts.push(`r.last_updated ${dir}`);
+    else {
+      const [table, column] = SORT_COLUMN[key.type] ?? SORT_COLUMN.string;
+      const col = key.type === 'date' && key.descending ? 'high' : column;
+      const agg = key.descending ? 'max' : 'min';
+      parts.push(
+        `(select ${agg}(s.${col}) from sp_${table} s where s.resource_type = r.resource_type and s.id = r.id and s.code = ${p.add(key.code)}) ${dir} nulls last`,
+      );
+    }
+  }
+  parts.push('r.id asc');
+  return parts.join(', ');
+}
+
+/** _include and _revinclude, with :iterate applied to what each round added, all visibility-checked. */
+async function includes(db: Queryable, req: SearchRequest, matches: SearchHit[], visible?: VisibilityFilter): Promise<SearchHit[]> {
+  const seen = new Set(matches.map((h) => `${h.resourceType}/${h.id}`));
+  const added: SearchHit[] = [];
+  let frontier = matches;
+  let first = true;
+  while (frontier.length && added.length < MAX_INCLUDES) {
+    const next: SearchHit[] = [];
+    for (const spec of req.include) {
+      if (!first && !spec.iterate) continue;
+      next.push(...(await forwardIncludes(db, spec, frontier, seen, visible)));
+    }
+    for (const spec of req.revinclude) {
+      if (!first && !spec.iterate) continue;
+      next.push(...(await reverseIncludes(db, spec, frontier, seen, visible)));
+    }
+    added.push(...next);
+    frontier = next;
+    first = false;
+    if (!req.include.some((s) => s.iterate) && !req.revinclude.some((s) => s.iterate)) break;
+  }
+  return added.slice(0, MAX_INCLUDES);
+}
+
+function referenceCodes(sourceType: string, spec: IncludeSpec): string[] {
+  if (!spec.wildcard) return [spec.code];
+  return [...searchParamsFor(sourceType).values()].filter((i) => i.param.type === 'reference').map((i) => i.code);
+}
+
+async function forwardIncludes(
+  db: Queryable,
+  spec: IncludeSpec,
+  from: SearchHit[],
+  seen: Set<string>,
+  visible?: VisibilityFilter,
+): Promise<SearchHit[]> {
+  const out: SearchHit[] = [];
+  const byType = groupByType(from.filter((h) => spec.sourceType === '*' || h.resourceType === spec.sourceType));
+  for (const [sourceType, ids] of byType) {
+    const p = new SqlParams();
+    const codes = referenceCodes(sourceType, spec);
+    const targetCond = spec.targetType ? `and s.target_type = ${p.add(spec.targetType)}` : '';
+    const sql = `select r.resource_type, r.id, r.content::text as json from fhir_resources r
+      join (select distinct s.target_type, s.target_id from sp_reference s
+            where s.resource_type = ${p.add(sourceType)} and s.id = any(${p.add(ids)}::text[])
+              and s.code = any(${p.add(codes)}::text[]) and s.target_id is not null ${targetCond}) t
+        on r.resource_type = t.target_type and r.id = t.target_id
+      where not r.deleted ${visibilitySql(visible, p)}
+      limit ${MAX_INCLUDES}`;
+    for (const row of (await db.query(sql, p.values)).rows) addHit(out, seen, row);
+  }
+  return out;
+}
+
+async function reverseIncludes(
+  db: Queryable,
+  spec: IncludeSpec,
+  from: SearchHit[],
+  seen: Set<string>,
+  visible?: VisibilityFilter,
+): Promise<SearchHit[]> {
+  const out: SearchHit[] = [];
+  for (const [targetType, ids] of groupByType(from)) {
+    const p = new SqlParams();
+    const sourceType = spec.sourceType;
+    const codes = sourceType === '*' ? null : referenceCodes(sourceType, spec);
+    const sql = `select r.resource_type, r.id, r.content::text as json from fhir_resources r
+      where not r.deleted and (r.resource_type, r.id) in (
+        select s.resource_type, s.id from sp_reference s
+        where s.target_type = ${p.add(targetType)} and s.target_id = any(${p.add(ids)}::text[])
+          ${sourceType === '*' ? '' : `and s.resource_type = ${p.add(sourceType)}`}
+          ${codes ? `and s.code = any(${p.add(codes)}::text[])` : ''})
+        ${visibilitySql(visible, p)}
+      limit ${MAX_INCLUDES}`;
+    for (const row of (await db.query(sql, p.values)).rows) addHit(out, seen, row);
+  }
+  return out;
+}
+
+function visibilitySql(visible: VisibilityFilter | undefined, p: SqlParams): string {
+  // Includes span types, so the filter is asked with the row's own type unknown: '*'.
+  const v = visible?.('*', p);
+  return v ? `and (${v})` : '';
+}
+
+function addHit(out: SearchHit[], seen: Set<string>, row: any): void {
+  const key = `${row.resource_type}/${row.id}`;
+  if (seen.has(key)) return;
+  seen.add(key);
+  out.push({ resourceType: row.resource_type, id: row.id, json: row.json, mode: 'include' });
+}
+
+function groupByType(hits: SearchHit[]): Map<string, string[]> {
+  const map = new Map<string, string[]>();
+  for (const h of hits) {
+    const list = map.get(h.resourceType) ?? [];
+    list.push(h.id);
+    map.set(h.resourceType, list);
+  }
+  return map;
+}

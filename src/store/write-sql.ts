@@ -1,0 +1,44 @@
+import { INDEX_TABLES, type IndexRows, type IndexTable } from './index-rows';
+
+/** Column lists for jsonb_to_recordset, per index table: [recordset columns, insert columns, select list]. */
+const INDEX_COLUMNS: Record<IndexTable, [string, string, string]> = {
+  string: ['c text, v text, e text', 'value, exact', 'x.v, x.e'],
+  token: ['c text, s text, v text, t text', 'system, value, text', 'x.s, x.v, x.t'],
+  date: ['c text, lo timestamptz, hi timestamptz', 'low, high', 'x.lo, x.hi'],
+  number: ['c text, v numeric', 'value', 'x.v'],
+  quantity: ['c text, v numeric, s text, u text', 'value, system, unit', 'x.v, x.s, x.u'],
+  reference: ['c text, tt text, ti text, r text', 'target_type, target_id, ref', 'x.tt, x.ti, x.r'],
+  uri: ['c text, v text', 'value', 'x.v'],
+  composite: ['c text, k text, n numeric, lo timestamptz, hi timestamptz', 'key, num, low, high', 'x.k, x.n, x.lo, x.hi'],
+};
+
+/**
+ * One statement that writes a version: the current row (insert or replace), the history row, and
+ * the search index rows (old ones removed). One round trip keeps writes fast; it runs inside the
+ * caller's transaction, after the row lock was taken, so its snapshot sees every earlier version.
+ *
+ * Params: $1 type, $2 id, $3 version, $4 lastUpdated, $5 deleted, $6 content, $7.. index rows.
+ */
+export function writeVersionSql(rows: IndexRows | null, replaceIndexes: boolean): { sql: string; params: unknown[] } {
+  const ctes: string[] = [
+    `r as (insert into fhir_resources (resource_type, id, version_id, last_updated, deleted, content)
+       values ($1, $2, $3, $4, $5, $6::jsonb)
+       on conflict (resource_type, id) do update set version_id = excluded.version_id,
+         last_updated = excluded.last_updated, deleted = excluded.deleted, content = excluded.content)`,
+    `h as (insert into fhir_history (resource_type, id, version_id, last_updated, deleted, content)
+       values ($1, $2, $3, $4, $5, $6::jsonb))`,
+  ];
+  const params: unknown[] = [];
+  for (const table of INDEX_TABLES) {
+    if (replaceIndexes) ctes.push(`d_${table} as (delete from sp_${table} where resource_type = $1 and id = $2)`);
+    const list = rows?.[table];
+    if (!list || list.length === 0) continue;
+    params.push(JSON.stringify(list));
+    const [recordset, columns, select] = INDEX_COLUMNS[table];
+    ctes.push(
+      `i_${table} as (insert into sp_${table} (resource_type, id, code, ${columns})
+         select $1, $2, x.c, ${select} from jsonb_to_recordset($${6 + params.length}::jsonb) as x(${recordset}))`,
+    );
+  }
+  return { sql: `with ${ctes.join(',\n')} select 1`, params };
+}
