@@ -69,8 +69,14 @@ async function processTransaction(service: FhirService, entries: BundleEntry[], 
   const resolved = new Map<string, string>();
   const order = entries.map((e, i) => i).sort((a, b) => ORDER[entries[a].request!.method] - ORDER[entries[b].request!.method] || a - b);
   const results: BundleEntry[] = new Array(entries.length);
+  let postsDone = false;
   for (const i of order) {
     const entry = entries[i];
+    if (entry.request!.method === 'POST' && ids.size > 0) {
+      if (!postsDone) await createAll(service, entries, ids, resolved, results, ctx);
+      postsDone = true;
+      if (results[i]) continue;
+    }
     const resource = entry.resource ? await rewriteReferences(service, entry.resource, ids, resolved, i) : undefined;
     try {
       const outcome = await runEntry(service, entry, resource, ids);
@@ -83,6 +89,45 @@ async function processTransaction(service: FhirService, entries: BundleEntry[], 
     }
   }
   return { resourceType: 'Bundle', type: 'transaction-response', entry: results };
+}
+
+/**
+ * Creates every plain POST entry in one statement (the fast path): references are rewritten and
+ * each resource validated first, so a bad entry still fails the whole transaction with its index.
+ */
+async function createAll(
+  service: FhirService,
+  entries: BundleEntry[],
+  ids: Map<string, string>,
+  resolved: Map<string, string>,
+  results: BundleEntry[],
+  ctx: BundleContext,
+): Promise<void> {
+  const batch: { index: number; resource: Resource }[] = [];
+  for (const [i, entry] of entries.entries()) {
+    if (entry.request!.method !== 'POST' || entry.request!.ifNoneExist || !entry.fullUrl) continue;
+    const target = ids.get(entry.fullUrl);
+    const type = entry.request!.url.split('?')[0];
+    if (!target || !entry.resource) continue;
+    const resource = await rewriteReferences(service, entry.resource, ids, resolved, i);
+    if (resource.resourceType !== type) {
+      throw new FhirError('invalid_resource', `Bundle.entry[${i}]: the resource must be a ${type}`, 'Bundle.entry.resource');
+    }
+    const { id: _old, ...rest } = resource;
+    try {
+      assertValid(rest);
+    } catch (err) {
+      if (err instanceof FhirError) {
+        throw new FhirError(err.code, err.issues.map((d) => ({ ...d, diagnostics: `Bundle.entry[${i}]: ${d.diagnostics}` })));
+      }
+      throw err;
+    }
+    batch.push({ index: i, resource: { ...rest, id: target.split('/')[1] } as Resource });
+  }
+  const written = await service.store.createMany(batch.map((b) => b.resource));
+  written.forEach((w, k) => {
+    results[batch[k].index] = responseEntry({ status: 201, version: w.version }, ctx);
+  });
 }
 
 async function runEntry(

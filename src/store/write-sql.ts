@@ -42,3 +42,30 @@ export function writeVersionSql(rows: IndexRows | null, replaceIndexes: boolean)
   }
   return { sql: `with ${ctes.join(',\n')} select 1`, params };
 }
+
+/**
+ * One statement that creates many resources at once (a transaction's creates): version 1 rows,
+ * history rows and every index row, each array bound as one JSON parameter.
+ * Params: $1 resources [{t, i, c}], $2 lastUpdated, $3.. index rows with t and i added.
+ */
+export function createManySql(rows: { type: string; id: string; rows: IndexRows }[]): { sql: string; params: unknown[] } {
+  const ctes: string[] = [
+    `r as (insert into fhir_resources (resource_type, id, version_id, last_updated, deleted, content)
+       select x.t, x.i, 1, $2::timestamptz, false, x.c from jsonb_to_recordset($1::jsonb) as x(t text, i text, c jsonb))`,
+    `h as (insert into fhir_history (resource_type, id, version_id, last_updated, deleted, content)
+       select x.t, x.i, 1, $2::timestamptz, false, x.c from jsonb_to_recordset($1::jsonb) as x(t text, i text, c jsonb))`,
+  ];
+  const params: unknown[] = [];
+  for (const table of INDEX_TABLES) {
+    const list: unknown[] = [];
+    for (const r of rows) for (const row of r.rows[table]) list.push({ ...row, rt: r.type, ri: r.id });
+    if (list.length === 0) continue;
+    params.push(JSON.stringify(list));
+    const [recordset, columns, select] = INDEX_COLUMNS[table];
+    ctes.push(
+      `i_${table} as (insert into sp_${table} (resource_type, id, code, ${columns})
+         select x.rt, x.ri, x.c, ${select} from jsonb_to_recordset($${2 + params.length}::jsonb) as x(rt text, ri text, ${recordset}))`,
+    );
+  }
+  return { sql: `with ${ctes.join(',\n')} select 1`, params };
+}

@@ -17,7 +17,7 @@ export interface Database {
   readonly pool: pg.Pool;
   /** Runs fn inside one transaction on one connection; rolls back when fn throws. */
   transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T>;
-  query<R extends pg.QueryResultRow = any>(sql: string, params?: unknown[]): Promise<pg.QueryResult<R>>;
+  query<R extends pg.QueryResultRow = any>(sql: string | pg.QueryConfig, params?: unknown[]): Promise<pg.QueryResult<R>>;
   close(): Promise<void>;
 }
 
@@ -51,7 +51,7 @@ function wrapPool(kind: DatabaseKind, pool: pg.Pool, close: () => Promise<void>)
   return {
     kind,
     pool,
-    query: (sql, params) => pool.query(sql, params as unknown[]),
+    query: (sql, params) => pool.query(sql as string, params as unknown[]),
     async transaction(fn) {
       const client = await pool.connect();
       try {

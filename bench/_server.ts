@@ -1,0 +1,70 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+
+/** The machine's PostgreSQL server (trust auth); override with BENCH_PG_URL. */
+export const PG_SERVER = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface BenchServer {
+  base: string;
+  databaseUrl?: string;
+  stop(): Promise<void>;
+}
+
+/** Creates a fresh PostgreSQL database and returns its URL and a drop function. */
+export async function freshDatabase(name: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const admin = new pg.Client({ connectionString: PG_SERVER });
+  await admin.connect();
+  await admin.query(`drop database if exists ${name} with (force)`);
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const u = new URL(PG_SERVER);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    drop: async () => {
+      const a = new pg.Client({ connectionString: PG_SERVER });
+      await a.connect();
+      await a.query(`drop database if exists ${name} with (force)`);
+      await a.end();
+    },
+  };
+}
+
+/** Starts `kith serve` in its own process, like production, on PostgreSQL or on a fresh PGlite folder. */
+export async function startServer(opts: { databaseUrl?: string; port: number }): Promise<BenchServer> {
+  const dataDir = opts.databaseUrl ? undefined : mkdtempSync(path.join(os.tmpdir(), 'kith-bench-'));
+  const env = {
+    ...process.env,
+    PORT: String(opts.port),
+    HOST: '127.0.0.1',
+    DATABASE_URL: opts.databaseUrl ?? '',
+    KITH_DATA_DIR: dataDir ?? '',
+    KITH_LOG_LEVEL: 'error',
+  };
+  const child: ChildProcess = spawn(process.execPath, ['bin/kith.mjs', 'serve', '--no-demo'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const base = `http://127.0.0.1:${opts.port}/fhir`;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`kith serve exited with ${child.exitCode}`);
+    try {
+      const r = await fetch(`${base}/metadata`);
+      if (r.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error('kith serve did not start in 120 s');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    base,
+    databaseUrl: opts.databaseUrl,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
