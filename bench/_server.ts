@@ -44,7 +44,10 @@ export async function startServer(opts: { databaseUrl?: string; port: number }):
     KITH_DATA_DIR: dataDir ?? '',
     KITH_LOG_LEVEL: 'error',
   };
-  const child: ChildProcess = spawn(process.execPath, ['bin/kith.mjs', 'serve', '--no-demo'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child: ChildProcess = spawn(process.execPath, ['bin/kith.mjs', 'serve', '--no-demo'], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const base = `http://127.0.0.1:${opts.port}/fhir`;
   const deadline = Date.now() + 120_000;
   for (;;) {

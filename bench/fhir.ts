@@ -53,7 +53,9 @@ function summarize(results: any[]): Record<string, unknown> {
     update_req_s: m((r) => r.update.req_per_s),
     update_p99_ms: m((r) => r.update.p99_ms),
     errors: results.reduce(
-      (n, r) => n + ['create', 'read', 'search', 'transaction', 'update'].reduce((k, p) => k + (r[p]?.errors ?? 0), 0),
+      (n, r) =>
+        n +
+        ['create', 'read', 'search', 'transaction', 'update'].reduce((k, p) => k + (r[p]?.errors ?? 0), 0),
       0,
     ),
   };

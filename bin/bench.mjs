@@ -10,9 +10,14 @@ const [name, ...args] = process.argv.slice(2);
 const file = name && path.join(root, 'bench', `${name}.ts`);
 if (!file || !existsSync(file)) {
   const names = readdirSync(path.join(root, 'bench')).filter((f) => f.endsWith('.ts') && !f.startsWith('_'));
-  console.error(`usage: npm run bench -- NAME\nbenchmarks: ${names.map((f) => f.replace(/\.ts$/, '')).join(', ')}`);
+  console.error(
+    `usage: npm run bench -- NAME\nbenchmarks: ${names.map((f) => f.replace(/\.ts$/, '')).join(', ')}`,
+  );
   process.exit(2);
 }
 const tsx = path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-const r = spawnSync(process.execPath, ['--max-old-space-size=8192', tsx, file, ...args], { stdio: 'inherit', cwd: root });
+const r = spawnSync(process.execPath, ['--max-old-space-size=8192', tsx, file, ...args], {
+  stdio: 'inherit',
+  cwd: root,
+});
 process.exit(r.status ?? 1);

@@ -11,7 +11,17 @@ export function capabilityStatement(base: string): CapabilityStatement {
 }
 
 function build(): CapabilityStatement {
-  const interactions = ['read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'history-type', 'create', 'search-type'];
+  const interactions = [
+    'read',
+    'vread',
+    'update',
+    'patch',
+    'delete',
+    'history-instance',
+    'history-type',
+    'create',
+    'search-type',
+  ];
   const ops = operationDefinitions();
   return {
     resourceType: 'CapabilityStatement',
@@ -38,9 +48,10 @@ function build(): CapabilityStatement {
           { name: '_total', type: 'token' },
           { name: '_has', type: 'string' },
         ],
-        operation: ops.filter((o) => o.level === 'system').map((o) => ({ name: o.name, definition: o.definition })),
+        operation: ops
+          .filter((o) => o.level === 'system')
+          .map((o) => ({ name: o.name, definition: o.definition })),
         resource: supportedResourceTypes().map((type) => ({
-          // eslint-disable-next-line @typescript-eslint/no-explicit-any
           type: type as any,
 
           interaction: interactions.map((code) => ({ code: code as 'read' })),

@@ -4,13 +4,22 @@ import { FhirError } from './errors';
 import { isSupportedResourceType } from './definitions';
 import { assertValid } from './validate';
 import { parseSearch, type Query } from './search/parse';
-import { executeSearch, FhirStore, isValidId, type SearchResult, type StoredVersion, type VisibilityFilter } from '../store';
+import {
+  executeSearch,
+  FhirStore,
+  isValidId,
+  type SearchResult,
+  type StoredVersion,
+  type VisibilityFilter,
+} from '../store';
 
 export interface Outcome {
   status: number;
   /** The stored version written or read, when there is one. */
   version?: StoredVersion;
   resource?: Resource;
+  /** An update that changed nothing. */
+  unchanged?: boolean;
 }
 
 /**
@@ -28,7 +37,8 @@ export class FhirService {
   }
 
   assertType(type: string): void {
-    if (!isSupportedResourceType(type)) throw new FhirError('unknown_type', `'${type}' is not a supported resource type`);
+    if (!isSupportedResourceType(type))
+      throw new FhirError('unknown_type', `'${type}' is not a supported resource type`);
   }
 
   async read(type: string, id: string): Promise<StoredVersion> {
@@ -46,7 +56,10 @@ export class FhirService {
     if (ifNoneExist) {
       const existing = await this.conditionalMatches(type, ifNoneExist, 2);
       if (existing.length > 1) {
-        throw new FhirError('multiple_matches', `If-None-Exist '${ifNoneExist}' matched more than one ${type}`);
+        throw new FhirError(
+          'multiple_matches',
+          `If-None-Exist '${ifNoneExist}' matched more than one ${type}`,
+        );
       }
       if (existing.length === 1) return { status: 200, version: existing[0] };
     }
@@ -59,20 +72,33 @@ export class FhirService {
     const resource = this.checkBody(type, body);
     if (!isValidId(id)) throw new FhirError('id_mismatch', `'${id}' is not a valid FHIR id`, 'Resource.id');
     if (resource.id !== id) {
-      throw new FhirError('id_mismatch', `Resource.id '${resource.id ?? ''}' does not match the URL id '${id}'`, 'Resource.id');
+      throw new FhirError(
+        'id_mismatch',
+        `Resource.id '${resource.id ?? ''}' does not match the URL id '${id}'`,
+        'Resource.id',
+      );
     }
     const result = await this.store.update(resource, { ifMatch });
-    return { status: result.created ? 201 : 200, version: result.version, resource: result.resource };
+    return {
+      status: result.created ? 201 : 200,
+      version: result.version,
+      resource: result.resource,
+      unchanged: result.unchanged,
+    };
   }
 
   /** PUT Type?criteria: update the one match, create when none, 412 when several. */
   async conditionalUpdate(type: string, criteria: string, body: unknown, ifMatch?: number): Promise<Outcome> {
     const resource = this.checkBody(type, body);
     const matches = await this.conditionalMatches(type, criteria, 2);
-    if (matches.length > 1) throw new FhirError('multiple_matches', `Conditional update '${criteria}' matched several ${type}`);
+    if (matches.length > 1)
+      throw new FhirError('multiple_matches', `Conditional update '${criteria}' matched several ${type}`);
     if (matches.length === 1) {
       if (resource.id && resource.id !== matches[0].id) {
-        throw new FhirError('id_mismatch', `Resource.id '${resource.id}' differs from the matched ${type}/${matches[0].id}`);
+        throw new FhirError(
+          'id_mismatch',
+          `Resource.id '${resource.id}' differs from the matched ${type}/${matches[0].id}`,
+        );
       }
       return this.update(type, matches[0].id, { ...resource, id: matches[0].id }, ifMatch);
     }
@@ -92,7 +118,11 @@ export class FhirService {
       patched = jsonpatch.applyPatch(current, operations as Operation[], false, false).newDocument;
     } catch (err: any) {
       const where = err?.index !== undefined ? `operation ${err.index}` : 'patch';
-      throw new FhirError('invalid_json', `JSON Patch ${where} failed: ${err?.message ?? String(err)}`, 'Patch');
+      throw new FhirError(
+        'invalid_json',
+        `JSON Patch ${where} failed: ${err?.message ?? String(err)}`,
+        'Patch',
+      );
     }
     if (patched.resourceType !== type || patched.id !== id) {
       throw new FhirError('invalid_value', 'A patch may not change resourceType or id', 'Resource.id');
@@ -108,12 +138,16 @@ export class FhirService {
 
   async conditionalDelete(type: string, criteria: string): Promise<Outcome> {
     const matches = await this.conditionalMatches(type, criteria, 2);
-    if (matches.length > 1) throw new FhirError('multiple_matches', `Conditional delete '${criteria}' matched several ${type}`);
+    if (matches.length > 1)
+      throw new FhirError('multiple_matches', `Conditional delete '${criteria}' matched several ${type}`);
     if (matches.length === 1) await this.store.delete(type, matches[0].id);
     return { status: 204 };
   }
 
-  async search(type: string, query: Query): Promise<{ result: SearchResult; unknown: string[]; count: number; offset: number }> {
+  async search(
+    type: string,
+    query: Query,
+  ): Promise<{ result: SearchResult; unknown: string[]; count: number; offset: number }> {
     this.assertType(type);
     const req = parseSearch(type, query);
     const result = await executeSearch(this.store.queryable, req, this.visible);
@@ -126,7 +160,10 @@ export class FhirService {
     const query = queryFromString(criteria);
     const req = parseSearch(type, query);
     if (req.filters.length === 0) {
-      throw new FhirError('invalid_search', `Conditional criteria '${criteria}' have no search parameter Kith knows`);
+      throw new FhirError(
+        'invalid_search',
+        `Conditional criteria '${criteria}' have no search parameter Kith knows`,
+      );
     }
     req.count = limit;
     req.total = 'none';

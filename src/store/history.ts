@@ -16,7 +16,10 @@ export interface HistoryEntry extends StoredVersion {
 }
 
 /** Versions, newest first, for one resource, one type or the whole system. */
-export async function readHistory(db: Queryable, q: HistoryQuery): Promise<{ entries: HistoryEntry[]; total: number }> {
+export async function readHistory(
+  db: Queryable,
+  q: HistoryQuery,
+): Promise<{ entries: HistoryEntry[]; total: number }> {
   const p = new SqlParams();
   const conds: string[] = ['true'];
   if (q.resourceType) conds.push(`resource_type = ${p.add(q.resourceType)}`);
@@ -30,7 +33,8 @@ export async function readHistory(db: Queryable, q: HistoryQuery): Promise<{ ent
      order by last_updated desc, id, version_id desc limit ${p.add(q.count)} offset ${p.add(q.offset)}`,
     p.values,
   );
-  const total = (await db.query(`select count(*)::int as n from fhir_history where ${where}`, countParams)).rows[0].n;
+  const total = (await db.query(`select count(*)::int as n from fhir_history where ${where}`, countParams))
+    .rows[0].n;
   return {
     total,
     entries: rows.map((r) => {

@@ -126,7 +126,12 @@ function addToken(rows: IndexRows, code: string, tv: TypedValue): void {
     case 'Identifier':
       push(v.system, v.value, v.type?.text ?? v.type?.coding?.[0]?.display);
       for (const coding of v.type?.coding ?? []) {
-        rows.token.push({ c: `${code}:of-type`, s: coding.system ?? null, v: `${coding.code}|${v.value}`, t: null });
+        rows.token.push({
+          c: `${code}:of-type`,
+          s: coding.system ?? null,
+          v: `${coding.code}|${v.value}`,
+          t: null,
+        });
       }
       return;
     case 'ContactPoint':
@@ -194,7 +199,12 @@ function addReference(rows: IndexRows, code: string, tv: TypedValue): void {
       rows.reference.push({ c: code, tt: type, ti: id, r: v.reference });
     }
     if (v.identifier?.value) {
-      rows.token.push({ c: `${code}:identifier`, s: v.identifier.system ?? null, v: v.identifier.value, t: null });
+      rows.token.push({
+        c: `${code}:identifier`,
+        s: v.identifier.system ?? null,
+        v: v.identifier.value,
+        t: null,
+      });
     }
   }
 }
@@ -234,13 +244,26 @@ function addComposite(rows: IndexRows, info: SearchParamInfo, input: TypedValue[
           const tmp = emptyRows();
           addToken(tmp, 'x', tv);
           for (const t of tmp.token) {
-            if (t.v) rows.composite.push({ c: info.code, k: `${k}$${t.s ?? ''}|${t.v}`, n: null, lo: null, hi: null });
+            if (t.v)
+              rows.composite.push({
+                c: info.code,
+                k: `${k}$${t.s ?? ''}|${t.v}`,
+                n: null,
+                lo: null,
+                hi: null,
+              });
           }
         } else if (kind === 'date') {
           const range = dateOf(tv);
           if (range) rows.composite.push({ c: info.code, k, n: null, lo: range.low, hi: range.high });
         } else if (kind === 'string' && typeof tv.value === 'string') {
-          rows.composite.push({ c: info.code, k: `${k}$${normalizeString(tv.value)}`, n: null, lo: null, hi: null });
+          rows.composite.push({
+            c: info.code,
+            k: `${k}$${normalizeString(tv.value)}`,
+            n: null,
+            lo: null,
+            hi: null,
+          });
         }
       }
     }

@@ -2,7 +2,14 @@ import './migrations';
 
 export { openDatabase, type Database, type DatabaseOptions } from './db/database';
 export { migrate, registerMigrations, type Migration } from './db/migrate';
-export { FhirStore, isValidId, type StoredVersion, type WriteResult, type Queryable, type AfterWriteHook } from './repository';
+export {
+  FhirStore,
+  isValidId,
+  type StoredVersion,
+  type WriteResult,
+  type Queryable,
+  type AfterWriteHook,
+} from './repository';
 export { readHistory, type HistoryEntry, type HistoryQuery } from './history';
 export { executeSearch, type SearchHit, type SearchResult, type VisibilityFilter } from './search/execute';
 export type { SearchRequest, SearchFilter, SortKey, IncludeSpec } from './search/model';

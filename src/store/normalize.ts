@@ -1,10 +1,6 @@
 /** Lower-cases and strips accents so `name=jose` finds "José": FHIR string search is accent/case blind. */
 export function normalizeString(value: string): string {
-  return value
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .trim();
+  return value.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().trim();
 }
 
 /** Escapes LIKE wildcards in a user-supplied value. */
@@ -17,7 +13,8 @@ export interface DateRange {
   high: string;
 }
 
-const DATE_RE = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?)?)?$/;
+const DATE_RE =
+  /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?)?)?$/;
 
 /**
  * The instant range a FHIR date/dateTime/instant covers at its precision: `2020` spans the whole

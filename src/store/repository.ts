@@ -7,7 +7,10 @@ import { extractIndexRows } from './index-rows';
 import { createManySql, writeVersionSql } from './write-sql';
 
 export interface Queryable {
-  query<R extends pg.QueryResultRow = any>(sql: string | pg.QueryConfig, params?: unknown[]): Promise<pg.QueryResult<R>>;
+  query<R extends pg.QueryResultRow = any>(
+    sql: string | pg.QueryConfig,
+    params?: unknown[],
+  ): Promise<pg.QueryResult<R>>;
 }
 
 /** One stored version, with its JSON kept as text so reads forward it without re-encoding. */
@@ -24,10 +27,16 @@ export interface WriteResult {
   resource: Resource;
   version: StoredVersion;
   created: boolean;
+  /** True when an update carried exactly the stored content, so no version was written. */
+  unchanged?: boolean;
 }
 
 /** Runs inside the write's transaction, so what a hook writes commits or rolls back with it. */
-export type AfterWriteHook = (store: FhirStore, result: WriteResult, previous: Resource | undefined) => Promise<void>;
+export type AfterWriteHook = (
+  store: FhirStore,
+  result: WriteResult,
+  previous: Resource | undefined,
+) => Promise<void>;
 
 export interface WriteOptions {
   /** Version the client last saw (If-Match); a different current version fails with 412. */
@@ -101,13 +110,15 @@ export class FhirStore {
   }
 
   async vread(resourceType: string, id: string, versionId: string): Promise<StoredVersion> {
-    if (!/^\d{1,15}$/.test(versionId)) throw new FhirError('not_found', `Version ${versionId} is not a version id`);
+    if (!/^\d{1,15}$/.test(versionId))
+      throw new FhirError('not_found', `Version ${versionId} is not a version id`);
     const { rows } = await this.queryable.query(
       `select version_id, last_updated, deleted, content::text as json from fhir_history
        where resource_type = $1 and id = $2 and version_id = $3`,
       [resourceType, id, Number(versionId)],
     );
-    if (rows.length === 0) throw new FhirError('not_found', `${resourceType}/${id}/_history/${versionId} is not known`);
+    if (rows.length === 0)
+      throw new FhirError('not_found', `${resourceType}/${id}/_history/${versionId} is not known`);
     const v = toVersion(resourceType, id, rows[0]);
     if (v.deleted) throw new FhirError('gone', `${resourceType}/${id} version ${versionId} is a deletion`);
     return v;
@@ -138,9 +149,14 @@ export class FhirStore {
         stored.map((r) => ({ type: r.resourceType, id: r.id as string, rows: extractIndexRows(r) })),
       );
       try {
-        await tx.queryable.query({ name: statementName(sql), text: sql, values: [JSON.stringify(docs), lastUpdated, ...params] });
+        await tx.queryable.query({
+          name: statementName(sql),
+          text: sql,
+          values: [JSON.stringify(docs), lastUpdated, ...params],
+        });
       } catch (err: any) {
-        if (err?.code === '23505') throw new FhirError('conflict', `A resource with one of these ids already exists`);
+        if (err?.code === '23505')
+          throw new FhirError('conflict', `A resource with one of these ids already exists`);
         throw err;
       }
       const results = stored.map((resource) => ({
@@ -163,7 +179,8 @@ export class FhirStore {
   /** Updates, or creates with the client's id when the resource does not exist yet. */
   async update<T extends Resource>(resource: T, options: WriteOptions = {}): Promise<WriteResult> {
     const id = resource.id;
-    if (!id || !isValidId(id)) throw new FhirError('invalid_resource', 'Resource.id is missing or invalid', 'Resource.id');
+    if (!id || !isValidId(id))
+      throw new FhirError('invalid_resource', 'Resource.id is missing or invalid', 'Resource.id');
     return this.inTransaction(async (tx) => {
       const current = await tx.lockCurrent(resource.resourceType, id);
       if (options.ifMatch !== undefined && current?.versionId !== options.ifMatch) {
@@ -173,6 +190,10 @@ export class FhirStore {
         );
       }
       const previous = current && !current.deleted ? (JSON.parse(current.json) as Resource) : undefined;
+      if (previous && current && sameContent(previous, resource)) {
+        // A no-op update keeps the current version: re-sent data never grows the history.
+        return { resource: previous, version: current, created: false, unchanged: true };
+      }
       const result = await tx.writeVersion(resource, (current?.versionId ?? 0) + 1, false, !!current);
       result.created = !previous;
       await tx.runHooks(result, previous);
@@ -181,7 +202,11 @@ export class FhirStore {
   }
 
   /** Soft delete: a new version marked deleted; reads then answer 410 Gone. */
-  async delete(resourceType: string, id: string, options: WriteOptions = {}): Promise<StoredVersion | undefined> {
+  async delete(
+    resourceType: string,
+    id: string,
+    options: WriteOptions = {},
+  ): Promise<StoredVersion | undefined> {
     return this.inTransaction(async (tx) => {
       const current = await tx.lockCurrent(resourceType, id);
       if (options.ifMatch !== undefined && current?.versionId !== options.ifMatch) {
@@ -193,7 +218,15 @@ export class FhirStore {
       const lastUpdated = new Date().toISOString();
       const content = { ...previous, meta: { ...previous.meta, versionId: String(versionId), lastUpdated } };
       const { sql, params } = writeVersionSql(null, true);
-      await tx.queryable.query(sql, [resourceType, id, versionId, lastUpdated, true, JSON.stringify(content), ...params]);
+      await tx.queryable.query(sql, [
+        resourceType,
+        id,
+        versionId,
+        lastUpdated,
+        true,
+        JSON.stringify(content),
+        ...params,
+      ]);
       return { resourceType, id, versionId, lastUpdated, deleted: true, json: JSON.stringify(content) };
     });
   }
@@ -229,19 +262,48 @@ export class FhirStore {
         values: [stored.resourceType, stored.id, versionId, lastUpdated, deleted, json, ...params],
       });
     } catch (err: any) {
-      if (err?.code === '23505') throw new FhirError('conflict', `${stored.resourceType}/${stored.id} already exists`);
+      if (err?.code === '23505')
+        throw new FhirError('conflict', `${stored.resourceType}/${stored.id} already exists`);
       throw err;
     }
     return {
       resource: stored,
       created: versionId === 1,
-      version: { resourceType: stored.resourceType, id: stored.id as string, versionId, lastUpdated, deleted, json },
+      version: {
+        resourceType: stored.resourceType,
+        id: stored.id as string,
+        versionId,
+        lastUpdated,
+        deleted,
+        json,
+      },
     };
   }
 
   private async runHooks(result: WriteResult, previous: Resource | undefined): Promise<void> {
     for (const hook of this.afterWrite) await hook(this, result, previous);
   }
+}
+
+/** Equal apart from `meta.versionId` and `meta.lastUpdated`, whatever the key order. */
+export function sameContent(a: Resource, b: Resource): boolean {
+  const strip = (r: Resource): unknown => {
+    const { meta, ...rest } = r;
+    const { versionId: _v, lastUpdated: _l, ...metaRest } = meta ?? {};
+    return Object.keys(metaRest).length ? { ...rest, meta: metaRest } : rest;
+  };
+  return canonical(strip(a)) === canonical(strip(b));
+}
+
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const keys = Object.keys(v as object)
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
 }
 
 const names = new Map<string, string>();

@@ -9,7 +9,11 @@ const INDEX_COLUMNS: Record<IndexTable, [string, string, string]> = {
   quantity: ['c text, v numeric, s text, u text', 'value, system, unit', 'x.v, x.s, x.u'],
   reference: ['c text, tt text, ti text, r text', 'target_type, target_id, ref', 'x.tt, x.ti, x.r'],
   uri: ['c text, v text', 'value', 'x.v'],
-  composite: ['c text, k text, n numeric, lo timestamptz, hi timestamptz', 'key, num, low, high', 'x.k, x.n, x.lo, x.hi'],
+  composite: [
+    'c text, k text, n numeric, lo timestamptz, hi timestamptz',
+    'key, num, low, high',
+    'x.k, x.n, x.lo, x.hi',
+  ],
 };
 
 /**
@@ -19,7 +23,10 @@ const INDEX_COLUMNS: Record<IndexTable, [string, string, string]> = {
  *
  * Params: $1 type, $2 id, $3 version, $4 lastUpdated, $5 deleted, $6 content, $7.. index rows.
  */
-export function writeVersionSql(rows: IndexRows | null, replaceIndexes: boolean): { sql: string; params: unknown[] } {
+export function writeVersionSql(
+  rows: IndexRows | null,
+  replaceIndexes: boolean,
+): { sql: string; params: unknown[] } {
   const ctes: string[] = [
     `r as (insert into fhir_resources (resource_type, id, version_id, last_updated, deleted, content)
        values ($1, $2, $3, $4, $5, $6::jsonb)
@@ -30,7 +37,8 @@ export function writeVersionSql(rows: IndexRows | null, replaceIndexes: boolean)
   ];
   const params: unknown[] = [];
   for (const table of INDEX_TABLES) {
-    if (replaceIndexes) ctes.push(`d_${table} as (delete from sp_${table} where resource_type = $1 and id = $2)`);
+    if (replaceIndexes)
+      ctes.push(`d_${table} as (delete from sp_${table} where resource_type = $1 and id = $2)`);
     const list = rows?.[table];
     if (!list || list.length === 0) continue;
     params.push(JSON.stringify(list));
@@ -48,7 +56,10 @@ export function writeVersionSql(rows: IndexRows | null, replaceIndexes: boolean)
  * history rows and every index row, each array bound as one JSON parameter.
  * Params: $1 resources [{t, i, c}], $2 lastUpdated, $3.. index rows with t and i added.
  */
-export function createManySql(rows: { type: string; id: string; rows: IndexRows }[]): { sql: string; params: unknown[] } {
+export function createManySql(rows: { type: string; id: string; rows: IndexRows }[]): {
+  sql: string;
+  params: unknown[];
+} {
   const ctes: string[] = [
     `r as (insert into fhir_resources (resource_type, id, version_id, last_updated, deleted, content)
        select x.t, x.i, 1, $2::timestamptz, false, x.c from jsonb_to_recordset($1::jsonb) as x(t text, i text, c jsonb))`,

@@ -15,6 +15,7 @@ export function fixturesAvailable(sub = ''): boolean {
   if (!ok && process.env.KITH_REQUIRE_FIXTURES === '1') {
     throw new Error(`KITH_REQUIRE_FIXTURES=1 but ${path.join(fixturesDir(), sub)} is missing`);
   }
-  if (!ok) console.warn(`Skipping: fixtures folder ${path.join(fixturesDir(), sub)} not found (set KITH_FIXTURES)`);
+  if (!ok)
+    console.warn(`Skipping: fixtures folder ${path.join(fixturesDir(), sub)} not found (set KITH_FIXTURES)`);
   return ok;
 }

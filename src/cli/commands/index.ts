@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { registerServeCommand } from './serve';
 import { registerDbCommand } from './db';
+import { registerImportCommand } from './import';
 
 /** Each CLI command lives in its own file and registers itself on the program. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerServeCommand, registerDbCommand];
+export const commands: RegisterCommand[] = [registerServeCommand, registerDbCommand, registerImportCommand];

@@ -17,7 +17,10 @@ export interface Database {
   readonly pool: pg.Pool;
   /** Runs fn inside one transaction on one connection; rolls back when fn throws. */
   transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T>;
-  query<R extends pg.QueryResultRow = any>(sql: string | pg.QueryConfig, params?: unknown[]): Promise<pg.QueryResult<R>>;
+  query<R extends pg.QueryResultRow = any>(
+    sql: string | pg.QueryConfig,
+    params?: unknown[],
+  ): Promise<pg.QueryResult<R>>;
   close(): Promise<void>;
 }
 
@@ -39,7 +42,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     await pool.query('select 1');
     return wrapPool('postgres', pool, async () => pool.end());
   }
-  const lite = await PGlite.create(options.dataDir ?? 'memory://', { extensions: { pg_trgm, fuzzystrmatch } });
+  const lite = await PGlite.create(options.dataDir ?? 'memory://', {
+    extensions: { pg_trgm, fuzzystrmatch },
+  });
   const pool = new pg.Pool({ ...createPgConfig(lite), max: 1 });
   return wrapPool('pglite', pool, async () => {
     await pool.end();

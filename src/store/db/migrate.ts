@@ -28,7 +28,9 @@ export async function migrate(db: Database, migrations = registeredMigrations())
     await client.query(
       'create table if not exists kith_migrations (id text primary key, applied_at timestamptz not null default now())',
     );
-    const done = new Set((await client.query('select id from kith_migrations')).rows.map((r) => r.id as string));
+    const done = new Set(
+      (await client.query('select id from kith_migrations')).rows.map((r) => r.id as string),
+    );
     for (const m of migrations) {
       if (done.has(m.id)) continue;
       await client.query(m.sql);

@@ -10,7 +10,11 @@ const PREFIXES: Prefix[] = ['eq', 'ne', 'lt', 'gt', 'le', 'ge', 'sa', 'eb', 'ap'
  * SQL that selects the ids of `type` resources matching one filter, from the index tables only
  * (never by scanning JSON). Returns `{ sql, negate }`: a negated filter selects the ids to exclude.
  */
-export function filterIds(type: string, filter: SearchFilter, p: SqlParams): { sql: string; negate: boolean } {
+export function filterIds(
+  type: string,
+  filter: SearchFilter,
+  p: SqlParams,
+): { sql: string; negate: boolean } {
   const t = p.add(type);
   switch (filter.kind) {
     case 'id':
@@ -20,7 +24,10 @@ export function filterIds(type: string, filter: SearchFilter, p: SqlParams): { s
       };
     case 'lastUpdated': {
       const conds = filter.values.map((v) => dateCondition('last_updated', 'last_updated', v, p));
-      return { sql: `select id from fhir_resources where resource_type = ${t} and (${conds.join(' or ')})`, negate: false };
+      return {
+        sql: `select id from fhir_resources where resource_type = ${t} and (${conds.join(' or ')})`,
+        negate: false,
+      };
     }
     case 'chain': {
       const parts = filter.targetTypes.map((target) => {
@@ -35,9 +42,7 @@ export function filterIds(type: string, filter: SearchFilter, p: SqlParams): { s
     case 'has': {
       const inner = filterIds(filter.type, filter.next, p);
       const source = p.add(filter.type);
-      const idCond = inner.negate
-        ? `id not in (${inner.sql})`
-        : `id in (${inner.sql})`;
+      const idCond = inner.negate ? `id not in (${inner.sql})` : `id in (${inner.sql})`;
       return {
         sql: `select target_id from sp_reference where resource_type = ${source} and code = ${p.add(filter.referenceCode)}
               and target_type = ${t} and target_id is not null and ${idCond}`,
@@ -110,7 +115,8 @@ function tokenCondition(modifier: string | undefined, value: string, p: SqlParam
   }
   if (modifier === 'of-type') {
     const parts = value.split('|');
-    if (parts.length !== 3) throw new FhirError('invalid_search', `:of-type needs system|code|value, not '${value}'`);
+    if (parts.length !== 3)
+      throw new FhirError('invalid_search', `:of-type needs system|code|value, not '${value}'`);
     return `(system = ${p.add(parts[0])} and value = ${p.add(`${parts[1]}|${parts[2]}`)})`;
   }
   const bar = value.indexOf('|');
@@ -128,7 +134,8 @@ function tokenCondition(modifier: string | undefined, value: string, p: SqlParam
 
 export function splitPrefix(value: string): { prefix: Prefix; rest: string } {
   const head = value.slice(0, 2) as Prefix;
-  if (PREFIXES.includes(head) && /^[0-9+-.]/.test(value.slice(2))) return { prefix: head, rest: value.slice(2) };
+  if (PREFIXES.includes(head) && /^[0-9+-.]/.test(value.slice(2)))
+    return { prefix: head, rest: value.slice(2) };
   return { prefix: 'eq', rest: value };
 }
 
@@ -219,14 +226,16 @@ function referenceCondition(modifier: string | undefined, value: string, p: SqlP
 function uriCondition(modifier: string | undefined, value: string, p: SqlParams): string {
   const column = 'value';
   if (modifier === 'below') return `${column} like ${p.add(`${escapeLike(value)}%`)}`;
-  if (modifier === 'above') return `${p.add(value)} like (replace(replace(${column}, '%', '\\%'), '_', '\\_') || '%')`;
+  if (modifier === 'above')
+    return `${p.add(value)} like (replace(replace(${column}, '%', '\\%'), '_', '\\_') || '%')`;
   if (modifier === 'contains') return `${column} like ${p.add(`%${escapeLike(value)}%`)}`;
   return `${column} = ${p.add(value)}`;
 }
 
 function compositeCondition(value: string, p: SqlParams): string {
   const parts = value.split(/(?<!\\)\$/);
-  if (parts.length !== 2) throw new FhirError('invalid_search', `A composite value needs two parts joined by $: '${value}'`);
+  if (parts.length !== 2)
+    throw new FhirError('invalid_search', `A composite value needs two parts joined by $: '${value}'`);
   const [first, second] = parts;
   const key = first.includes('|') ? first : `|${first}`;
   const { prefix, rest } = splitPrefix(second);

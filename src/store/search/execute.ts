@@ -23,7 +23,11 @@ export type VisibilityFilter = (resourceType: string, p: SqlParams) => string | 
 
 const MAX_INCLUDES = 1000;
 
-export async function executeSearch(db: Queryable, req: SearchRequest, visible?: VisibilityFilter): Promise<SearchResult> {
+export async function executeSearch(
+  db: Queryable,
+  req: SearchRequest,
+  visible?: VisibilityFilter,
+): Promise<SearchResult> {
   const p = new SqlParams();
   const where = whereClause(req, p, visible);
   const result: SearchResult = { hits: [], hasMore: false };
@@ -38,11 +42,19 @@ export async function executeSearch(db: Queryable, req: SearchRequest, visible?:
     }
   }
   if (req.total !== 'none') {
-    if (req.summary !== 'count' && req.count > 0 && !result.hasMore && (req.offset === 0 || result.hits.length > 0)) {
+    if (
+      req.summary !== 'count' &&
+      req.count > 0 &&
+      !result.hasMore &&
+      (req.offset === 0 || result.hits.length > 0)
+    ) {
       result.total = req.offset + result.hits.length; // the page holds the end: no count query needed
     } else {
       const cp = new SqlParams();
-      const { rows } = await db.query(`select count(*)::int as n from fhir_resources r where ${whereClause(req, cp, visible)}`, cp.values);
+      const { rows } = await db.query(
+        `select count(*)::int as n from fhir_resources r where ${whereClause(req, cp, visible)}`,
+        cp.values,
+      );
       result.total = rows[0].n;
     }
   }
@@ -93,7 +105,12 @@ function orderBy(sort: SortKey[], p: SqlParams): string {
 }
 
 /** _include and _revinclude, with :iterate applied to what each round added, all visibility-checked. */
-async function includes(db: Queryable, req: SearchRequest, matches: SearchHit[], visible?: VisibilityFilter): Promise<SearchHit[]> {
+async function includes(
+  db: Queryable,
+  req: SearchRequest,
+  matches: SearchHit[],
+  visible?: VisibilityFilter,
+): Promise<SearchHit[]> {
   const seen = new Set(matches.map((h) => `${h.resourceType}/${h.id}`));
   const added: SearchHit[] = [];
   let frontier = matches;
@@ -118,7 +135,9 @@ async function includes(db: Queryable, req: SearchRequest, matches: SearchHit[],
 
 function referenceCodes(sourceType: string, spec: IncludeSpec): string[] {
   if (!spec.wildcard) return [spec.code];
-  return [...searchParamsFor(sourceType).values()].filter((i) => i.param.type === 'reference').map((i) => i.code);
+  return [...searchParamsFor(sourceType).values()]
+    .filter((i) => i.param.type === 'reference')
+    .map((i) => i.code);
 }
 
 async function forwardIncludes(
@@ -129,7 +148,9 @@ async function forwardIncludes(
   visible?: VisibilityFilter,
 ): Promise<SearchHit[]> {
   const out: SearchHit[] = [];
-  const byType = groupByType(from.filter((h) => spec.sourceType === '*' || h.resourceType === spec.sourceType));
+  const byType = groupByType(
+    from.filter((h) => spec.sourceType === '*' || h.resourceType === spec.sourceType),
+  );
   for (const [sourceType, ids] of byType) {
     const p = new SqlParams();
     const codes = referenceCodes(sourceType, spec);
