@@ -1,0 +1,10 @@
+export { parseHl7, type Hl7Header, type ParsedHl7 } from './parse';
+export { splitHl7Batch, type Hl7Batch, type Hl7BatchMessage } from './batch';
+export { normalizeHl7, splitSegments } from './normalize';
+export { validateHl7, ackCodeFor, SUPPORTED_VALUE_TYPES, type ValidateOptions } from './validate';
+export { buildAck, type AckCode, type AckOptions } from './ack';
+export { mapHl7Message, processHl7, type Hl7Outcome } from './process';
+export type { Hl7MappingOptions } from './context';
+export { ADT_EVENTS, SUPPORTED_EVENTS, type AdtEventRule } from './events';
+export { Segment } from './segment';
+export { escapeHl7, unescapeHl7, DEFAULT_DELIMITERS, type Delimiters } from './escape';
