@@ -13,6 +13,7 @@ export const ERRORS = {
   invalid_json: { status: 400, type: 'structure' },
   validation_failed: { status: 422, type: 'invariant' },
   invalid_value: { status: 422, type: 'value' },
+  patch_failed: { status: 422, type: 'processing' },
   required_missing: { status: 422, type: 'required' },
   invalid_search: { status: 400, type: 'invalid' },
   unknown_search_param: { status: 400, type: 'not-supported' },
@@ -72,5 +73,8 @@ export function operationOutcome(code: ErrorCode, issues: IssueDetail[]): Operat
 }
 
 export function informationOutcome(diagnostics: string): OperationOutcome {
-  return { resourceType: 'OperationOutcome', issue: [{ severity: 'information', code: 'informational', diagnostics }] };
+  return {
+    resourceType: 'OperationOutcome',
+    issue: [{ severity: 'information', code: 'informational', diagnostics }],
+  };
 }

@@ -13,6 +13,15 @@ import {
   type VisibilityFilter,
 } from '../store';
 
+/** fast-json-patch errors of a well-formed patch that does not apply to the current resource. */
+const PATCH_UNPROCESSABLE = new Set([
+  'TEST_OPERATION_FAILED',
+  'OPERATION_PATH_UNRESOLVABLE',
+  'OPERATION_FROM_UNRESOLVABLE',
+  'OPERATION_PATH_CANNOT_ADD',
+  'OPERATION_VALUE_OUT_OF_BOUNDS',
+]);
+
 export interface Outcome {
   status: number;
   /** The stored version written or read, when there is one. */
@@ -117,15 +126,19 @@ export class FhirService {
       if (errors) throw errors;
       patched = jsonpatch.applyPatch(current, operations as Operation[], false, false).newDocument;
     } catch (err: any) {
-      const where = err?.index !== undefined ? `operation ${err.index}` : 'patch';
+      // fast-json-patch appends the whole document to its message: keep only the first line.
+      const where =
+        err?.index !== undefined ? `operation ${err.index} (${err.operation?.op ?? '?'})` : 'patch';
+      const text = `JSON Patch ${where} failed: ${String(err?.message ?? err).split('\n')[0]}`;
+      // A malformed operation is a bad request; one that does not apply to this resource is unprocessable.
       throw new FhirError(
-        'invalid_json',
-        `JSON Patch ${where} failed: ${err?.message ?? String(err)}`,
+        PATCH_UNPROCESSABLE.has(err?.name) ? 'patch_failed' : 'invalid_json',
+        text,
         'Patch',
       );
     }
     if (patched.resourceType !== type || patched.id !== id) {
-      throw new FhirError('invalid_value', 'A patch may not change resourceType or id', 'Resource.id');
+      throw new FhirError('patch_failed', 'A patch may not change resourceType or id', 'Resource.id');
     }
     return this.update(type, id, patched, ifMatch ?? Number(current.meta?.versionId));
   }
