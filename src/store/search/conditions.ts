@@ -144,25 +144,34 @@ export function dateCondition(lo: string, hi: string, value: string, p: SqlParam
   const { prefix, rest } = splitPrefix(value);
   const range = dateRange(rest);
   if (!range) throw new FhirError('invalid_search', `'${rest}' is not a FHIR date, dateTime or instant`);
-  const qlo = `${p.add(range.low)}::timestamptz`;
-  const qhi = `${p.add(range.high)}::timestamptz`;
+  // Bound lazily: a parameter the SQL does not use would have no type, which PostgreSQL refuses.
+  let loRef: string | undefined;
+  let hiRef: string | undefined;
+  const lazy = {
+    get lo() {
+      return (loRef ??= `${p.add(range.low)}::timestamptz`);
+    },
+    get hi() {
+      return (hiRef ??= `${p.add(range.high)}::timestamptz`);
+    },
+  };
   switch (prefix) {
     case 'eq':
-      return `(${lo} >= ${qlo} and ${hi} <= ${qhi})`;
+      return `(${lo} >= ${lazy.lo} and ${hi} <= ${lazy.hi})`;
     case 'ne':
-      return `not (${lo} >= ${qlo} and ${hi} <= ${qhi})`;
+      return `not (${lo} >= ${lazy.lo} and ${hi} <= ${lazy.hi})`;
     case 'gt':
-      return `${hi} > ${qhi}`;
+      return `${hi} > ${lazy.hi}`;
     case 'lt':
-      return `${lo} < ${qlo}`;
+      return `${lo} < ${lazy.lo}`;
     case 'ge':
-      return `${hi} > ${qlo}`;
+      return `${hi} > ${lazy.lo}`;
     case 'le':
-      return `${lo} < ${qhi}`;
+      return `${lo} < ${lazy.hi}`;
     case 'sa':
-      return `${lo} >= ${qhi}`;
+      return `${lo} >= ${lazy.hi}`;
     case 'eb':
-      return `${hi} <= ${qlo}`;
+      return `${hi} <= ${lazy.lo}`;
     case 'ap': {
       // Approximately: within 10% of the distance between the value and now, on either side.
       const now = Date.now();
@@ -178,7 +187,8 @@ function numberCondition(column: string, value: string, p: SqlParams): string {
   const { prefix, rest } = splitPrefix(value);
   const range = numberRange(rest);
   if (!range) throw new FhirError('invalid_search', `'${rest}' is not a number`);
-  const n = p.add(Number(rest));
+  let nRef: string | undefined;
+  const num = (): string => (nRef ??= p.add(Number(rest)));
   switch (prefix) {
     case 'eq':
       return `(${column} >= ${p.add(range.low)} and ${column} < ${p.add(range.high)})`;
@@ -186,14 +196,14 @@ function numberCondition(column: string, value: string, p: SqlParams): string {
       return `not (${column} >= ${p.add(range.low)} and ${column} < ${p.add(range.high)})`;
     case 'gt':
     case 'sa':
-      return `${column} > ${n}`;
+      return `${column} > ${num()}`;
     case 'lt':
     case 'eb':
-      return `${column} < ${n}`;
+      return `${column} < ${num()}`;
     case 'ge':
-      return `${column} >= ${n}`;
+      return `${column} >= ${num()}`;
     case 'le':
-      return `${column} <= ${n}`;
+      return `${column} <= ${num()}`;
     case 'ap': {
       const v = Number(rest);
       const d = Math.abs(v) * 0.1;
