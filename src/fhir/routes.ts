@@ -8,6 +8,7 @@ import { findOperation } from './operations';
 import { readHistory, type StoredVersion } from '../store';
 import type { Query } from './search/parse';
 import { DEFAULT_COUNT, MAX_COUNT } from './search/parse';
+import { dateRange, type DateRange } from '../store/normalize';
 
 export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
@@ -28,7 +29,10 @@ export async function fhirRoutes(app: FastifyInstance, opts: FhirRouteOptions): 
 
   app.post('/', async (req, reply) => {
     const prefer = preferReturn(req);
-    const result = await processBundle(svc(req), req.body, { base: base(req), returnRepresentation: prefer === 'representation' });
+    const result = await processBundle(svc(req), req.body, {
+      base: base(req),
+      returnRepresentation: prefer === 'representation',
+    });
     return send(reply, 200, result);
   });
 
@@ -36,7 +40,8 @@ export async function fhirRoutes(app: FastifyInstance, opts: FhirRouteOptions): 
 
   app.get<{ Params: Params }>('/:type', async (req, reply) => {
     const { type } = req.params;
-    if (type.startsWith('$')) return operation(req, reply, 'system', type.slice(1), undefined, undefined, base(req));
+    if (type.startsWith('$'))
+      return operation(req, reply, 'system', type.slice(1), undefined, undefined, base(req));
     return search(req, reply, type, req.query as Query, base(req));
   });
 
@@ -47,7 +52,8 @@ export async function fhirRoutes(app: FastifyInstance, opts: FhirRouteOptions): 
 
   app.post<{ Params: Params }>('/:type', async (req, reply) => {
     const { type } = req.params;
-    if (type.startsWith('$')) return operation(req, reply, 'system', type.slice(1), undefined, undefined, base(req));
+    if (type.startsWith('$'))
+      return operation(req, reply, 'system', type.slice(1), undefined, undefined, base(req));
     const ifNoneExist = header(req, 'if-none-exist');
     const outcome = await svc(req).create(type, req.body, ifNoneExist);
     return written(req, reply, outcome.status, outcome.version!, base(req));
@@ -55,14 +61,19 @@ export async function fhirRoutes(app: FastifyInstance, opts: FhirRouteOptions): 
 
   app.put<{ Params: Params }>('/:type', async (req, reply) => {
     const criteria = rawQuery(req);
-    if (!criteria) throw new FhirError('method_not_allowed', 'PUT on a type needs search criteria (conditional update)');
+    if (!criteria)
+      throw new FhirError('method_not_allowed', 'PUT on a type needs search criteria (conditional update)');
     const outcome = await svc(req).conditionalUpdate(req.params.type, criteria, req.body, ifMatch(req));
     return written(req, reply, outcome.status, outcome.version!, base(req));
   });
 
   app.delete<{ Params: Params }>('/:type', async (req, reply) => {
     const criteria = rawQuery(req);
-    if (!criteria) throw new FhirError('method_not_allowed', 'DELETE on a type needs search criteria (conditional delete)');
+    if (!criteria)
+      throw new FhirError(
+        'method_not_allowed',
+        'DELETE on a type needs search criteria (conditional delete)',
+      );
     await svc(req).conditionalDelete(req.params.type, criteria);
     return reply.code(204).send();
   });
@@ -124,18 +135,31 @@ export async function fhirRoutes(app: FastifyInstance, opts: FhirRouteOptions): 
     });
   }
 
-  async function search(req: FastifyRequest, reply: FastifyReply, type: string, query: Query, b: string): Promise<FastifyReply> {
+  async function search(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    type: string,
+    query: Query,
+    b: string,
+  ): Promise<FastifyReply> {
     const service = svc(req);
     const strict = /handling=strict/.test(header(req, 'prefer') ?? '');
     const { result, unknown, count, offset } = await service.search(type, query);
     if (unknown.length && strict) {
-      throw new FhirError('unknown_search_param', `Unknown search parameter(s) for ${type}: ${unknown.join(', ')}`);
+      throw new FhirError(
+        'unknown_search_param',
+        `Unknown search parameter(s) for ${type}: ${unknown.join(', ')}`,
+      );
     }
     const url = `${b}/${type}?${new URLSearchParams(flatten(query)).toString()}`;
     const outcome = unknown.length
       ? JSON.stringify({
           resourceType: 'OperationOutcome',
-          issue: unknown.map((u) => ({ severity: 'warning', code: 'not-supported', diagnostics: `Parameter '${u}' was ignored` })),
+          issue: unknown.map((u) => ({
+            severity: 'warning',
+            code: 'not-supported',
+            diagnostics: `Parameter '${u}' was ignored`,
+          })),
         })
       : undefined;
     const q = query as Record<string, string | undefined>;
@@ -156,14 +180,29 @@ export async function fhirRoutes(app: FastifyInstance, opts: FhirRouteOptions): 
     id?: string,
   ): Promise<FastifyReply> {
     const q = req.query as Record<string, string | undefined>;
-    const count = Math.min(MAX_COUNT, Number(q._count ?? DEFAULT_COUNT) || DEFAULT_COUNT);
-    const offset = Number(q._offset ?? 0) || 0;
-    if (type && id) await service.store.read(type, id).catch((e: FhirError) => {
-      if (e.code !== 'gone') throw e;
+    const count = Math.min(MAX_COUNT, wholeNumber('_count', q._count) ?? DEFAULT_COUNT);
+    const offset = wholeNumber('_offset', q._offset) ?? 0;
+    const since = instantParam('_since', q._since);
+    const at = instantParam('_at', q._at);
+    if (type && id)
+      await service.store.read(type, id).catch((e: FhirError) => {
+        if (e.code !== 'gone') throw e;
+      });
+    const { entries, total } = await readHistory(service.store.queryable, {
+      resourceType: type,
+      id,
+      since: since?.low,
+      at,
+      count,
+      offset,
     });
-    const { entries, total } = await readHistory(service.store.queryable, { resourceType: type, id, since: q._since, at: q._at, count, offset });
     const url = `${b}/${[type, id, '_history'].filter(Boolean).join('/')}?${new URLSearchParams(flatten(q as Query)).toString()}`;
-    const body = historyBundle(b, entries, total, pageLinks(url, offset, count, offset + entries.length < total));
+    const body = historyBundle(
+      b,
+      entries,
+      total,
+      pageLinks(url, offset, count, offset + entries.length < total),
+    );
     return reply.code(200).header('content-type', FHIR_JSON).send(body);
   }
 
@@ -178,8 +217,19 @@ export async function fhirRoutes(app: FastifyInstance, opts: FhirRouteOptions): 
   ): Promise<FastifyReply> {
     if (type) svc(req).assertType(type);
     const op = findOperation(name, level, type);
-    if (!op) throw new FhirError('not_supported', `Operation $${name} is not supported at ${type ?? 'system'} level`);
-    const out = await op.handler({ service: svc(req), resourceType: type, id, body: req.body, query: req.query as Query, base: b });
+    if (!op)
+      throw new FhirError(
+        'not_supported',
+        `Operation $${name} is not supported at ${type ?? 'system'} level`,
+      );
+    const out = await op.handler({
+      service: svc(req),
+      resourceType: type,
+      id,
+      body: req.body,
+      query: req.query as Query,
+      base: b,
+    });
     return send(reply, out.status, out.resource);
   }
 }
@@ -197,7 +247,13 @@ function sendVersion(reply: FastifyReply, status: number, v: StoredVersion): Fas
     .send(v.json);
 }
 
-function written(req: FastifyRequest, reply: FastifyReply, status: number, v: StoredVersion, b: string): FastifyReply {
+function written(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  v: StoredVersion,
+  b: string,
+): FastifyReply {
   reply
     .header('location', `${b}/${v.resourceType}/${v.id}/_history/${v.versionId}`)
     .header('etag', `W/"${v.versionId}"`)
@@ -207,7 +263,13 @@ function written(req: FastifyRequest, reply: FastifyReply, status: number, v: St
   if (prefer === 'OperationOutcome') {
     return send(reply, status, {
       resourceType: 'OperationOutcome',
-      issue: [{ severity: 'information', code: 'informational', diagnostics: `${v.resourceType}/${v.id} version ${v.versionId} stored` }],
+      issue: [
+        {
+          severity: 'information',
+          code: 'informational',
+          diagnostics: `${v.resourceType}/${v.id} version ${v.versionId} stored`,
+        },
+      ],
     });
   }
   return reply.code(status).header('content-type', FHIR_JSON).send(v.json);
@@ -247,6 +309,21 @@ function flatten(query: Query): [string, string][] {
     for (const x of Array.isArray(v) ? v : [v]) out.push([k, x]);
   }
   return out;
+}
+
+function wholeNumber(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value))
+    throw new FhirError('invalid_search', `${name} must be a whole number, not '${value}'`, name);
+  return Number(value);
+}
+
+/** A history time parameter: a FHIR instant or dateTime, as the range it covers. */
+function instantParam(name: string, value: string | undefined): DateRange | undefined {
+  if (value === undefined) return undefined;
+  const range = dateRange(value);
+  if (!range) throw new FhirError('invalid_search', `${name} must be a FHIR instant, not '${value}'`, name);
+  return range;
 }
 
 function first(v: string | string[] | undefined): string | undefined {

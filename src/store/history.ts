@@ -5,7 +5,8 @@ export interface HistoryQuery {
   resourceType?: string;
   id?: string;
   since?: string;
-  at?: string;
+  /** `_at`: the period (of the given precision) during which the versions must have been current. */
+  at?: { low: string; high: string };
   count: number;
   offset: number;
 }
@@ -25,12 +26,19 @@ export async function readHistory(
   if (q.resourceType) conds.push(`resource_type = ${p.add(q.resourceType)}`);
   if (q.id) conds.push(`id = ${p.add(q.id)}`);
   if (q.since) conds.push(`last_updated >= ${p.add(q.since)}::timestamptz`);
-  if (q.at) conds.push(`last_updated <= ${p.add(q.at)}::timestamptz`);
+  if (q.at) {
+    // Versions that were current at some moment of the period: written before its end, and not
+    // replaced by a later version before its start.
+    conds.push(`last_updated < ${p.add(q.at.high)}::timestamptz`);
+    conds.push(`not exists (select 1 from fhir_history n where n.resource_type = fhir_history.resource_type
+      and n.id = fhir_history.id and n.version_id > fhir_history.version_id
+      and n.last_updated <= ${p.add(q.at.low)}::timestamptz)`);
+  }
   const where = conds.join(' and ');
   const countParams = [...p.values];
   const { rows } = await db.query(
     `select resource_type, id, version_id, deleted, content::text as json from fhir_history where ${where}
-     order by last_updated desc, id, version_id desc limit ${p.add(q.count)} offset ${p.add(q.offset)}`,
+     order by last_updated desc, resource_type, id, version_id desc limit ${p.add(q.count)} offset ${p.add(q.offset)}`,
     p.values,
   );
   const total = (await db.query(`select count(*)::int as n from fhir_history where ${where}`, countParams))
