@@ -9,6 +9,8 @@ export {
   type WriteResult,
   type Queryable,
   type AfterWriteHook,
+  type BeforeWriteHook,
+  type WriteHooks,
 } from './repository';
 export { readHistory, type HistoryEntry, type HistoryQuery } from './history';
 export { executeSearch, type SearchHit, type SearchResult, type VisibilityFilter } from './search/execute';

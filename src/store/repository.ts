@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { Resource } from '@medplum/fhirtypes';
 import type { Database } from './db/database';
 import { FhirError } from '../fhir/errors';
+import type { Caller } from '../privacy/caller';
 import { extractIndexRows } from './index-rows';
 import { createManySql, writeVersionSql } from './write-sql';
 
@@ -38,6 +39,18 @@ export type AfterWriteHook = (
   previous: Resource | undefined,
 ) => Promise<void>;
 
+/** Runs before a version is stored and returns the resource to store (may add labels); may throw. */
+export type BeforeWriteHook = (
+  store: FhirStore,
+  resource: Resource,
+  previous: Resource | undefined,
+) => Promise<Resource>;
+
+export interface WriteHooks {
+  before: BeforeWriteHook[];
+  after: AfterWriteHook[];
+}
+
 export interface WriteOptions {
   /** Version the client last saw (If-Match); a different current version fails with 412. */
   ifMatch?: number;
@@ -55,14 +68,21 @@ export function isValidId(id: string): boolean {
  * connection, so a transaction Bundle is all or nothing.
  */
 export class FhirStore {
-  private readonly afterWrite: AfterWriteHook[];
+  private readonly hooks: WriteHooks;
 
   constructor(
     readonly db: Database,
     private readonly conn: Queryable | null = null,
-    hooks: AfterWriteHook[] = [],
+    hooks: WriteHooks = { before: [], after: [] },
+    /** Who is writing; hooks read it (referral status rules, audit). Undefined: the system. */
+    readonly caller?: Caller,
   ) {
-    this.afterWrite = hooks;
+    this.hooks = hooks;
+  }
+
+  /** The same store (and transaction, if any) acting for another caller. */
+  withCaller(caller: Caller | undefined): FhirStore {
+    return new FhirStore(this.db, this.conn, this.hooks, caller);
   }
 
   get queryable(): Queryable {
@@ -75,12 +95,17 @@ export class FhirStore {
 
   /** Adds a hook that runs after every write, inside its transaction. */
   addAfterWriteHook(hook: AfterWriteHook): void {
-    this.afterWrite.push(hook);
+    this.hooks.after.push(hook);
+  }
+
+  /** Adds a hook that may change a resource before it is stored (labels), inside the transaction. */
+  addBeforeWriteHook(hook: BeforeWriteHook): void {
+    this.hooks.before.push(hook);
   }
 
   async inTransaction<T>(fn: (tx: FhirStore) => Promise<T>): Promise<T> {
     if (this.conn) return fn(this);
-    return this.db.transaction((client) => fn(new FhirStore(this.db, client, this.afterWrite)));
+    return this.db.transaction((client) => fn(new FhirStore(this.db, client, this.hooks, this.caller)));
   }
 
   async read(resourceType: string, id: string): Promise<StoredVersion> {
@@ -127,7 +152,8 @@ export class FhirStore {
   /** Creates with a server-assigned id (or the given one, used by create-on-update). */
   async create<T extends Resource>(resource: T, id: string = randomUUID()): Promise<WriteResult> {
     return this.inTransaction(async (tx) => {
-      const result = await tx.writeVersion({ ...resource, id }, 1, false, true);
+      const prepared = await tx.runBeforeHooks({ ...resource, id }, undefined);
+      const result = await tx.writeVersion(prepared, 1, false, true);
       await tx.runHooks(result, undefined);
       return result;
     });
@@ -141,7 +167,9 @@ export class FhirStore {
     if (resources.length === 0) return [];
     return this.inTransaction(async (tx) => {
       const lastUpdated = new Date().toISOString();
-      const stored = resources.map(
+      const prepared: Resource[] = [];
+      for (const r of resources) prepared.push(await tx.runBeforeHooks(r, undefined));
+      const stored = prepared.map(
         (r) => ({ ...r, meta: { ...r.meta, versionId: '1', lastUpdated } }) as Resource,
       );
       const docs = stored.map((r) => ({ t: r.resourceType, i: r.id as string, c: r }));
@@ -190,6 +218,7 @@ export class FhirStore {
         );
       }
       const previous = current && !current.deleted ? (JSON.parse(current.json) as Resource) : undefined;
+      resource = (await tx.runBeforeHooks(resource, previous)) as T;
       if (previous && current && sameContent(previous, resource)) {
         // A no-op update keeps the current version: re-sent data never grows the history.
         return { resource: previous, version: current, created: false, unchanged: true };
@@ -281,7 +310,13 @@ export class FhirStore {
   }
 
   private async runHooks(result: WriteResult, previous: Resource | undefined): Promise<void> {
-    for (const hook of this.afterWrite) await hook(this, result, previous);
+    for (const hook of this.hooks.after) await hook(this, result, previous);
+  }
+
+  private async runBeforeHooks(resource: Resource, previous: Resource | undefined): Promise<Resource> {
+    let r = resource;
+    for (const hook of this.hooks.before) r = await hook(this, r, previous);
+    return r;
   }
 }
 
