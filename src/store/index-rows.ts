@@ -118,6 +118,8 @@ function addToken(rows: IndexRows, code: string, tv: TypedValue): void {
   switch (tv.type) {
     case 'CodeableConcept':
       for (const coding of v.coding ?? []) push(coding.system, coding.code, coding.display ?? v.text);
+      // :text searches CodeableConcept.text too: index it on its own unless every coding already carried it.
+      if (v.text && (v.coding ?? []).some((c: any) => c.display)) push(null, null, v.text);
       if (v.text && !(v.coding ?? []).length) push(null, null, v.text);
       return;
     case 'Coding':

@@ -25,6 +25,7 @@ export function dateRange(value: string): DateRange | undefined {
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s, frac, tz] = m;
   const year = Number(y);
+  if (!validParts(year, mo, d, h, mi, s)) return undefined;
   const zone = tz ?? 'Z';
   if (!mo) return { low: iso(year, 1, 1), high: iso(year + 1, 1, 1) };
   const month = Number(mo);
@@ -42,8 +43,25 @@ export function dateRange(value: string): DateRange | undefined {
   return { low: low.toISOString(), high: new Date(low.getTime() + step).toISOString() };
 }
 
+/** Rejects calendar values that Date would silently roll over (month 13, 31 April, 25:00). */
+function validParts(year: number, mo?: string, d?: string, h?: string, mi?: string, s?: string): boolean {
+  const month = Number(mo ?? 1);
+  if (month < 1 || month > 12) return false;
+  const days = new Date(Date.UTC(2000, month, 0)).getUTCDate() - (month === 2 && !isLeap(year) ? 1 : 0);
+  const day = Number(d ?? 1);
+  if (day < 1 || day > days) return false;
+  return Number(h ?? 0) < 24 && Number(mi ?? 0) < 60 && Number(s ?? 0) < 60;
+}
+
+function isLeap(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
 function iso(year: number, month: number, day: number): string {
-  return new Date(Date.UTC(year, month - 1, day)).toISOString();
+  // setUTCFullYear, unlike Date.UTC, keeps years below 100 as written; month 13 rolls into the next year.
+  const d = new Date(0);
+  d.setUTCFullYear(year, month - 1, day);
+  return d.toISOString();
 }
 
 /** The implicit range of a decimal at its precision: `100` covers [99.5, 100.5). */

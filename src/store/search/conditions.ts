@@ -19,13 +19,15 @@ export function filterIds(
   switch (filter.kind) {
     case 'id':
       return {
-        sql: `select id from fhir_resources where resource_type = ${t} and id = any(${p.add(filter.values)}::text[])`,
+        sql: `select id from fhir_resources where resource_type = ${t} and not deleted and id = any(${p.add(filter.values)}::text[])`,
         negate: !!filter.not,
       };
     case 'lastUpdated': {
-      const conds = filter.values.map((v) => dateCondition('last_updated', 'last_updated', v, p));
+      const conds = named('_lastUpdated', () =>
+        filter.values.map((v) => dateCondition('last_updated', 'last_updated', v, p)),
+      );
       return {
-        sql: `select id from fhir_resources where resource_type = ${t} and (${conds.join(' or ')})`,
+        sql: `select id from fhir_resources where resource_type = ${t} and not deleted and (${conds.join(' or ')})`,
         negate: false,
       };
     }
@@ -49,8 +51,30 @@ export function filterIds(
         negate: false,
       };
     }
-    case 'param':
-      return paramIds(t, filter, p);
+    case 'param': {
+      const key =
+        filter.modifier && filter.modifier !== 'type' ? `${filter.code}:${filter.modifier}` : filter.code;
+      return named(key, () => paramIds(t, filter, p));
+    }
+  }
+}
+
+/** Runs fn, naming the search parameter in any error it raises about a value. */
+function named<T>(key: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof FhirError && err.code === 'invalid_search') {
+      throw new FhirError(
+        'invalid_search',
+        err.issues.map((i) => ({
+          ...i,
+          diagnostics: `Parameter '${key}': ${i.diagnostics}`,
+          expression: key,
+        })),
+      );
+    }
+    throw err;
   }
 }
 
