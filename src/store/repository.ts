@@ -32,7 +32,10 @@ export interface WriteResult {
   unchanged?: boolean;
 }
 
-/** Runs inside the write's transaction, so what a hook writes commits or rolls back with it. */
+/**
+ * Runs inside the write's transaction, so what a hook writes commits or rolls back with it. A hook
+ * must write through the `store` it is given (bound to that transaction), never a top-level store.
+ */
 export type AfterWriteHook = (
   store: FhirStore,
   result: WriteResult,
@@ -105,7 +108,7 @@ export class FhirStore {
 
   async inTransaction<T>(fn: (tx: FhirStore) => Promise<T>): Promise<T> {
     if (this.conn) return fn(this);
-    return this.db.transaction((client) => fn(new FhirStore(this.db, client, this.hooks, this.caller)));
+    return this.db.writeTransaction((client) => fn(new FhirStore(this.db, client, this.hooks, this.caller)));
   }
 
   async read(resourceType: string, id: string): Promise<StoredVersion> {

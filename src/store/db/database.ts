@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { GroupCommitter } from './group-commit';
 import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
@@ -17,6 +18,8 @@ export interface Database {
   readonly pool: pg.Pool;
   /** Runs fn inside one transaction on one connection; rolls back when fn throws. */
   transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T>;
+  /** Like transaction, but may share one commit with concurrent writes (see GroupCommitter). */
+  writeTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T>;
   query<R extends pg.QueryResultRow = any>(
     sql: string | pg.QueryConfig,
     params?: unknown[],
@@ -53,7 +56,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 }
 
 function wrapPool(kind: DatabaseKind, pool: pg.Pool, close: () => Promise<void>): Database {
+  // PGlite has one connection, so one batch at a time; PostgreSQL gets a few in parallel.
+  const committer = new GroupCommitter(pool, kind === 'pglite' ? 1 : 4);
   return {
+    writeTransaction: (fn) => committer.run(fn),
     kind,
     pool,
     query: (sql, params) => pool.query(sql as string, params as unknown[]),
