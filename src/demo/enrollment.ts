@@ -3,7 +3,7 @@
  * Coverage as the clinic, hospital and behavioral-health records carry it.
  */
 import { ORG, SHARED_ID, type OrgKey, type SourceKey } from './kith';
-import { concept, refTo, SYSTEM, type Resource } from './fhir';
+import { concept, refTo, SYSTEM } from './fhir';
 import { orgRef } from './organizations';
 import { staffRef } from './staff';
 import { programCoding, type ProgramCode } from './terminology';

@@ -88,7 +88,7 @@ function checkBindings(value: any, typeName: string, path: string, issues: strin
   for (const [key, v] of Object.entries(value)) {
     if (key === 'resourceType') continue;
     let element = schema.elements[key];
-    let type = element?.type[0]?.code;
+    let type: string | undefined = element?.type[0]?.code;
     if (!element) {
       const choice = Object.keys(schema.elements).find(
         (k) => k.endsWith('[x]') && key.startsWith(k.slice(0, -3)),
