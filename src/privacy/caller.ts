@@ -37,6 +37,8 @@ export interface Caller {
   scopes: Scope[];
   /** For `patient/` scopes: the one Patient the token is bound to. */
   patient?: string;
+  /** The OAuth client (an app) through which a user acts; absent for Kith's own web app. */
+  clientId?: string;
   /** Set while a break-glass grant is active: its expiry and stated reason. */
   breakGlass?: { until: string; reason: string };
 }
