@@ -33,7 +33,12 @@ export function searchsetBundle(
   return `{"resourceType":"Bundle","type":"searchset"${total},"link":${JSON.stringify(linkList)},"entry":[${parts.join(',')}]}`;
 }
 
-export function historyBundle(base: string, entries: HistoryEntry[], total: number, links: PageLinks): string {
+export function historyBundle(
+  base: string,
+  entries: HistoryEntry[],
+  total: number,
+  links: PageLinks,
+): string {
   const parts = entries.map((e) => {
     const url = `${e.resourceType}/${e.id}`;
     const request = JSON.stringify({ method: e.method, url: e.method === 'POST' ? e.resourceType : url });
@@ -57,7 +62,7 @@ export function pageLinks(url: string, offset: number, count: number, hasMore: b
     return copy.toString();
   };
   return {
-    self: u.toString(),
+    self: at(offset),
     first: at(0),
     next: hasMore ? at(offset + count) : undefined,
     previous: offset > 0 ? at(Math.max(0, offset - count)) : undefined,
