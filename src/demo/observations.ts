@@ -133,12 +133,19 @@ export function bodyOf(rng: Random, age: number, gender: 'male' | 'female', obes
 }
 
 /** Growth and vitals taken at one visit. */
-export function vitals(ctx: PersonContext, visit: VisitInfo, rng: Random, ageAtVisit: number) {
+export function vitals(
+  ctx: PersonContext,
+  visit: VisitInfo,
+  rng: Random,
+  ageAtVisit: number,
+  first: boolean,
+) {
   const p = ctx.person;
   const body = bodyOf(ctx.rng('body'), ageAtVisit, p.gender, p.traits.obesity);
   const bmi = body.bmi * (0.97 + rng.next() * 0.06);
   const weight = bmi * (body.height / 100) ** 2;
-  quantityObservation(ctx, visit, MEASURES.height, body.height, 0);
+  // Adults' height is measured once; children's at every visit.
+  if (first || ageAtVisit < 18) quantityObservation(ctx, visit, MEASURES.height, body.height, 0);
   quantityObservation(ctx, visit, MEASURES.weight, weight);
   if (ageAtVisit >= 2) quantityObservation(ctx, visit, MEASURES.bmi, bmi);
   if (ageAtVisit >= 12) {

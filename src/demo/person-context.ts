@@ -60,7 +60,7 @@ export class PersonContext {
    */
   emit(source: SourceKey, resource: Resource, security?: Coding[]): Resource {
     const labels = security ?? (source === 'bh' ? PART2_LABELS : undefined);
-    const { resourceType, id, ...rest } = resource;
+    const { resourceType, id, meta: _previous, ...rest } = resource;
     const stamped: Resource = {
       resourceType,
       id,

@@ -83,7 +83,7 @@ export function clinicCare(ctx: PersonContext): void {
   const t = p.traits;
   const rng = ctx.rng('clinic');
   const chronic = [t.diabetes, t.hypertension, t.asthma, t.depression, t.hiv, t.smi].filter(Boolean).length;
-  const count = Math.min(8, rng.int(1, 3) + chronic + (t.ecm ? 2 : 0));
+  const count = Math.min(6, rng.int(1, 2) + chronic + (t.ecm ? 1 : 0));
   const days = Array.from({ length: count }, () => rng.int(3, 720)).sort((a, b) => b - a);
   const doctor = staffRef('clinic', 'edit');
   const visits: VisitInfo[] = days.map((d, i) => {
@@ -101,12 +101,12 @@ export function clinicCare(ctx: PersonContext): void {
     });
     return { source: 'clinic', encounter: refTo('Encounter', enc.id), performer: doctor.role, at: start };
   });
-  for (const visit of visits) {
+  visits.forEach((visit, i) => {
     const age = ageOn(p.birthDate, isoDate(visit.at));
-    if (age >= 0) vitals(ctx, visit, rng, age);
+    if (age >= 0) vitals(ctx, visit, rng, age, i === 0);
     if (t.diabetes) quantityObservation(ctx, visit, MEASURES.hba1c, 6.4 + rng.next() * 3.2);
     if (t.depression && age >= 12) quantityObservation(ctx, visit, MEASURES.phq9, rng.int(8, 22), 0);
-  }
+  });
   problemList(ctx, visits[0]);
 }
 
@@ -176,7 +176,7 @@ export function wicVisits(ctx: PersonContext): void {
       performer: nutritionist.role,
       at: start,
     };
-    vitals(ctx, visit, rng, age);
+    vitals(ctx, visit, rng, age, true);
     if (age >= 1) quantityObservation(ctx, visit, MEASURES.hemoglobin, 10.4 + rng.next() * 3.2);
   }
 }
