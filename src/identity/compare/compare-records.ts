@@ -1,0 +1,221 @@
+import type { FieldRule, MatchRules } from '../rules/schema';
+import type { Column } from '../table/column';
+import type { RecordTable, ScalarField } from '../table/record-table';
+import type { FieldName } from '../types';
+import { PairCache } from './pair-cache';
+import { crossAgrees, predicateFor, type Predicate } from './predicates';
+
+/**
+ * Turns a rule set into a comparison function over a RecordTable: for a pair of record indices it returns
+ * the comparison vector (one level index per field, in rule order), also packed into one integer pattern so
+ * that millions of pairs can be counted and weighed by pattern.
+ */
+export interface CompiledField {
+  field: FieldName;
+  rule: FieldRule;
+  scored: boolean;
+  labels: string[];
+  /** Index of the `missing` level, or -1 when the rule has none (missing values then fall to `else`). */
+  missingLevel: number;
+  elseLevel: number;
+  /** Index of the exact level that carries a term-frequency adjustment, or -1. */
+  tfLevel: number;
+}
+
+interface FieldImpl extends CompiledField {
+  column: Column;
+  predicates: (Predicate | null)[];
+  /** Cross-field levels: [level index, other column]. */
+  cross: [number, Column][];
+  cache: PairCache | null;
+}
+
+export class RecordComparer {
+  readonly fields: CompiledField[];
+  /** Pattern = sum of level * stride over fields. */
+  readonly strides: number[];
+  readonly patternCount: number;
+  private readonly impl: FieldImpl[];
+  private readonly swaps: [number, number][];
+  /** Per field: conditions [field index, levels] that make it count as missing (all must hold). */
+  private readonly skips: { field: number; when: [number, Set<number>][] }[];
+  private readonly skipFlags: Uint8Array;
+
+  constructor(
+    rules: MatchRules,
+    private readonly table: RecordTable,
+  ) {
+    this.impl = rules.fields.map((rule) => {
+      const labels = rule.levels.map((l) => l.label);
+      const column = table.column(rule.field);
+      const cacheable = column.kind === 'name' || column.kind === 'place';
+      return {
+        field: rule.field,
+        rule,
+        scored: rule.scored !== false,
+        labels,
+        missingLevel: rule.levels[0].comparator === 'missing' ? 0 : -1,
+        elseLevel: rule.levels.length - 1,
+        tfLevel: rule.levels.findIndex((l) => l.comparator === 'exact' && l.termFrequency === true),
+        column,
+        predicates: rule.levels.map((l) =>
+          l.comparator === 'missing' || l.comparator === 'else' || l.comparator === 'cross-field'
+            ? null
+            : predicateFor(l),
+        ),
+        cross: rule.levels.flatMap((l, i): [number, Column][] =>
+          l.comparator === 'cross-field' && l.field ? [[i, table.column(l.field)]] : [],
+        ),
+        cache: cacheable ? new PairCache(column.kind === 'name' ? 20 : 16) : null,
+      };
+    });
+    this.fields = this.impl;
+    this.strides = [];
+    let stride = 1;
+    for (const f of this.impl) {
+      this.strides.push(stride);
+      stride *= f.labels.length;
+    }
+    if (stride > Number.MAX_SAFE_INTEGER) throw new Error('too many comparison levels to encode a pattern');
+    this.patternCount = stride;
+    const index = (f: FieldName) => this.impl.findIndex((x) => x.field === f);
+    this.swaps = (rules.swaps ?? []).map(([x, y]) => [index(x), index(y)] as [number, number]);
+    this.skips = rules.fields.flatMap((rule, k) => {
+      if (!rule.skipWhen) return [];
+      const when = Object.entries(rule.skipWhen).map(([field, labels]): [number, Set<number>] => {
+        const other = index(field as FieldName);
+        const otherLabels = this.impl[other].labels;
+        return [other, new Set((labels ?? []).map((l) => otherLabels.indexOf(l)))];
+      });
+      return [{ field: k, when }];
+    });
+    this.skipFlags = new Uint8Array(this.skips.length);
+  }
+
+  /** Level of values a (in ca) and b (in cb) from the value-level comparators only. */
+  private valueLevel(f: FieldImpl, ca: Column, a: number, cb: Column, b: number): number {
+    const preds = f.predicates;
+    for (let l = 0; l < f.elseLevel; l++) {
+      const p = preds[l];
+      if (p !== null && p(ca, a, cb, b)) return l;
+    }
+    return f.elseLevel;
+  }
+
+  private fieldLevel(f: FieldImpl, i: number, j: number): number {
+    if (f.field === 'identifier') return this.identifierLevel(f, i, j);
+    const col = f.column;
+    const a = col.ids[i];
+    const b = col.ids[j];
+    if (a < 0 || b < 0) return f.missingLevel >= 0 ? f.missingLevel : f.elseLevel;
+    let level: number;
+    if (
+      a === b &&
+      f.predicates[f.missingLevel + 1] !== null &&
+      f.rule.levels[f.missingLevel + 1].comparator === 'exact'
+    ) {
+      level = f.missingLevel + 1;
+    } else if (f.cache !== null) {
+      const lo = a < b ? a : b;
+      const hi = a < b ? b : a;
+      level = f.cache.get(lo, hi);
+      if (level < 0) {
+        level = this.valueLevel(f, col, a, col, b);
+        f.cache.set(lo, hi, level);
+      }
+    } else level = this.valueLevel(f, col, a, col, b);
+    // Cross-field levels (given vs the other's middle) need the records, so they sit outside the cache.
+    for (const [l, other] of f.cross) {
+      if (l >= level) break;
+      const oi = other.ids[i];
+      const oj = other.ids[j];
+      if ((oj >= 0 && crossAgrees(col, a, other, oj)) || (oi >= 0 && crossAgrees(other, oi, col, b)))
+        return l;
+    }
+    return level;
+  }
+
+  /** Identifiers compare only within one system; sharing no system is "missing", not disagreement. */
+  private identifierLevel(f: FieldImpl, i: number, j: number): number {
+    const t = this.table;
+    const col = f.column;
+    const si = t.identifierStart[i];
+    const ei = t.identifierStart[i + 1];
+    const sj = t.identifierStart[j];
+    const ej = t.identifierStart[j + 1];
+    let best = Infinity;
+    let sameSystem = false;
+    for (let x = si; x < ei; x++) {
+      const a = t.identifierList[x];
+      for (let y = sj; y < ej; y++) {
+        const b = t.identifierList[y];
+        if (t.identifierSystem[a] !== t.identifierSystem[b]) continue;
+        sameSystem = true;
+        best = Math.min(best, this.valueLevel(f, col, a, col, b));
+      }
+    }
+    if (!sameSystem) return f.missingLevel >= 0 ? f.missingLevel : f.elseLevel;
+    return best;
+  }
+
+  /** Fills `out` with the level of each field for records i and j. */
+  compare(i: number, j: number, out: Int32Array): void {
+    const impl = this.impl;
+    for (let k = 0; k < impl.length; k++) out[k] = this.fieldLevel(impl[k], i, j);
+    for (const [x, y] of this.swaps) {
+      const fx = impl[x];
+      const fy = impl[y];
+      if (out[x] !== fx.elseLevel || out[y] !== fy.elseLevel) continue;
+      // Both fields disagree: try them crosswise (first name in the last-name field and vice versa).
+      const xi = fx.column.ids[i];
+      const yj = fy.column.ids[j];
+      const yi = fy.column.ids[i];
+      const xj = fx.column.ids[j];
+      if (xi < 0 || yj < 0 || yi < 0 || xj < 0) continue;
+      const lx = this.valueLevel(fx, fx.column, xi, fy.column, yj);
+      const ly = this.valueLevel(fy, fy.column, yi, fx.column, xj);
+      if (lx < fx.elseLevel && ly < fy.elseLevel) {
+        out[x] = lx;
+        out[y] = ly;
+      }
+    }
+    // Implied evidence counts once: decide every skip on the unskipped vector, then apply.
+    const skips = this.skips;
+    if (skips.length === 0) return;
+    for (let s = 0; s < skips.length; s++) {
+      let all = 1;
+      for (const [other, levels] of skips[s].when) if (!levels.has(out[other])) all = 0;
+      this.skipFlags[s] = all;
+    }
+    for (let s = 0; s < skips.length; s++)
+      if (this.skipFlags[s]) out[skips[s].field] = impl[skips[s].field].missingLevel;
+  }
+
+  /** The comparison vector of records i and j packed into one number. */
+  pattern(i: number, j: number, scratch: Int32Array): number {
+    this.compare(i, j, scratch);
+    let p = 0;
+    for (let k = 0; k < this.strides.length; k++) p += scratch[k] * this.strides[k];
+    return p;
+  }
+
+  /** Level of field k inside a packed pattern. */
+  levelOf(pattern: number, k: number): number {
+    return Math.floor(pattern / this.strides[k]) % this.fields[k].labels.length;
+  }
+
+  /** Value id of record i in field k's column (for term frequencies), -1 if missing or multi-valued. */
+  valueKey(k: number, i: number): number {
+    const f = this.impl[k];
+    if (f.field === 'identifier') return -1;
+    return f.column.keyAt(i);
+  }
+
+  columnOf(k: number): Column {
+    return this.impl[k].column;
+  }
+
+  static scalar(field: FieldName): field is ScalarField {
+    return field !== 'identifier';
+  }
+}

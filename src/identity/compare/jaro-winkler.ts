@@ -1,0 +1,51 @@
+/**
+ * Jaro-Winkler similarity, written for the scoring loop: no allocation per call (the match flags live in
+ * reused buffers), which matters when tens of millions of candidate pairs are compared.
+ */
+let flagsA = new Uint8Array(64);
+let flagsB = new Uint8Array(64);
+
+export function jaroWinkler(a: string, b: string): number {
+  if (a === b) return a.length > 0 ? 1 : 0;
+  const la = a.length;
+  const lb = b.length;
+  if (la === 0 || lb === 0) return 0;
+  if (la > flagsA.length || lb > flagsB.length) {
+    flagsA = new Uint8Array(Math.max(la, lb) * 2);
+    flagsB = new Uint8Array(Math.max(la, lb) * 2);
+  }
+  flagsA.fill(0, 0, la);
+  flagsB.fill(0, 0, lb);
+  const window = Math.max(0, (Math.max(la, lb) >> 1) - 1);
+  let matches = 0;
+  for (let i = 0; i < la; i++) {
+    const lo = Math.max(0, i - window);
+    const hi = Math.min(lb - 1, i + window);
+    const c = a.charCodeAt(i);
+    for (let j = lo; j <= hi; j++) {
+      if (flagsB[j] === 0 && b.charCodeAt(j) === c) {
+        flagsA[i] = 1;
+        flagsB[j] = 1;
+        matches++;
+        break;
+      }
+    }
+  }
+  if (matches === 0) return 0;
+  // Half the number of matched characters that appear in a different order.
+  let k = 0;
+  let halfTranspositions = 0;
+  for (let i = 0; i < la; i++) {
+    if (flagsA[i] === 0) continue;
+    while (flagsB[k] === 0) k++;
+    if (a.charCodeAt(i) !== b.charCodeAt(k)) halfTranspositions++;
+    k++;
+  }
+  const jaro = (matches / la + matches / lb + (matches - halfTranspositions / 2) / matches) / 3;
+  if (jaro <= 0.7) return jaro;
+  // Winkler's boost for a common prefix of up to four characters.
+  let prefix = 0;
+  const maxPrefix = Math.min(4, la, lb);
+  while (prefix < maxPrefix && a.charCodeAt(prefix) === b.charCodeAt(prefix)) prefix++;
+  return jaro + prefix * 0.1 * (1 - jaro);
+}

@@ -1,0 +1,153 @@
+import type { FieldKind, FieldName } from '../types';
+
+/**
+ * The shape of a matching rule set. Rules are data (JSON), validated by `validateRules` before use, and
+ * every decision records the `version` of the rules that made it.
+ */
+export type ComparatorName =
+  | 'missing'
+  | 'exact'
+  | 'jaro-winkler'
+  | 'levenshtein'
+  | 'phonetic'
+  | 'nickname'
+  | 'initial'
+  | 'token-overlap'
+  | 'cross-field'
+  | 'date-swap'
+  | 'date-year'
+  | 'prefix'
+  | 'else';
+
+export interface LevelRule {
+  /** Name of the level in the evidence ("exact", "nickname" ...); unique within the field. */
+  label: string;
+  comparator: ComparatorName;
+  /** jaro-winkler: the least similarity (0..1) that satisfies the level. */
+  threshold?: number;
+  /** levenshtein: the most edits that satisfy the level. */
+  maxDistance?: number;
+  /** levenshtein: count a swap of two adjacent characters as one edit. */
+  transpositions?: boolean;
+  /** cross-field: the other field whose value is compared with this one (given <-> middle). */
+  field?: FieldName;
+  /** prefix: how many leading characters must agree. */
+  length?: number;
+  /** date-year: same month and day, years at most this far apart. */
+  maxYears?: number;
+  /** exact: adjust the weight by how common the agreed value is. */
+  termFrequency?: boolean;
+  /** Starting m probability for estimation (chance a true pair lands in this level). */
+  m?: number;
+  /** Default u probability (chance a non-matching candidate pair lands here), used before any estimation. */
+  u?: number;
+}
+
+export interface FieldRule {
+  field: FieldName;
+  /** false: the field's levels feed hard rules only, never the weight (suffix). Default true. */
+  scored?: boolean;
+  /** Tried in order; the first satisfied level wins. `missing` may only come first, `else` must be last. */
+  levels: LevelRule[];
+  /**
+   * Count this field as missing when another field is at one of the listed levels: evidence that is
+   * implied by stronger evidence (same ZIP when the street line agrees) must not be counted twice, because
+   * Fellegi-Sunter multiplies fields as if they were independent.
+   */
+  skipWhen?: Partial<Record<FieldName, string[]>>;
+}
+
+/** One EM estimation over the candidate pairs whose `fixed` fields are at the listed levels. */
+export interface EmSession {
+  name: string;
+  /** Fields held at these levels select the pairs; those fields are not estimated in this session. */
+  fixed: Partial<Record<FieldName, string[]>>;
+}
+
+export interface BlockingKeyRule {
+  name: string;
+  /** Key parts from BLOCKING_PARTS; records share a block when every part agrees. */
+  parts: string[];
+}
+
+export interface HardRule {
+  name: string;
+  description: string;
+  /** All listed fields must be at one of the listed levels (labels); then the pair is a non-match. */
+  when: Partial<Record<FieldName, string[]>>;
+}
+
+export interface MatchRules {
+  version: string;
+  description?: string;
+  fields: FieldRule[];
+  /** Field pairs whose values sources exchange (first and last name); compared crosswise as well. */
+  swaps?: [FieldName, FieldName][];
+  blocking: {
+    /** Blocks larger than this are skipped (counted in the stats); other keys still cover their pairs. */
+    maxBlockSize: number;
+    keys: BlockingKeyRule[];
+  };
+  /** Total match weight (log2 Bayes factor) at or above which a pair is a match / a possible match. */
+  thresholds: { match: number; possible: number };
+  hardRules: HardRule[];
+  em: {
+    maxIterations: number;
+    /** Stop when no probability moves by more than this. */
+    tolerance: number;
+    /** Pseudo-pairs of the starting values added to each estimate, to keep small data sets stable. */
+    priorWeight: number;
+    /** Random record pairs sampled to estimate u. */
+    uSamplePairs: number;
+    /**
+     * m is estimated session by session, each on candidate pairs that agree on some fields (for example the
+     * birth date), so that people who merely share a household (address, phone, family name) cannot pose as
+     * the matching class; a field's m is the mean over the sessions that estimate it.
+     */
+    sessions: EmSession[];
+  };
+  termFrequency: {
+    /** Bound on the term-frequency adjustment of a level weight, in bits. */
+    maxAdjustment: number;
+  };
+}
+
+/** Comparators each kind of field accepts, besides missing / exact / else. */
+export const COMPARATORS_BY_KIND: Record<FieldKind, ComparatorName[]> = {
+  name: ['jaro-winkler', 'levenshtein', 'phonetic', 'nickname', 'initial', 'token-overlap', 'cross-field'],
+  code: ['levenshtein'],
+  date: ['date-swap', 'date-year', 'levenshtein'],
+  digits: ['levenshtein', 'prefix', 'jaro-winkler'],
+  address: ['jaro-winkler', 'levenshtein', 'token-overlap'],
+  place: ['jaro-winkler', 'levenshtein', 'phonetic'],
+  multi: ['levenshtein'],
+};
+
+/** Blocking key parts: a field's exact key, or a derived value of it. */
+export const BLOCKING_PARTS: readonly string[] = [
+  'given',
+  'given.phonetic',
+  'given.initial',
+  'given.nickname',
+  'given.nicknameInitial',
+  'given.nicknamePhonetic',
+  'middle.initial',
+  'family',
+  'family.phonetic',
+  'family.initial',
+  'gender',
+  'birthDate',
+  'birthDate.year',
+  'birthDate.swapInvariant',
+  'birthDate.month',
+  'ssn',
+  'phone',
+  'line',
+  'line.number',
+  'city',
+  'city.phonetic',
+  'state',
+  'postalCode',
+  'identifier',
+  'names.initials',
+];

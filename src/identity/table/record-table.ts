@@ -1,0 +1,91 @@
+import { normalizeRecord, type NormalizedRecord } from '../normalize/record';
+import { FIELD_KINDS, type FieldName, type MatchRecord } from '../types';
+import { Column } from './column';
+
+export type ScalarField = Exclude<FieldName, 'identifier'>;
+const SCALAR_FIELDS = (Object.keys(FIELD_KINDS) as FieldName[]).filter(
+  (f): f is ScalarField => f !== 'identifier',
+);
+
+/**
+ * All records of a linkage job in columns (see Column). Records are addressed by their index; the caller's
+ * id is kept only to label output and is never read by comparators, blocking or estimation. `source`
+ * tells the two files of a linkage apart (0 = A, 1 = B).
+ */
+export class RecordTable {
+  size = 0;
+  readonly externalIds: string[] = [];
+  source = new Uint8Array(1024);
+  readonly columns: Record<ScalarField, Column>;
+  /** Identifiers: record i owns value ids identifierList[identifierStart[i] .. identifierStart[i+1]). */
+  readonly identifiers = new Column('multi');
+  identifierStart = new Int32Array(1025);
+  readonly identifierList: number[] = [];
+  /** Value id of `identifiers` -> its system (text before "|"). */
+  readonly identifierSystem: string[] = [];
+
+  constructor() {
+    const cols = {} as Record<ScalarField, Column>;
+    for (const f of SCALAR_FIELDS) cols[f] = new Column(FIELD_KINDS[f], f === 'given' || f === 'middle');
+    this.columns = cols;
+  }
+
+  column(field: FieldName): Column {
+    return field === 'identifier' ? this.identifiers : this.columns[field];
+  }
+
+  /** Normalize and append a record; returns its index. */
+  add(record: MatchRecord, source = 0, maxYear?: number): number {
+    return this.addNormalized(record.id, normalizeRecord(record, maxYear), source);
+  }
+
+  addNormalized(externalId: string, n: NormalizedRecord, source = 0): number {
+    const i = this.size++;
+    this.externalIds.push(externalId);
+    if (i >= this.source.length) {
+      const grown = new Uint8Array(this.source.length * 2);
+      grown.set(this.source);
+      this.source = grown;
+    }
+    this.source[i] = source;
+    const c = this.columns;
+    c.given.set(i, n.given);
+    c.middle.set(i, n.middle);
+    c.family.set(i, n.family);
+    c.suffix.set(i, n.suffix);
+    c.gender.set(i, n.gender);
+    c.birthDate.set(i, n.birthDate === 0 ? '' : String(n.birthDate));
+    c.ssn.set(i, n.ssn);
+    c.phone.set(i, n.phone);
+    c.line.set(i, n.line);
+    c.city.set(i, n.city);
+    c.state.set(i, n.state);
+    c.postalCode.set(i, n.postalCode);
+    if (i + 2 > this.identifierStart.length) {
+      const grown = new Int32Array(this.identifierStart.length * 2);
+      grown.set(this.identifierStart);
+      this.identifierStart = grown;
+    }
+    for (const value of n.identifiers) {
+      const before = this.identifiers.values.length;
+      const id = this.identifiers.intern(value);
+      if (id === before) this.identifierSystem.push(value.slice(0, value.indexOf('|')));
+      this.identifiers.keyCounts[this.identifiers.keyOf[id]]++;
+      this.identifierList.push(id);
+    }
+    if (n.identifiers.length > 0) this.identifiers.present++;
+    this.identifierStart[i + 1] = this.identifierList.length;
+    return i;
+  }
+
+  /** Value ids of record i's identifiers. */
+  identifiersOf(i: number): number[] {
+    return this.identifierList.slice(this.identifierStart[i], this.identifierStart[i + 1]);
+  }
+
+  /** Whether record i has a value in `field`. */
+  has(field: FieldName, i: number): boolean {
+    if (field === 'identifier') return this.identifierStart[i + 1] > this.identifierStart[i];
+    return this.columns[field].ids[i] >= 0;
+  }
+}
