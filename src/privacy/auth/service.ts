@@ -1,0 +1,315 @@
+import { randomUUID } from 'node:crypto';
+import { SignJWT, decodeJwt, type JSONWebKeySet } from 'jose';
+import { FhirError } from '../../fhir/errors';
+import type { Database } from '../../store/db/database';
+import type { Caller } from '../caller';
+import { loadAuthConfig, type AuthConfig } from './config';
+import { TokenError } from './errors';
+import { SigningKeys } from './keys';
+import { LoginLimiter } from './login-limit';
+import { OidcTrust } from './oidc';
+import { verifyPassword } from './passwords';
+import { callerForUser, userScopeCeiling } from './principals';
+import { issueRefreshToken, revokeRefreshToken, rotateRefreshToken } from './refresh-tokens';
+import { formatScopes, narrowScopes, nonResourceScopes, parseScopes } from './scopes';
+import { AccessTokens } from './tokens';
+import { findLogin, findUserById, SELECTABLE_PURPOSES, type UserRecord } from './users';
+import './migrations';
+
+/** Something that happened in sign-in; the audit module records these (failed sign-ins above all). */
+export interface AuthEvent {
+  type: 'login' | 'login-failed' | 'logout' | 'token' | 'token-failed' | 'refresh' | 'refresh-failed';
+  outcome: 'success' | 'failure';
+  at: string;
+  ip?: string;
+  userAgent?: string;
+  /** The username as typed, for sign-in attempts. */
+  username?: string;
+  userId?: string;
+  clientId?: string;
+  /** Who the issued token speaks for, on success. */
+  caller?: Caller;
+  grantType?: string;
+  /** Why it failed: bad-password, unknown-user, disabled, locked, invalid_client, reused ... */
+  reason?: string;
+}
+
+export type AuthEventListener = (event: AuthEvent) => void | Promise<void>;
+
+export interface RequestContext {
+  ip?: string;
+  userAgent?: string;
+}
+
+/** What the token endpoint and sign-in answer (RFC 6749 §5.1 plus SMART's context fields). */
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  scope: string;
+  refresh_token?: string;
+  id_token?: string;
+  /** SMART launch context: the bare Patient id. */
+  patient?: string;
+}
+
+export interface LoginResult extends TokenResponse {
+  refresh_token: string;
+  user: {
+    id: string;
+    username: string;
+    displayName: string;
+    practitionerRole?: string;
+    organization?: UserRecord['organization'];
+    accessLevel: UserRecord['accessLevel'];
+    roles: UserRecord['roles'];
+    purposeOfUse: string;
+  };
+}
+
+export interface AuthServiceOptions {
+  config?: AuthConfig;
+  onAuthEvent?: AuthEventListener;
+  /** For OIDC discovery (tests may pass their own). */
+  fetch?: typeof fetch;
+}
+
+/**
+ * Sign-in, tokens and their verification, over one database. `AuthService.open` loads (or on the
+ * first start creates) the signing key; `verifyAccessToken` is what every request goes through.
+ */
+export class AuthService {
+  readonly keys: SigningKeys;
+  readonly tokens: AccessTokens;
+  readonly limiter: LoginLimiter;
+  readonly oidc?: OidcTrust;
+  private readonly listeners: AuthEventListener[] = [];
+
+  private constructor(
+    readonly db: Database,
+    readonly config: AuthConfig,
+    opts: AuthServiceOptions,
+  ) {
+    this.keys = new SigningKeys(db, config.signingAlg);
+    this.tokens = new AccessTokens(config, this.keys);
+    this.limiter = new LoginLimiter(db, config.login);
+    if (config.oidc) this.oidc = new OidcTrust(db, config.oidc, opts.fetch);
+    if (opts.onAuthEvent) this.listeners.push(opts.onAuthEvent);
+  }
+
+  /** The migrations must have run (openKith runs them once this module is imported). */
+  static async open(db: Database, opts: AuthServiceOptions = {}): Promise<AuthService> {
+    const service = new AuthService(db, opts.config ?? loadAuthConfig(), opts);
+    await service.keys.init();
+    return service;
+  }
+
+  /** Adds a listener for sign-in events (the audit module's recorder, typically). */
+  onAuthEvent(listener: AuthEventListener): void {
+    this.listeners.push(listener);
+  }
+
+  async emit(event: Omit<AuthEvent, 'at'>): Promise<void> {
+    const full: AuthEvent = { at: new Date().toISOString(), ...event };
+    for (const l of this.listeners) await l(full);
+  }
+
+  /**
+   * The Caller a bearer token speaks for. Kith's own tokens are checked against its keys; a token
+   * whose issuer is the trusted OpenID Connect provider is checked against the provider's keys.
+   * Throws `TokenError` (401) for anything else: expired, wrong issuer or audience, `alg: none`,
+   * a bad signature, an unknown key, an unknown or disabled user.
+   */
+  async verifyAccessToken(token: string): Promise<Caller> {
+    if (typeof token !== 'string' || token === '')
+      throw new TokenError('missing', 'An access token is required');
+    if (this.oidc) {
+      let iss: unknown;
+      try {
+        iss = decodeJwt(token).iss;
+      } catch {
+        iss = undefined;
+      }
+      if (iss !== this.config.issuer && this.oidc.claimsIssuer(iss)) return this.oidc.verify(token);
+    }
+    return this.tokens.verify(token);
+  }
+
+  jwks(): JSONWebKeySet {
+    return this.keys.jwks();
+  }
+
+  rotateSigningKey(): Promise<string> {
+    return this.keys.rotate();
+  }
+
+  /** Sign-in for the web app: username and password, rate limited per username and address. */
+  async login(
+    input: { username: unknown; password: unknown; purposeOfUse?: unknown },
+    ctx: RequestContext,
+  ): Promise<LoginResult> {
+    const username = typeof input.username === 'string' ? input.username.slice(0, 256) : '';
+    const password = typeof input.password === 'string' ? input.password : '';
+    if (!username || !password) throw new FhirError('invalid_value', 'username and password are required');
+    let purposeOfUse: string | undefined;
+    if (input.purposeOfUse !== undefined && input.purposeOfUse !== null && input.purposeOfUse !== '') {
+      if (typeof input.purposeOfUse !== 'string' || !SELECTABLE_PURPOSES.includes(input.purposeOfUse))
+        throw new FhirError('invalid_value', `purposeOfUse must be one of ${SELECTABLE_PURPOSES.join(', ')}`);
+      purposeOfUse = input.purposeOfUse;
+    }
+    const user = await this.checkPassword(username, password, ctx);
+    const ceiling = userScopeCeiling(user);
+    const caller = callerForUser(user, { scopes: ceiling, purposeOfUse });
+    const access = await this.tokens.issue(caller);
+    const refresh = await issueRefreshToken(this.db, {
+      userId: user.id,
+      scope: access.scope,
+      purposeOfUse,
+      ttl: this.config.refreshTokenTtl,
+    });
+    await this.emit({ type: 'login', outcome: 'success', ...ctx, username, userId: user.id, caller });
+    return {
+      access_token: access.token,
+      token_type: 'Bearer',
+      expires_in: access.expiresIn,
+      scope: access.scope,
+      refresh_token: refresh,
+      user: {
+        id: user.id,
+        username: user.username,
+        displayName: user.displayName,
+        practitionerRole: user.practitionerRole,
+        organization: user.organization,
+        accessLevel: user.accessLevel,
+        roles: user.roles,
+        purposeOfUse: caller.purposeOfUse,
+      },
+    };
+  }
+
+  /**
+   * Checks a username and password under the sign-in limit; reports failures. Returns the enabled
+   * user, or throws 401 (one message for every cause) or 429 while locked.
+   */
+  async checkPassword(username: string, password: string, ctx: RequestContext): Promise<UserRecord> {
+    const key = LoginLimiter.key(username, ctx.ip ?? 'unknown');
+    const wait = await this.limiter.lockedFor(key);
+    if (wait > 0) {
+      await this.emit({ type: 'login-failed', outcome: 'failure', ...ctx, username, reason: 'locked' });
+      throw lockedError(wait);
+    }
+    const found = await findLogin(this.db, username);
+    const ok = await verifyPassword(found?.passwordHash, password);
+    if (!ok || !found || found.user.disabled) {
+      const reason = !found ? 'unknown-user' : !ok ? 'bad-password' : 'disabled';
+      const lockout = await this.limiter.fail(key);
+      await this.emit({
+        type: 'login-failed',
+        outcome: 'failure',
+        ...ctx,
+        username,
+        userId: found?.user.id,
+        reason,
+      });
+      if (lockout) throw lockedError(lockout);
+      throw new FhirError('unauthenticated', 'Unknown username or wrong password');
+    }
+    await this.limiter.succeed(key);
+    return found.user;
+  }
+
+  /** Renews a web-app session: rotates the refresh token and issues a new access token. */
+  async refreshSession(refreshToken: unknown, ctx: RequestContext): Promise<TokenResponse> {
+    const result = await rotateRefreshToken(
+      this.db,
+      String(refreshToken ?? ''),
+      undefined,
+      this.config.refreshTokenTtl,
+    );
+    if (!result.ok) {
+      await this.emit({ type: 'refresh-failed', outcome: 'failure', ...ctx, reason: result.reason });
+      throw new FhirError('unauthenticated', result.error.description);
+    }
+    const user = result.grant.userId ? await findUserById(this.db, result.grant.userId) : undefined;
+    if (!user || user.disabled) {
+      await this.emit({
+        type: 'refresh-failed',
+        outcome: 'failure',
+        ...ctx,
+        userId: user?.id,
+        reason: 'disabled',
+      });
+      throw new FhirError('unauthenticated', 'This account is disabled');
+    }
+    const scopes = narrowScopes(parseScopes(result.grant.scope), userScopeCeiling(user));
+    const caller = callerForUser(user, { scopes, purposeOfUse: result.grant.purposeOfUse });
+    const access = await this.tokens.issue(caller);
+    await this.emit({ type: 'refresh', outcome: 'success', ...ctx, userId: user.id, caller });
+    return {
+      access_token: access.token,
+      token_type: 'Bearer',
+      expires_in: access.expiresIn,
+      scope: access.scope,
+      refresh_token: result.token,
+    };
+  }
+
+  /** Sign-out: revokes the refresh token and its family. True when there was something to revoke. */
+  async logout(refreshToken: unknown, ctx: RequestContext, clientId?: string): Promise<boolean> {
+    const owner = await revokeRefreshToken(
+      this.db,
+      String(refreshToken ?? ''),
+      'signed out',
+      clientId ?? null,
+    );
+    if (owner)
+      await this.emit({
+        type: 'logout',
+        outcome: 'success',
+        ...ctx,
+        userId: owner.userId,
+        clientId: owner.clientId,
+      });
+    return owner !== undefined;
+  }
+
+  /** An OpenID Connect ID token for an app that asked for `openid` (and `fhirUser`). */
+  async idToken(
+    user: UserRecord,
+    clientId: string,
+    scope: string,
+    nonce?: string,
+  ): Promise<string | undefined> {
+    const extra = nonResourceScopes(scope);
+    if (!extra.includes('openid')) return undefined;
+    const { kid, alg, key } = this.keys.signingKey();
+    const claims: Record<string, unknown> = { name: user.displayName };
+    if (extra.includes('fhirUser') && user.practitionerRole)
+      claims.fhirUser = `${this.config.audience[0]}/${user.practitionerRole}`;
+    if (extra.includes('profile')) claims.preferred_username = user.username;
+    if (nonce) claims.nonce = nonce;
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg, kid, typ: 'JWT' })
+      .setIssuer(this.config.issuer)
+      .setAudience(clientId)
+      .setSubject(user.id)
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(Date.now() / 1000) + this.config.accessTokenTtl)
+      .setJti(randomUUID())
+      .sign(key);
+  }
+
+  /** Scope string of granted resource and non-resource scopes. */
+  static scopeString(resource: ReturnType<typeof parseScopes>, requested: string): string {
+    return formatScopes(resource, nonResourceScopes(requested));
+  }
+}
+
+function lockedError(seconds: number): FhirError {
+  const err = new FhirError(
+    'too_many_requests',
+    `Too many failed sign-ins; try again in ${Math.ceil(seconds / 60)} minute(s)`,
+  );
+  (err as FhirError & { retryAfter?: number }).retryAfter = seconds;
+  return err;
+}
