@@ -13,30 +13,48 @@ export interface BundleContext {
 const ORDER: Record<string, number> = { DELETE: 0, POST: 1, PUT: 2, PATCH: 2, GET: 3, HEAD: 3 };
 
 /** Processes a transaction (all or nothing) or batch (each entry alone) Bundle. */
-export async function processBundle(service: FhirService, body: unknown, ctx: BundleContext): Promise<Bundle> {
+export async function processBundle(
+  service: FhirService,
+  body: unknown,
+  ctx: BundleContext,
+): Promise<Bundle> {
   const bundle = body as Bundle;
   if (!bundle || bundle.resourceType !== 'Bundle') {
     throw new FhirError('invalid_resource', 'POST to the base must be a Bundle', 'Bundle.resourceType');
   }
   if (bundle.type !== 'transaction' && bundle.type !== 'batch') {
-    throw new FhirError('invalid_value', `Bundle.type must be transaction or batch, not '${bundle.type}'`, 'Bundle.type');
+    throw new FhirError(
+      'invalid_value',
+      `Bundle.type must be transaction or batch, not '${bundle.type}'`,
+      'Bundle.type',
+    );
   }
   const entries = bundle.entry ?? [];
   entries.forEach((e, i) => {
     if (!e.request?.method || !e.request.url) {
-      throw new FhirError('required_missing', `Bundle.entry[${i}].request needs method and url`, `Bundle.entry[${i}].request`);
+      throw new FhirError(
+        'required_missing',
+        `Bundle.entry[${i}].request needs method and url`,
+        `Bundle.entry[${i}].request`,
+      );
     }
   });
   if (bundle.type === 'batch') return processBatch(service, entries, ctx);
   return service.store.inTransaction((tx) => processTransaction(service.withStore(tx), entries, ctx));
 }
 
-async function processBatch(service: FhirService, entries: BundleEntry[], ctx: BundleContext): Promise<Bundle> {
+async function processBatch(
+  service: FhirService,
+  entries: BundleEntry[],
+  ctx: BundleContext,
+): Promise<Bundle> {
   const out: BundleEntry[] = [];
   for (const entry of entries) {
     try {
-      const outcome = await service.store.inTransaction((tx) => runEntry(service.withStore(tx), entry, entry.resource));
-      out.push(responseEntry(outcome, ctx));
+      const outcome = await service.store.inTransaction((tx) =>
+        runEntry(service.withStore(tx), entry, entry.resource),
+      );
+      out.push(responseEntry(outcome, ctx, isRead(entry)));
     } catch (err) {
       out.push(errorEntry(err));
     }
@@ -44,8 +62,13 @@ async function processBatch(service: FhirService, entries: BundleEntry[], ctx: B
   return { resourceType: 'Bundle', type: 'batch-response', entry: out };
 }
 
-async function processTransaction(service: FhirService, entries: BundleEntry[], ctx: BundleContext): Promise<Bundle> {
+async function processTransaction(
+  service: FhirService,
+  entries: BundleEntry[],
+  ctx: BundleContext,
+): Promise<Bundle> {
   const ids = new Map<string, string>(); // fullUrl -> Type/id
+  const newIds = new Map<number, string>(); // entry index -> id fixed for a conditional update that creates
   // Ids for creates are fixed first, so every reference to a urn:uuid can be rewritten up front.
   for (const [i, entry] of entries.entries()) {
     const { method, url } = entry.request!;
@@ -54,7 +77,10 @@ async function processTransaction(service: FhirService, entries: BundleEntry[], 
       if (entry.request!.ifNoneExist) {
         const found = await service.conditionalMatches(type, entry.request!.ifNoneExist, 2);
         if (found.length > 1) {
-          throw new FhirError('multiple_matches', `Bundle.entry[${i}]: If-None-Exist matched several ${type}`);
+          throw new FhirError(
+            'multiple_matches',
+            `Bundle.entry[${i}]: If-None-Exist matched several ${type}`,
+          );
         }
         if (found.length === 1) {
           if (entry.fullUrl) ids.set(entry.fullUrl, `${type}/${found[0].id}`);
@@ -64,29 +90,55 @@ async function processTransaction(service: FhirService, entries: BundleEntry[], 
       if (entry.fullUrl) ids.set(entry.fullUrl, `${type}/${randomUUID()}`);
     } else if (method === 'PUT' && entry.fullUrl && !url.includes('?')) {
       ids.set(entry.fullUrl, url);
+    } else if (method === 'PUT' && entry.fullUrl) {
+      // A conditional update others refer to: its target is the one match, or a new id fixed now.
+      const [type, criteria] = url.split('?');
+      const found = await service.conditionalMatches(type, criteria, 2);
+      if (found.length === 1) ids.set(entry.fullUrl, `${type}/${found[0].id}`);
+      else if (found.length === 0) {
+        const id = entry.resource?.id ?? randomUUID();
+        newIds.set(i, id);
+        ids.set(entry.fullUrl, `${type}/${id}`);
+      }
     }
   }
   const resolved = new Map<string, string>();
-  const order = entries.map((e, i) => i).sort((a, b) => ORDER[entries[a].request!.method] - ORDER[entries[b].request!.method] || a - b);
+  const order = entries
+    .map((e, i) => i)
+    .sort((a, b) => ORDER[entries[a].request!.method] - ORDER[entries[b].request!.method] || a - b);
   const results: BundleEntry[] = new Array(entries.length);
-  let postsDone = false;
-  for (const i of order) {
+  const run = async (i: number): Promise<void> => {
     const entry = entries[i];
-    if (entry.request!.method === 'POST' && ids.size > 0) {
-      if (!postsDone) await createAll(service, entries, ids, resolved, results, ctx);
-      postsDone = true;
-      if (results[i]) continue;
-    }
-    const resource = entry.resource ? await rewriteReferences(service, entry.resource, ids, resolved, i) : undefined;
+    const resource = entry.resource
+      ? await rewriteReferences(service, entry.resource, ids, resolved, i)
+      : undefined;
+    if (resource && newIds.has(i)) resource.id = newIds.get(i);
     try {
       const outcome = await runEntry(service, entry, resource, ids);
-      results[i] = responseEntry(outcome, ctx);
+      results[i] = responseEntry(outcome, ctx, isRead(entry));
     } catch (err) {
       if (err instanceof FhirError) {
-        throw new FhirError(err.code, err.issues.map((d) => ({ ...d, diagnostics: `Bundle.entry[${i}]: ${d.diagnostics}` })));
+        throw new FhirError(
+          err.code,
+          err.issues.map((d) => ({ ...d, diagnostics: `Bundle.entry[${i}]: ${d.diagnostics}` })),
+        );
       }
       throw err;
     }
+  };
+  let postsDone = false;
+  for (const i of order) {
+    if (results[i]) continue;
+    if (entries[i].request!.method === 'POST' && !postsDone) {
+      postsDone = true;
+      // Conditional creates go first, so the conditional references of the other creates
+      // (`Organization?identifier=...`) find what this Bundle creates.
+      for (const j of order)
+        if (entries[j].request!.method === 'POST' && entries[j].request!.ifNoneExist) await run(j);
+      await createAll(service, entries, ids, resolved, results, ctx);
+      if (results[i]) continue;
+    }
+    await run(i);
   }
   return { resourceType: 'Bundle', type: 'transaction-response', entry: results };
 }
@@ -111,14 +163,21 @@ async function createAll(
     if (!target || !entry.resource) continue;
     const resource = await rewriteReferences(service, entry.resource, ids, resolved, i);
     if (resource.resourceType !== type) {
-      throw new FhirError('invalid_resource', `Bundle.entry[${i}]: the resource must be a ${type}`, 'Bundle.entry.resource');
+      throw new FhirError(
+        'invalid_resource',
+        `Bundle.entry[${i}]: the resource must be a ${type}`,
+        'Bundle.entry.resource',
+      );
     }
     const { id: _old, ...rest } = resource;
     try {
       assertValid(rest);
     } catch (err) {
       if (err instanceof FhirError) {
-        throw new FhirError(err.code, err.issues.map((d) => ({ ...d, diagnostics: `Bundle.entry[${i}]: ${d.diagnostics}` })));
+        throw new FhirError(
+          err.code,
+          err.issues.map((d) => ({ ...d, diagnostics: `Bundle.entry[${i}]: ${d.diagnostics}` })),
+        );
       }
       throw err;
     }
@@ -143,7 +202,8 @@ async function runEntry(
   switch (method) {
     case 'GET':
     case 'HEAD': {
-      if (id && hist === '_history' && vid) return { status: 200, version: await service.vread(type, id, vid) };
+      if (id && hist === '_history' && vid)
+        return { status: 200, version: await service.vread(type, id, vid) };
       if (id) return { status: 200, version: await service.read(type, id) };
       const { result } = await service.search(type, queryFromString(qs ?? ''));
       const bundle = {
@@ -194,7 +254,11 @@ function patchOperations(entry: BundleEntry, resource: Resource | undefined): un
   if (resource?.resourceType === 'Binary' && resource.data) {
     return JSON.parse(Buffer.from(resource.data, 'base64').toString('utf8'));
   }
-  throw new FhirError('invalid_resource', 'A PATCH entry needs a Binary resource with a JSON Patch', 'Bundle.entry.resource');
+  throw new FhirError(
+    'invalid_resource',
+    'A PATCH entry needs a Binary resource with a JSON Patch',
+    'Bundle.entry.resource',
+  );
 }
 
 /** Replaces urn:uuid references and conditional references (`Type?criteria`) with `Type/id`. */
@@ -232,13 +296,21 @@ async function rewriteReferences(
       }
       holder.reference = resolved.get(ref);
     } else if (ref.startsWith('urn:uuid:') || ref.startsWith('urn:oid:')) {
-      throw new FhirError('not_found', `Bundle.entry[${index}]: reference '${ref}' names no entry of this Bundle`);
+      throw new FhirError(
+        'not_found',
+        `Bundle.entry[${index}]: reference '${ref}' names no entry of this Bundle`,
+      );
     }
   }
   return copy;
 }
 
-function responseEntry(outcome: Outcome, ctx: BundleContext): BundleEntry {
+function isRead(entry: BundleEntry): boolean {
+  return entry.request?.method === 'GET' || entry.request?.method === 'HEAD';
+}
+
+/** A read always returns what it read; a write returns the resource only under return=representation. */
+function responseEntry(outcome: Outcome, ctx: BundleContext, read = false): BundleEntry {
   const v = outcome.version;
   const entry: BundleEntry = {
     response: {
@@ -253,7 +325,7 @@ function responseEntry(outcome: Outcome, ctx: BundleContext): BundleEntry {
     },
   };
   if (v) entry.fullUrl = `${ctx.base}/${v.resourceType}/${v.id}`;
-  if (ctx.returnRepresentation && v) entry.resource = JSON.parse(v.json);
+  if ((ctx.returnRepresentation || read) && v) entry.resource = JSON.parse(v.json);
   else if (outcome.resource && !v) entry.resource = outcome.resource;
   return entry;
 }
