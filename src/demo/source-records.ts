@@ -348,6 +348,18 @@ export function sourcePatient(o: SourceRecordOptions): Resource {
   else if (rng.chance(h.partialDob)) birthDate = partialDate(rng, p.birthDate);
   else if (rng.chance(h.dobError)) birthDate = birthDateError(rng, p.birthDate);
 
+  // Sparse as a record may be, it keeps enough to be linked: two of birth date, phone, street, SSN.
+  const strong = () =>
+    [
+      birthDate?.length === 10,
+      telecom.some((t) => t.system === 'phone'),
+      addresses.some((a) => 'line' in a),
+      identifier.some((i) => i.system === SYSTEM.ssn),
+    ].filter(Boolean).length;
+  if (strong() < 2) birthDate = p.birthDate;
+  if (strong() < 2)
+    telecom.unshift({ system: 'phone', value: p.cell ?? p.phone, use: p.cell ? 'mobile' : 'home' });
+
   const patient: Resource = {
     resourceType: 'Patient',
     id: o.ids.next(source),
