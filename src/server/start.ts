@@ -1,9 +1,8 @@
 import path from 'node:path';
-import { existsSync } from 'node:fs';
-import fastifyStatic from '@fastify/static';
 import type { KithConfig } from '../config/config';
 import { buildApp } from './app';
 import { openKith } from './open';
+import { registerWebApp } from './web';
 
 export interface StartOptions {
   loadDemo: boolean;
@@ -13,20 +12,14 @@ export interface StartOptions {
 export async function startServer(config: KithConfig, opts: StartOptions): Promise<void> {
   const kith = await openKith(config);
   const app = await buildApp(kith, { logger: true });
-  const webDist = path.resolve('web/dist');
-  if (existsSync(webDist)) {
-    await app.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: false });
-    // The web app routes on the client: unknown non-API paths get its index page.
-    app.get('/*', (req, reply) => {
-      if (req.url.startsWith('/fhir')) return reply.callNotFound();
-      return reply.sendFile('index.html');
-    });
-  }
+  const hasWebApp = await registerWebApp(app, path.resolve('web/dist'));
   void opts;
   await app.listen({ port: config.port, host: config.host });
   const url = `http://localhost:${config.port}`;
-  console.log(`Kith is running (${kith.db.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL'})`);
-  console.log(`  Web app:  ${url}/`);
+  console.log(
+    `Kith is running (${kith.db.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL'})`,
+  );
+  console.log(hasWebApp ? `  Web app:  ${url}/` : '  Web app:  not built (npm run build:web)');
   console.log(`  FHIR API: ${url}/fhir (CapabilityStatement at ${url}/fhir/metadata)`);
   const stop = async (): Promise<void> => {
     await app.close();

@@ -1,0 +1,26 @@
+import { capabilityAt } from './capabilities';
+import { Layout } from './layout/layout';
+import { ComingSoon } from './pages/coming-soon';
+import { NotFound } from './pages/not-found';
+import { PersonPage } from './pages/person-page';
+import { PersonSearchPage } from './pages/person-search';
+import { matchPath, useLocation } from './router/router';
+
+/** Chooses the page for the current path. */
+function Page({ pathname }: { pathname: string }) {
+  if (pathname === '/') return <PersonSearchPage />;
+  const person = matchPath('/Patient/:id', pathname);
+  if (person) return <PersonPage key={person.id} id={person.id} />;
+  const capability = capabilityAt(pathname);
+  if (capability?.coming) return <ComingSoon key={capability.path} capability={capability} />;
+  return <NotFound pathname={pathname} />;
+}
+
+export function App() {
+  const { pathname } = useLocation();
+  return (
+    <Layout pathname={pathname}>
+      <Page pathname={pathname} />
+    </Layout>
+  );
+}

@@ -1,0 +1,128 @@
+/** The capabilities the navigation lists, in order, with what each coming page will do. */
+export interface Capability {
+  label: string;
+  path: string;
+  section: string;
+  /** Who the page is for, when not every care coordinator. */
+  audience?: 'Admin' | 'Steward';
+  /** Set while the capability is not built: the panel says what it will be. */
+  coming?: { capability: string; description: string };
+}
+
+export const CAPABILITIES: Capability[] = [
+  { label: 'Person search', path: '/', section: 'People' },
+  {
+    label: 'Persons / 360 view',
+    path: '/persons',
+    section: 'People',
+    coming: {
+      capability: 'the 360 view',
+      description:
+        'One view of a person across every linked source record (county, clinic, community organizations) ' +
+        'and live remote FHIR sources. Today each source record has its own page: find it with Person search.',
+    },
+  },
+  {
+    label: 'Enrollment',
+    path: '/enrollment',
+    section: 'Care coordination',
+    coming: {
+      capability: 'enrollment',
+      description: 'Enroll a person in a program, with its period, status and managing organization.',
+    },
+  },
+  {
+    label: 'Assessments',
+    path: '/assessments',
+    section: 'Care coordination',
+    coming: {
+      capability: 'assessments',
+      description:
+        'Screening questionnaires (for example social needs), whose answers become findings and health concerns.',
+    },
+  },
+  {
+    label: 'Care plans & teams',
+    path: '/care-plans',
+    section: 'Care coordination',
+    coming: {
+      capability: 'care plans and care teams',
+      description:
+        'Shared care plans with goals and activities, and the team across organizations that works on them.',
+    },
+  },
+  {
+    label: 'Referrals',
+    path: '/referrals',
+    section: 'Care coordination',
+    coming: {
+      capability: 'closed-loop referrals',
+      description:
+        'Send a referral to a service and follow it to its outcome; receiving organizations work an inbox.',
+    },
+  },
+  {
+    label: 'Directory',
+    path: '/directory',
+    section: 'Care coordination',
+    coming: {
+      capability: 'the provider directory',
+      description: 'Find services by need, distance, language, eligibility and opening hours.',
+    },
+  },
+  {
+    label: 'Consent',
+    path: '/consent',
+    section: 'Privacy',
+    coming: {
+      capability: 'privacy and consent',
+      description:
+        "Record a person's decisions on who may see which data, for what purpose and how long; revoke them.",
+    },
+  },
+  {
+    label: 'Alerts / Inbox',
+    path: '/inbox',
+    section: 'Work',
+    coming: {
+      capability: 'notifications',
+      description:
+        'Admission and discharge alerts for the people you work with, referral updates and messages.',
+    },
+  },
+  {
+    label: 'Reports',
+    path: '/reports',
+    section: 'Work',
+    coming: {
+      capability: 'analytics',
+      description: 'Standard reports on enrollment, referrals and outcomes from the data warehouse.',
+    },
+  },
+  {
+    label: 'Data sources',
+    path: '/admin/data-sources',
+    section: 'Administration',
+    audience: 'Admin',
+    coming: {
+      capability: 'integration',
+      description:
+        'The systems Kith receives data from (HL7 v2 feeds, HMIS exports, FHIR servers), their health, and failed messages to retry.',
+    },
+  },
+  {
+    label: 'Identity review',
+    path: '/steward/identity-review',
+    section: 'Administration',
+    audience: 'Steward',
+    coming: {
+      capability: 'identity resolution',
+      description:
+        'Candidate record matches side by side with the evidence for each; decide "same person" or "not the same", and undo.',
+    },
+  },
+];
+
+export function capabilityAt(pathname: string): Capability | undefined {
+  return CAPABILITIES.find((c) => c.path === pathname);
+}
