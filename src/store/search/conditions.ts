@@ -3,6 +3,7 @@ import { dateRange, escapeLike, normalizeString, numberRange } from '../normaliz
 import { splitReference } from '../index-rows';
 import type { Prefix, SearchFilter } from './model';
 import type { SqlParams } from './params';
+import { specialSearchBuilder } from './special';
 
 const PREFIXES: Prefix[] = ['eq', 'ne', 'lt', 'gt', 'le', 'ge', 'sa', 'eb', 'ap'];
 
@@ -15,6 +16,10 @@ export function filterIds(
   filter: SearchFilter,
   p: SqlParams,
 ): { sql: string; negate: boolean } {
+  // A `special` parameter (Location near) is served by the index its owner registered.
+  const special =
+    filter.kind === 'param' && filter.type === 'special' && specialSearchBuilder(type, filter.code);
+  if (special && filter.kind === 'param') return special(type, filter, p);
   const t = p.add(type);
   switch (filter.kind) {
     case 'id':
