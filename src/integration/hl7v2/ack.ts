@@ -68,7 +68,8 @@ export function buildAck(
   ].join(d.field);
 
   const reportable = errors.filter((i) => i.severity !== 'info');
-  const firstError = reportable.find((i) => i.severity === 'error') ?? reportable[0];
+  // MSA-3/MSA-6 describe an error condition: warnings alone (an AA with notes) leave them empty.
+  const firstError = reportable.find((i) => i.severity === 'error');
   const msa = ['MSA', code, e(originalId)];
   if (!modern && firstError) {
     // MSA-3 text message (ST, 80 characters in v2.3) and MSA-6 error condition.
