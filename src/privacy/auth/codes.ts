@@ -72,7 +72,8 @@ export async function redeemCode(
   };
   if (typeof code !== 'string' || code.length > 200) invalid('The authorization code is not valid');
   if (!isPkceValue(check.codeVerifier)) invalid('code_verifier is missing or malformed (PKCE is required)');
-  return db.transaction(async (client) => {
+  // Failures inside the transaction are returned, not thrown, so that a revocation commits.
+  const result = await db.transaction(async (client): Promise<RedeemedCode | string> => {
     const { rows } = await client.query(
       `select client_id, user_id, redirect_uri, code_challenge, scope, patient, nonce, used_at, family_id,
               expires_at <= now() as expired
@@ -80,16 +81,16 @@ export async function redeemCode(
       [tokenHash(code)],
     );
     const row = rows[0];
-    if (!row || row.client_id !== check.clientId) return invalid('The authorization code is not valid');
+    if (!row || row.client_id !== check.clientId) return 'The authorization code is not valid';
     if (row.used_at) {
       if (row.family_id) await revokeFamily(client, row.family_id, 'authorization code reused');
-      return invalid('The authorization code was already used');
+      return 'The authorization code was already used';
     }
-    if (row.expired) return invalid('The authorization code has expired');
+    if (row.expired) return 'The authorization code has expired';
     if (check.redirectUri !== row.redirect_uri)
-      return invalid('redirect_uri does not match the authorization request');
+      return 'redirect_uri does not match the authorization request';
     if (!safeEqual(pkceChallenge(check.codeVerifier as string), row.code_challenge))
-      return invalid('code_verifier does not match the code_challenge');
+      return 'code_verifier does not match the code_challenge';
     await client.query('update auth_codes set used_at = now(), family_id = $2 where code_hash = $1', [
       tokenHash(code),
       familyId,
@@ -102,4 +103,5 @@ export async function redeemCode(
       familyId,
     };
   });
+  return typeof result === 'string' ? invalid(result) : result;
 }

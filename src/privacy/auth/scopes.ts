@@ -79,7 +79,14 @@ export function mergeScopes(scopes: Scope[]): Scope[] {
     const prev = byKey.get(key);
     byKey.set(key, { ...s, ops: sortOps((prev?.ops ?? '') + s.ops) });
   }
-  return [...byKey.values()].filter((s) => s.ops !== '');
+  // What a `context/*` scope already allows need not be repeated for a named type.
+  const out: Scope[] = [];
+  for (const s of byKey.values()) {
+    const wildcard = s.type === '*' ? undefined : byKey.get(`${s.context}/*`);
+    const ops = wildcard ? [...s.ops].filter((o) => !wildcard.ops.includes(o)).join('') : s.ops;
+    if (ops) out.push({ ...s, ops });
+  }
+  return out;
 }
 
 /** A ceiling scope of context `ceiling` can back a requested scope of context `requested`. */
