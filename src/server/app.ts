@@ -17,7 +17,11 @@ export async function buildApp(kith: Kith, opts: AppOptions = {}): Promise<Fasti
     routerOptions: { maxParamLength: 200 },
   });
 
-  const parseJson = (_req: unknown, body: string | Buffer, done: (err: Error | null, value?: unknown) => void): void => {
+  const parseJson = (
+    _req: unknown,
+    body: string | Buffer,
+    done: (err: Error | null, value?: unknown) => void,
+  ): void => {
     const text = body.toString();
     if (text.trim() === '') return done(null, undefined);
     try {
@@ -40,7 +44,10 @@ export async function buildApp(kith: Kith, opts: AppOptions = {}): Promise<Fasti
     let fhirErr: FhirError;
     if (err instanceof FhirError) fhirErr = err;
     else if (err?.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      fhirErr = new FhirError('unsupported_media', `Content-Type '${req.headers['content-type']}' is not supported; use application/fhir+json`);
+      fhirErr = new FhirError(
+        'unsupported_media',
+        `Content-Type '${req.headers['content-type']}' is not supported; use application/fhir+json`,
+      );
     } else if (err?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       fhirErr = new FhirError('invalid_resource', 'The body is larger than the server accepts');
     } else if (typeof err?.statusCode === 'number' && err.statusCode < 500) {
@@ -49,16 +56,25 @@ export async function buildApp(kith: Kith, opts: AppOptions = {}): Promise<Fasti
       req.log.error(err);
       fhirErr = new FhirError('internal', 'The server could not complete the request; the error was logged');
     }
-    return reply.code(fhirErr.status).header('content-type', FHIR_JSON).send(JSON.stringify(fhirErr.toOperationOutcome()));
+    return reply
+      .code(fhirErr.status)
+      .header('content-type', FHIR_JSON)
+      .send(JSON.stringify(fhirErr.toOperationOutcome()));
   });
 
   app.setNotFoundHandler((req, reply) => {
-    const outcome = operationOutcome('not_found', [{ diagnostics: `No route for ${req.method} ${req.url.split('?')[0]}` }]);
+    const outcome = operationOutcome('not_found', [
+      { diagnostics: `No route for ${req.method} ${req.url.split('?')[0]}` },
+    ]);
     return reply.code(404).header('content-type', FHIR_JSON).send(JSON.stringify(outcome));
   });
 
   const service = new FhirService(kith.store);
-  await app.register(fhirRoutes, { prefix: '/fhir', serviceFor: () => service, baseUrl: kith.config.baseUrl });
+  await app.register(fhirRoutes, {
+    prefix: '/fhir',
+    serviceFor: () => service,
+    baseUrl: kith.config.baseUrl,
+  });
   app.get('/healthz', async () => ({ status: 'ok', database: kith.db.kind }));
   return app;
 }

@@ -3,6 +3,15 @@ import type { KithConfig } from '../config/config';
 import { buildApp } from './app';
 import { openKith } from './open';
 import { registerWebApp } from './web';
+import { isEmpty, loadDemoData } from './first-start';
+
+async function loadFirstStartDemo(kith: Awaited<ReturnType<typeof openKith>>) {
+  console.log('First start: loading the demo county ...');
+  const t0 = Date.now();
+  const result = await loadDemoData(kith);
+  console.log(`Demo county loaded in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return result;
+}
 
 export interface StartOptions {
   loadDemo: boolean;
@@ -13,7 +22,7 @@ export async function startServer(config: KithConfig, opts: StartOptions): Promi
   const kith = await openKith(config);
   const app = await buildApp(kith, { logger: true });
   const hasWebApp = await registerWebApp(app, path.resolve('web/dist'));
-  void opts;
+  const demo = opts.loadDemo && (await isEmpty(kith)) ? await loadFirstStartDemo(kith) : undefined;
   await app.listen({ port: config.port, host: config.host });
   const url = `http://localhost:${config.port}`;
   console.log(
@@ -21,6 +30,13 @@ export async function startServer(config: KithConfig, opts: StartOptions): Promi
   );
   console.log(hasWebApp ? `  Web app:  ${url}/` : '  Web app:  not built (npm run build:web)');
   console.log(`  FHIR API: ${url}/fhir (CapabilityStatement at ${url}/fhir/metadata)`);
+  if (demo) {
+    console.log(`  Demo data: ${demo.resources} resources of the fictional Alder County`);
+    console.log(`  Demo sign-ins (password for all: ${demo.county.users[0]?.password}):`);
+    for (const u of demo.county.users) {
+      console.log(`    ${u.username.padEnd(20)} ${u.accessLevel.padEnd(10)} ${u.organizationName}`);
+    }
+  }
   const stop = async (): Promise<void> => {
     await app.close();
     await kith.close();

@@ -2,8 +2,14 @@ import type { Command } from 'commander';
 import { registerServeCommand } from './serve';
 import { registerDbCommand } from './db';
 import { registerImportCommand } from './import';
+import { registerDemoCommand } from './demo';
 
 /** Each CLI command lives in its own file and registers itself on the program. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerServeCommand, registerDbCommand, registerImportCommand];
+export const commands: RegisterCommand[] = [
+  registerServeCommand,
+  registerDbCommand,
+  registerImportCommand,
+  registerDemoCommand,
+];
