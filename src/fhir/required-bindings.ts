@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tryGetDataType, type InternalTypeSchema } from '@medplum/core';
 import type { IssueDetail } from './errors';
+import { dateRange } from '../store/normalize';
 
 const require = createRequire(import.meta.url);
 let valueSets: Map<string, Set<string> | null> | undefined;
@@ -66,27 +67,87 @@ export function checkRequiredBindings(resource: Record<string, unknown>): IssueD
   return issues;
 }
 
-function walk(value: Record<string, unknown>, schema: InternalTypeSchema, path: string, issues: IssueDetail[], depth: number): void {
+function walk(
+  value: Record<string, unknown>,
+  schema: InternalTypeSchema,
+  path: string,
+  issues: IssueDetail[],
+  depth: number,
+): void {
   if (depth > 12) return;
+  checkChoices(value, schema, path, issues);
   for (const [key, v] of Object.entries(value)) {
     if (key === 'resourceType' || key.startsWith('_') || v === undefined || v === null) continue;
-    const element = schema.elements[key];
-    if (!element) continue; // choice types and unknown properties are the structural validator's job
-    const type = element.type[0]?.code;
+    const found = elementFor(schema, key);
+    if (!found) continue; // unknown properties are the structural validator's job
+    const { element, type } = found;
     const items = Array.isArray(v) ? v : [v];
     items.forEach((item, i) => {
       const at = Array.isArray(v) ? `${path}.${key}[${i}]` : `${path}.${key}`;
-      if (type === 'code' && element.binding?.strength === 'required' && typeof item === 'string') {
+      if (DATE_TYPES.has(type ?? '') && typeof item === 'string' && !dateRange(item)) {
+        // The format is checked by the structural validator; this catches calendar days that do not exist.
+        issues.push({
+          diagnostics: `${at}: '${item}' is not a valid ${type}`,
+          expression: at,
+          type: 'structure',
+        });
+      } else if (type === 'code' && element.binding?.strength === 'required' && typeof item === 'string') {
         const url = (element.binding.valueSet ?? '').split('|')[0];
         const codes = loadValueSets().get(url);
         if (codes && !codes.has(item)) {
-          issues.push({ diagnostics: `'${item}' is not a code in ${url} (required binding)`, expression: at, type: 'code-invalid' });
+          issues.push({
+            diagnostics: `${at}: '${item}' is not a code in ${url} (required binding)`,
+            expression: at,
+            type: 'code-invalid',
+          });
         }
       } else if (item && typeof item === 'object' && type && !['Resource', 'Extension'].includes(type)) {
         const inner =
-          schema.innerTypes.find((t) => t.name === type) ?? (type === 'BackboneElement' ? undefined : tryGetDataType(type));
+          schema.innerTypes.find((t) => t.name === type) ??
+          (type === 'BackboneElement' ? undefined : tryGetDataType(type));
         if (inner) walk(item as Record<string, unknown>, inner, at, issues, depth + 1);
       }
     });
+  }
+}
+
+const DATE_TYPES = new Set(['date', 'dateTime', 'instant']);
+
+/** The schema element of a property, resolving choice names (`valueQuantity` is `value[x]` as Quantity). */
+function elementFor(
+  schema: InternalTypeSchema,
+  key: string,
+): { element: InternalTypeSchema['elements'][string]; type: string | undefined } | undefined {
+  const direct = schema.elements[key];
+  if (direct) return { element: direct, type: direct.type[0]?.code };
+  for (const [name, element] of Object.entries(schema.elements)) {
+    if (!name.endsWith('[x]') || !key.startsWith(name.slice(0, -3))) continue;
+    const suffix = key.slice(name.length - 3);
+    const t = element.type.find((x) => x.code.charAt(0).toUpperCase() + x.code.slice(1) === suffix);
+    if (t) return { element, type: t.code };
+  }
+  return undefined;
+}
+
+/** A choice element (`deceased[x]`) takes one type: `deceasedBoolean` and `deceasedDateTime` together are invalid. */
+function checkChoices(
+  value: Record<string, unknown>,
+  schema: InternalTypeSchema,
+  path: string,
+  issues: IssueDetail[],
+): void {
+  for (const name of Object.keys(schema.elements)) {
+    if (!name.endsWith('[x]')) continue;
+    const base = name.slice(0, -3);
+    const present = Object.keys(value).filter(
+      (k) => k.startsWith(base) && /^[A-Z]/.test(k.slice(base.length)),
+    );
+    if (present.length > 1) {
+      issues.push({
+        diagnostics: `${path}.${base} has several types (${present.join(', ')}); ${name} takes one`,
+        expression: `${path}.${base}`,
+        type: 'structure',
+      });
+    }
   }
 }

@@ -3,6 +3,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import { FhirError, type IssueDetail } from './errors';
 import { isSupportedResourceType } from './definitions';
 import { checkRequiredBindings } from './required-bindings';
+import { isValidId } from '../store/repository';
 
 /**
  * Validates a resource against the R4 StructureDefinitions (cardinality, types, invariants the
@@ -14,7 +15,12 @@ export function validationIssues(resource: unknown): IssueDetail[] {
   }
   const type = (resource as { resourceType?: unknown }).resourceType;
   if (typeof type !== 'string' || !isSupportedResourceType(type)) {
-    return [{ diagnostics: `resourceType '${String(type)}' is not an R4 resource type`, expression: 'Resource.resourceType' }];
+    return [
+      {
+        diagnostics: `resourceType '${String(type)}' is not an R4 resource type`,
+        expression: 'Resource.resourceType',
+      },
+    ];
   }
   const issues: IssueDetail[] = [];
   try {
@@ -23,14 +29,69 @@ export function validationIssues(resource: unknown): IssueDetail[] {
     }
   } catch (err) {
     if (err instanceof OperationOutcomeError) {
-      for (const i of err.outcome.issue ?? []) if (i.severity === 'error' || i.severity === 'fatal') issues.push(toIssue(i));
+      for (const i of err.outcome.issue ?? [])
+        if (i.severity === 'error' || i.severity === 'fatal') issues.push(toIssue(i));
     } else throw err;
   }
   issues.push(...checkRequiredBindings(resource as Record<string, unknown>));
-  return issues;
+  const id = (resource as { id?: unknown }).id;
+  if (id !== undefined && (typeof id !== 'string' || !isValidId(id))) {
+    issues.push({
+      diagnostics: `${type}.id: '${String(id)}' is not a FHIR id (1-64 of A-Z a-z 0-9 - .)`,
+      expression: `${type}.id`,
+      type: 'structure',
+    });
+  }
+  return tidy(resource as Record<string, unknown>, issues);
 }
 
-function toIssue(i: { details?: { text?: string }; diagnostics?: string; expression?: string[]; code?: string }): IssueDetail {
+/**
+ * Names choice elements as they appear (`Observation.valueQuantity`, not `value[x]`) and drops the
+ * follow-on noise of a value that should have been an array (one issue per character of a string).
+ */
+function tidy(resource: Record<string, unknown>, issues: IssueDetail[]): IssueDetail[] {
+  const arrays = issues
+    .filter((i) => i.expression && i.diagnostics.includes('Expected array'))
+    .map((i) => `${i.expression}.`);
+  return issues
+    .filter((i) => !arrays.some((a) => i.expression?.startsWith(a)))
+    .map((i) => {
+      const concrete = i.expression ? concretePath(resource, i.expression) : undefined;
+      if (!concrete || concrete === i.expression) return i;
+      return { ...i, expression: concrete, diagnostics: i.diagnostics.split(i.expression!).join(concrete) };
+    });
+}
+
+function concretePath(resource: Record<string, unknown>, expression: string): string {
+  const [head, ...segments] = expression.split('.');
+  let node: unknown = resource;
+  const out = [head];
+  for (const segment of segments) {
+    const m = /^([A-Za-z0-9]+)(\[x\])?((?:\[\d+\])*)$/.exec(segment);
+    const obj =
+      node && typeof node === 'object' && !Array.isArray(node)
+        ? (node as Record<string, unknown>)
+        : undefined;
+    if (!m || !obj) return [...out, ...segments.slice(out.length - 1)].join('.');
+    let key = m[1];
+    if (m[2])
+      key =
+        Object.keys(obj).find((k) => k.startsWith(m[1]) && /^[A-Z]/.test(k.slice(m[1].length))) ??
+        `${m[1]}[x]`;
+    out.push(`${key}${m[3]}`);
+    node = obj[key];
+    for (const index of m[3].match(/\d+/g) ?? [])
+      node = Array.isArray(node) ? node[Number(index)] : undefined;
+  }
+  return out.join('.');
+}
+
+function toIssue(i: {
+  details?: { text?: string };
+  diagnostics?: string;
+  expression?: string[];
+  code?: string;
+}): IssueDetail {
   const where = i.expression?.[0];
   const text = i.details?.text ?? i.diagnostics ?? 'invalid';
   return { diagnostics: where ? `${where}: ${text}` : text, expression: where, type: i.code };

@@ -50,7 +50,7 @@ function validParts(year: number, mo?: string, d?: string, h?: string, mi?: stri
   const days = new Date(Date.UTC(2000, month, 0)).getUTCDate() - (month === 2 && !isLeap(year) ? 1 : 0);
   const day = Number(d ?? 1);
   if (day < 1 || day > days) return false;
-  return Number(h ?? 0) < 24 && Number(mi ?? 0) < 60 && Number(s ?? 0) < 60;
+  return Number(h ?? 0) < 24 && Number(mi ?? 0) < 60 && Number(s ?? 0) <= 60; // 60: a leap second
 }
 
 function isLeap(year: number): boolean {

@@ -7,11 +7,13 @@ export const validateOperation: OperationDefinitionEntry = {
   name: 'validate',
   definition: 'http://hl7.org/fhir/OperationDefinition/Resource-validate',
   level: 'type-or-instance',
-  async handler({ body, resourceType }) {
+  async handler({ body, resourceType, id, service }) {
     let resource = body as Resource | undefined;
     if (resource?.resourceType === 'Parameters') {
       resource = (resource as Parameters).parameter?.find((p) => p.name === 'resource')?.resource;
     }
+    // At instance level without a resource in the body, the stored version is the one checked.
+    if (!resource && resourceType && id) resource = JSON.parse((await service.read(resourceType, id)).json);
     const issues = validationIssues(resource);
     if (resource && resourceType && resource.resourceType !== resourceType) {
       issues.push({ diagnostics: `Expected a ${resourceType}`, expression: 'Resource.resourceType' });

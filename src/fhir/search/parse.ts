@@ -71,18 +71,32 @@ function applyControl(req: SearchRequest, name: string, modifier: string, value:
       return;
     case '_total':
       if (!['none', 'estimate', 'accurate'].includes(value)) {
-        throw new FhirError('invalid_search', `_total must be none, estimate or accurate, not '${value}'`, '_total');
+        throw new FhirError(
+          'invalid_search',
+          `_total must be none, estimate or accurate, not '${value}'`,
+          '_total',
+        );
       }
       req.total = value as SearchRequest['total'];
       return;
     case '_summary':
       if (!['true', 'text', 'data', 'count', 'false'].includes(value)) {
-        throw new FhirError('invalid_search', `_summary must be true, text, data, count or false`, '_summary');
+        throw new FhirError(
+          'invalid_search',
+          `_summary must be true, text, data, count or false`,
+          '_summary',
+        );
       }
       req.summary = value as SearchRequest['summary'];
       return;
     case '_elements':
-      req.elements = [...(req.elements ?? []), ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+      req.elements = [
+        ...(req.elements ?? []),
+        ...value
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ];
       return;
     case '_sort':
       for (const part of value.split(',')) req.sort.push(parseSort(req.resourceType, part.trim()));
@@ -97,7 +111,8 @@ function applyControl(req: SearchRequest, name: string, modifier: string, value:
 }
 
 function nonNegative(name: string, value: string): number {
-  if (!/^\d+$/.test(value)) throw new FhirError('invalid_search', `${name} must be a whole number, not '${value}'`, name);
+  if (!/^\d+$/.test(value))
+    throw new FhirError('invalid_search', `${name} must be a whole number, not '${value}'`, name);
   return Number(value);
 }
 
@@ -106,7 +121,12 @@ function parseSort(resourceType: string, part: string): SortKey {
   const code = descending ? part.slice(1) : part;
   if (code === '_id' || code === '_lastUpdated') return { code, type: 'special', descending };
   const info = searchParam(resourceType, code);
-  if (!info) throw new FhirError('unknown_search_param', `Cannot sort ${resourceType} by unknown parameter '${code}'`, '_sort');
+  if (!info)
+    throw new FhirError(
+      'unknown_search_param',
+      `Cannot sort ${resourceType} by unknown parameter '${code}'`,
+      '_sort',
+    );
   return { code, type: info.param.type as ParamType, descending };
 }
 
@@ -120,7 +140,11 @@ function parseInclude(name: string, modifier: string, value: string): IncludeSpe
   if (code === '*') return { sourceType, code, iterate, wildcard: true, targetType };
   const info = searchParam(sourceType, code);
   if (!info || info.param.type !== 'reference') {
-    throw new FhirError('unknown_search_param', `${name}: ${sourceType} has no reference parameter '${code}'`, name);
+    throw new FhirError(
+      'unknown_search_param',
+      `${name}: ${sourceType} has no reference parameter '${code}'`,
+      name,
+    );
   }
   return { sourceType, code, targetType, iterate, wildcard: false };
 }
@@ -131,21 +155,53 @@ export function parseFilter(resourceType: string, key: string, value: string): S
   const dot = key.indexOf('.');
   if (dot > 0) return parseChain(resourceType, key.slice(0, dot), key.slice(dot + 1), value);
   const [code, modifier] = splitModifier(key);
-  if (code === '_id') return { kind: 'id', values: splitValues(value), not: modifier === 'not' };
-  if (code === '_lastUpdated') return { kind: 'lastUpdated', values: [value] };
+  if (code === '_id' || code === '_lastUpdated') return parseColumnParam(code, modifier, key, value);
   const info = searchParam(resourceType, code);
   if (!info) return undefined;
   const type = info.param.type as ParamType;
-  if (modifier && !(MODIFIERS[type]?.has(modifier) || (type === 'reference' && isSupportedResourceType(modifier)))) {
-    throw new FhirError('invalid_search', `Modifier ':${modifier}' is not valid on ${type} parameter '${code}'`, key);
+  if (
+    modifier &&
+    !(MODIFIERS[type]?.has(modifier) || (type === 'reference' && isSupportedResourceType(modifier)))
+  ) {
+    throw new FhirError(
+      'invalid_search',
+      `Modifier ':${modifier}' is not valid on ${type} parameter '${code}'`,
+      key,
+    );
   }
   if (modifier === 'missing' && value !== 'true' && value !== 'false') {
     throw new FhirError('invalid_search', `${key} must be true or false`, key);
   }
   if (type === 'reference' && modifier && isSupportedResourceType(modifier)) {
-    return { kind: 'param', code, type, modifier: 'type', values: splitValues(value).map((v) => qualify(modifier, v)) };
+    return {
+      kind: 'param',
+      code,
+      type,
+      modifier: 'type',
+      values: splitValues(value).map((v) => qualify(modifier, v)),
+    };
   }
   return { kind: 'param', code, type, modifier, values: splitValues(value) };
+}
+
+/** `_id` and `_lastUpdated` live on every resource: `:missing=true` matches nothing, `false` everything. */
+function parseColumnParam(
+  code: string,
+  modifier: string | undefined,
+  key: string,
+  value: string,
+): SearchFilter {
+  const allowed = code === '_id' ? ['not', 'missing'] : ['missing'];
+  if (modifier && !allowed.includes(modifier)) {
+    throw new FhirError('invalid_search', `Modifier ':${modifier}' is not valid on '${code}'`, key);
+  }
+  if (modifier === 'missing') {
+    if (value !== 'true' && value !== 'false')
+      throw new FhirError('invalid_search', `${key} must be true or false`, key);
+    return { kind: 'id', values: [], not: value === 'false' };
+  }
+  if (code === '_id') return { kind: 'id', values: splitValues(value), not: modifier === 'not' };
+  return { kind: 'lastUpdated', values: [value] };
 }
 
 function qualify(type: string, value: string): string {
@@ -169,19 +225,33 @@ function parseChain(resourceType: string, head: string, rest: string, value: str
   const [code, typeModifier] = splitModifier(head);
   const info = searchParam(resourceType, code);
   if (!info || info.param.type !== 'reference') {
-    throw new FhirError('invalid_search', `Cannot chain through '${code}': not a reference parameter of ${resourceType}`, head);
+    throw new FhirError(
+      'invalid_search',
+      `Cannot chain through '${code}': not a reference parameter of ${resourceType}`,
+      head,
+    );
   }
   const targets = typeModifier ? [typeModifier] : (info.param.target ?? []).map(String);
   const nextTypes = targets.filter((t) => {
     const [nextCode] = splitModifier(rest.split('.')[0]);
-    return nextCode === '_id' || nextCode === '_lastUpdated' || searchParamsFor(t).has(nextCode) || rest.startsWith('_has:');
+    return (
+      nextCode === '_id' ||
+      nextCode === '_lastUpdated' ||
+      searchParamsFor(t).has(nextCode) ||
+      rest.startsWith('_has:')
+    );
   });
   if (nextTypes.length === 0) {
-    throw new FhirError('invalid_search', `No target of ${resourceType}.${code} has a parameter '${rest}'`, `${head}.${rest}`);
+    throw new FhirError(
+      'invalid_search',
+      `No target of ${resourceType}.${code} has a parameter '${rest}'`,
+      `${head}.${rest}`,
+    );
   }
   // The chained part must mean the same on every target type; parse it against the first.
   const next = parseFilter(nextTypes[0], rest, value);
-  if (!next) throw new FhirError('unknown_search_param', `Unknown chained parameter '${rest}'`, `${head}.${rest}`);
+  if (!next)
+    throw new FhirError('unknown_search_param', `Unknown chained parameter '${rest}'`, `${head}.${rest}`);
   return { kind: 'chain', code, targetTypes: nextTypes, next };
 }
 
