@@ -16,7 +16,7 @@ const extValue = (r: Resource, url: string) =>
 beforeAll(() => {
   county = generateDemoCounty();
   all = county.bundles.flatMap((b) => b.entry.map((e) => e.resource));
-});
+}, 300_000);
 
 /** Every `reference` string anywhere inside a resource. */
 function references(value: unknown, out: string[] = []): string[] {
@@ -37,7 +37,7 @@ describe('the demo county', () => {
       for (const p of validationProblems(r)) problems.push(`${r.resourceType}/${r.id}: ${p}`);
     expect(problems.slice(0, 20)).toEqual([]);
     expect(problems.length).toBe(0);
-  });
+  }, 600_000);
 
   it('is deterministic: the same seed gives byte-identical bundles, another seed other people', () => {
     const again = generateDemoCounty();
@@ -48,7 +48,7 @@ describe('the demo county', () => {
     // The directory and the demo users do not depend on the seed.
     expect(JSON.stringify(other.bundles[0])).toBe(JSON.stringify(county.bundles[0]));
     expect(other.users).toEqual(county.users);
-  });
+  }, 300_000);
 
   it('is a list of transaction bundles of PUTs with stable client ids and unique urn:uuid fullUrls', () => {
     const fullUrls = new Set<string>();

@@ -8,7 +8,7 @@ let byRef: Map<string, Resource>;
 beforeAll(() => {
   county = generateDemoCounty();
   byRef = new Map(county.bundles.flatMap((b) => b.entry.map((e) => [e.request.url, e.resource] as const)));
-});
+}, 300_000);
 
 const norm = (s = '') =>
   s

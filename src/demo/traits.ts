@@ -96,10 +96,7 @@ function baseTraits(rng: Random, p: Person, household: Person[]): Traits {
   }
   if (t.homeless || t.sud) t.edUser = t.edUser || rng.chance(0.45);
   t.eviction = t.housingUnstable && rng.chance(0.4);
-  // Family programs follow the household: a child's enrollment implies the parent's case.
   const hasKids = household.some((m) => m.age < 18);
-  t.calfresh = rng.chance(t.foodInsecure ? 0.6 : 0.35);
-  t.calworks = hasKids && rng.chance(0.35);
   t.generalAssistance = adult && !hasKids && (t.homeless !== undefined || t.unemployed) && rng.chance(0.3);
   t.wic = (p.age < 5 && t.mediCal && rng.chance(0.75)) || t.pregnant;
   return t;
@@ -131,7 +128,7 @@ function sourcesOf(rng: Random, p: Person): SourceKey[] {
   if (t.homeless || (t.housingUnstable && rng.chance(0.2))) wanted.add('hmis');
   if (t.wic) wanted.add('wic');
   if (t.hiv || t.ecm || t.dv || rng.chance(p.age < 18 ? 0.75 : 0.6)) wanted.add('clinic');
-  if (t.calfresh || t.calworks || t.generalAssistance || (t.mediCal && rng.chance(0.55)))
+  if (t.calfresh || t.calworks || t.generalAssistance || (t.mediCal && rng.chance(0.5)))
     wanted.add('calsaws');
   if (t.edUser) wanted.add('hospital');
   if (t.foodInsecure && rng.chance(0.5)) wanted.add('foodbank');
@@ -147,11 +144,13 @@ export function assignTraits(rng: Random, persons: Person[]): void {
   for (const p of persons)
     p.traits = baseTraits(rng.fork(`traits:${p.key}`), p, byHousehold.get(p.household) ?? []);
 
-  // Household-level programs: if anyone in a household gets CalFresh or CalWORKs, all do.
-  for (const members of byHousehold.values()) {
-    for (const program of ['calfresh', 'calworks'] as const) {
-      if (members.some((m) => m.traits[program])) for (const m of members) m.traits[program] = true;
-    }
+  // CalFresh and CalWORKs are household cases: decided once per household, shared by its members.
+  for (const [household, members] of byHousehold) {
+    const hrng = rng.fork(`household:${household}`);
+    const hungry = members.some((m) => m.traits.foodInsecure);
+    const calfresh = hrng.chance(hungry ? 0.55 : 0.2);
+    const calworks = members.some((m) => m.age < 18) && hrng.chance(0.3);
+    for (const m of members) Object.assign(m.traits, { calfresh, calworks });
   }
   const n = persons.length;
   const adult = (p: Person) => p.age >= 18;
