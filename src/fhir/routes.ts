@@ -15,6 +15,7 @@ export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 export interface FhirRouteOptions {
   /** The service for this request: bound to the caller once access control is in place. */
   serviceFor: (req: FastifyRequest) => FhirService;
+  /** The server's public base URL (KITH_BASE_URL, without /fhir); derived from the request when absent. */
   baseUrl?: string;
 }
 
@@ -22,7 +23,10 @@ type Params = { type: string; id: string; vid: string };
 
 /** The FHIR R4 REST API under /fhir. Every handler delegates to FhirService. */
 export async function fhirRoutes(app: FastifyInstance, opts: FhirRouteOptions): Promise<void> {
-  const base = (req: FastifyRequest): string => opts.baseUrl ?? `${req.protocol}://${req.headers.host}/fhir`;
+  // Links name the FHIR base: the server's public URL (or the request's host) plus this plugin's prefix.
+  const prefix = app.prefix || '/fhir';
+  const base = (req: FastifyRequest): string =>
+    `${opts.baseUrl ? opts.baseUrl.replace(/\/+$/, '') : `${req.protocol}://${req.headers.host}`}${prefix}`;
   const svc = opts.serviceFor;
 
   app.get('/metadata', async (req, reply) => send(reply, 200, capabilityStatement(base(req))));

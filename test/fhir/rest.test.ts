@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestKith, type TestKith } from '../helpers/kith';
+import { buildApp } from '../../src/server/app';
 import { fhirClient, outcomeText, type FhirClient } from '../helpers/http';
 
 let t: TestKith;
@@ -84,6 +85,25 @@ describe('read, vread, create, update', () => {
     const back = await api.put(`Patient/${p.id}`, { ...patient('Back'), id: p.id });
     expect(back.status).toBe(201);
     expect(back.body.meta.versionId).toBe('3');
+  });
+});
+
+describe('links', () => {
+  it('Location and fullUrl use KITH_BASE_URL plus /fhir when set, else the request host', async () => {
+    const app = await buildApp({
+      ...t.kith,
+      config: { ...t.kith.config, baseUrl: 'https://kith.example.org/' },
+    });
+    try {
+      const r = await fhirClient(app).post('Patient', patient('Based'));
+      expect(r.headers.location).toMatch(/^https:\/\/kith\.example\.org\/fhir\/Patient\/[^/]+\/_history\/1$/);
+      const s = await fhirClient(app).get(`Patient?_id=${r.body.id}`);
+      expect(s.body.entry[0].fullUrl).toBe(`https://kith.example.org/fhir/Patient/${r.body.id}`);
+    } finally {
+      await app.close();
+    }
+    const local = await api.post('Patient', patient('Local'), { host: 'example.test:8080' });
+    expect(local.headers.location).toMatch(/^http:\/\/example\.test:8080\/fhir\/Patient\//);
   });
 });
 
