@@ -22,6 +22,8 @@ export interface CsvSpec {
   required?: readonly string[];
   /** Columns the mapper reads; a missing one is a warning and its values are simply absent. */
   expected?: readonly string[];
+  /** Columns a layout allows but does not expect (Kith's extract layouts): absence is not reported. */
+  optional?: readonly string[];
 }
 
 interface RawRecord {
@@ -87,22 +89,27 @@ export function readCsv(file: string, input: string | Uint8Array, spec: CsvSpec 
 type RecordOut =
   { line: number; fields: string[]; strayQuote?: boolean } | { line: number; error: string; index?: number };
 
-/** Fast path: a well-formed file parsed in one go. Undefined as soon as csv-parse finds a quoting error. */
+/**
+ * Fast path: a well-formed file parsed in one go by csv-parse. Line numbers come from Kith's own
+ * record scanner (csv-parse counts a quoted CRLF as two lines); if the two disagree on where
+ * records are, or csv-parse finds a quoting error, the slow path takes over.
+ */
 function wholeFile(text: string): RecordOut[] | undefined {
+  let parsed: string[][];
   try {
-    const parsed = parse(text, { relax_column_count: true, info: true }) as unknown as {
-      record: string[];
-      info: { lines: number };
-    }[];
-    let previousEnd = 0;
-    return parsed.map(({ record, info }) => {
-      const out = { line: previousEnd + 1, fields: record };
-      previousEnd = info.lines;
-      return out;
-    });
+    parsed = parse(text, { relax_column_count: true }) as string[][];
   } catch {
     return undefined;
   }
+  const lines: number[] = [];
+  for (let pos = 0, line = 1; pos < text.length;) {
+    const rec = nextRecord(text, pos, line);
+    lines.push(line);
+    pos = rec.next;
+    line += rec.lines;
+  }
+  if (lines.length !== parsed.length) return undefined;
+  return parsed.map((fields, i) => ({ line: lines[i], fields }));
 }
 
 /**

@@ -17,7 +17,7 @@ const HEALTH_COVERAGE = new Set(['MC']);
 
 export const ELIGIBILITY_SPEC = {
   required: ['CaseNumber', 'PersonID', 'Program', 'Status', 'BeginDate'],
-  expected: ['CIN', ...PERSON_COLUMNS, 'AidCode', 'EndDate', 'County'],
+  optional: ['CIN', ...PERSON_COLUMNS, 'AidCode', 'EndDate', 'County'],
 };
 
 /**

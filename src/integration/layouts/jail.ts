@@ -20,7 +20,7 @@ export const RELEASE_REASONS: Record<string, string> = {
 
 export const JAIL_SPEC = {
   required: ['BookingNumber', 'PersonID', 'BookingDateTime'],
-  expected: ['CII', ...PERSON_COLUMNS, 'ReleaseDateTime', 'ReleaseReason', 'Facility'],
+  optional: ['CII', ...PERSON_COLUMNS, 'ReleaseDateTime', 'ReleaseReason', 'Facility'],
 };
 
 /** California DOJ Criminal Identification and Information numbers are statewide: not scoped to a source. */

@@ -16,7 +16,7 @@ export const WIC_CATEGORIES = ['P', 'B', 'N', 'I', 'C'];
 
 export const WIC_SPEC = {
   required: ['WICID', 'Category', 'CertStartDate', 'Status'],
-  expected: ['FamilyID', ...PERSON_COLUMNS, 'CertEndDate', 'Agency'],
+  optional: ['FamilyID', ...PERSON_COLUMNS, 'CertEndDate', 'Agency'],
 };
 
 /**
