@@ -77,6 +77,10 @@ describe.skipIf(!chromiumPath)('web app: person search and person page in Chromi
     expect(page.url()).toMatch(/\/Patient\/[\w-]+$/);
     await expect.poll(activeElement).toMatch(/^h1: Maria Elena Lopez/);
     await page.getByRole('region', { name: /Program enrollments/ }).waitFor();
+    const searchLink = page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Person search' });
+    expect(await searchLink.getAttribute('aria-current')).toBe('true');
 
     const header = await text('.person-header');
     expect(header).toContain('Born Mar 12, 1984');

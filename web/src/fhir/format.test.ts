@@ -5,6 +5,7 @@ import {
   formatConcept,
   formatDate,
   formatName,
+  formatNumber,
   formatPeriod,
   formatQuantity,
   formatReference,
@@ -12,6 +13,7 @@ import {
   identifierSource,
   identifierValue,
   primaryAddress,
+  readableCode,
   referenceKey,
 } from './format';
 
@@ -68,13 +70,25 @@ describe('names, addresses, concepts, quantities', () => {
       'High blood pressure',
     );
     expect(formatConcept({ coding: [{ code: 'x' }, { code: 'y', display: 'Why' }] })).toBe('Why');
-    expect(formatConcept({ coding: [{ code: 'x' }] })).toBe('x');
+    expect(formatConcept({ coding: [{ code: 'x1' }] })).toBe('x1');
   });
   it('formats quantities with units', () => {
     expect(formatQuantity({ value: 165, unit: 'cm' })).toBe('165 cm');
     expect(formatQuantity({ value: 7.2, code: '%' })).toBe('7.2%');
     expect(formatQuantity({ value: 3, unit: '{score}' })).toBe('3');
     expect(formatQuantity({ value: 5, comparator: '<', unit: 'mg' })).toBe('<5 mg');
+  });
+  it('rounds long decimals for reading', () => {
+    expect(formatQuantity({ value: 103.23673559868965, unit: 'mm[Hg]' })).toBe('103.24 mm[Hg]');
+    expect(formatNumber(0.012345)).toBe('0.0123');
+    expect(formatNumber(5)).toBe('5');
+    expect(formatNumber(2.5)).toBe('2.5');
+  });
+  it('reads word-like codes as words and leaves other codes alone', () => {
+    expect(formatConcept({ coding: [{ code: 'vital-signs' }] })).toBe('Vital signs');
+    expect(formatConcept({ coding: [{ code: 'vital-signs', display: 'vital-signs' }] })).toBe('Vital signs');
+    expect(readableCode('8302-2')).toBe('8302-2');
+    expect(readableCode('AMB')).toBe('AMB');
   });
   it('humanizes codes', () => {
     expect(humanize('in-progress')).toBe('In progress');
@@ -105,6 +119,12 @@ describe('identifiers and references', () => {
     );
     expect(identifierValue({ type: { coding: [{ code: 'SS' }] }, value: '123456789' })).toBe('•••-••-6789');
     expect(identifierValue({ system: 'urn:x', value: '123-45-6789' })).toBe('123-45-6789');
+    expect(
+      identifierSource({
+        type: { coding: [{ code: 'SS', display: 'Social Security Number' }] },
+        system: 'http://hl7.org/fhir/sid/us-ssn',
+      }),
+    ).toBe('SSN');
   });
   it('names references by display, then by what the page knows', () => {
     const names = new Map([['Organization/o1', 'Fresno Food Bank']]);

@@ -66,12 +66,26 @@ export function formatCoding(coding: Coding | undefined): string | undefined {
   return coding.display ?? coding.code;
 }
 
+/** A code shown for want of a display: word-like codes ("vital-signs") read as words, others as sent. */
+export function readableCode(code: string | undefined): string | undefined {
+  return code && /^[a-z]+(-[a-z]+)*$/.test(code) ? humanize(code) : code;
+}
+
 /** The concept's text, else its first coding with a display, else its first code. */
 export function formatConcept(concept: CodeableConcept | undefined): string | undefined {
   if (!concept) return undefined;
   if (concept.text) return concept.text;
   const withDisplay = concept.coding?.find((c) => c.display);
-  return withDisplay?.display ?? concept.coding?.find((c) => c.code)?.code;
+  // Some sources copy the code into the display ("vital-signs"): read that as a code.
+  if (withDisplay?.display && withDisplay.display !== withDisplay.code) return withDisplay.display;
+  return readableCode(withDisplay?.display ?? concept.coding?.find((c) => c.code)?.code);
+}
+
+/** Up to two decimals (three significant digits below 1), without trailing zeros: for reading, not for records. */
+export function formatNumber(n: number): string {
+  if (Number.isInteger(n)) return String(n);
+  const rounded = Math.abs(n) >= 1 ? Math.round(n * 100) / 100 : Number(n.toPrecision(3));
+  return String(rounded);
 }
 
 export function formatConcepts(concepts: CodeableConcept[] | undefined): string | undefined {
@@ -81,12 +95,12 @@ export function formatConcepts(concepts: CodeableConcept[] | undefined): string 
 export function formatQuantity(q: Quantity | Age | undefined): string | undefined {
   if (!q || q.value === undefined) return undefined;
   const unit = q.unit ?? q.code;
-  const comparator = q.comparator ?? '';
-  if (!unit) return `${comparator}${q.value}`;
+  const value = `${q.comparator ?? ''}${formatNumber(q.value)}`;
+  if (!unit) return value;
   // UCUM "%" and curly-brace annotations read better glued or dropped.
-  if (unit === '%') return `${comparator}${q.value}%`;
-  if (/^\{.*\}$/.test(unit)) return `${comparator}${q.value}`;
-  return `${comparator}${q.value} ${unit}`;
+  if (unit === '%') return `${value}%`;
+  if (/^\{.*\}$/.test(unit)) return value;
+  return `${value} ${unit}`;
 }
 
 export function formatRange(r: Range | undefined): string | undefined {
@@ -160,8 +174,10 @@ function identifierType(id: Identifier): string | undefined {
 
 /** Where an identifier comes from, as a short label: its type, a known system, or the system's last part. */
 export function identifierSource(id: Identifier): string {
+  const known = id.system ? KNOWN_SYSTEMS[id.system] : undefined;
+  if (known) return known;
   const type = identifierType(id);
-  const system = id.system ? (KNOWN_SYSTEMS[id.system] ?? shortSystem(id.system)) : undefined;
+  const system = id.system ? shortSystem(id.system) : undefined;
   if (type && system && type.toLowerCase() !== system.toLowerCase()) return `${type} · ${system}`;
   return type ?? system ?? 'no source system';
 }

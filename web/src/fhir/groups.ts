@@ -22,6 +22,8 @@ const GROUPS: [type: string, label: string][] = [
   ['DocumentReference', 'Documents'],
   ['Procedure', 'Procedures'],
   ['DiagnosticReport', 'Diagnostic reports'],
+  ['Claim', 'Claims'],
+  ['ExplanationOfBenefit', 'Explanations of benefit'],
 ];
 const ORDER = new Map(GROUPS.map(([type], i) => [type, i]));
 const LABELS = new Map(GROUPS);

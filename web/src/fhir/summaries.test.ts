@@ -50,7 +50,15 @@ describe('summarize', () => {
     expect(s.title).toBe('Hypertension');
     expect(s.status).toBe('Active');
     expect(s.statusKind).toBe('Clinical status');
-    expect(lines(s)).toContain('Onset: Jun 1, 2019');
+    expect(lines(s)).toEqual(['Onset: Jun 1, 2019']);
+    const provisional = summarize({
+      resourceType: 'Condition',
+      subject,
+      code: { text: 'Asthma' },
+      verificationStatus: { coding: [{ code: 'provisional' }] },
+      recordedDate: '2024-02-02',
+    });
+    expect(lines(provisional)).toEqual(['Verification: Provisional', 'Recorded: Feb 2, 2024']);
     expect(s.sortKey).toBe('2019-06-01');
   });
 
@@ -83,6 +91,14 @@ describe('summarize', () => {
       valueCodeableConcept: { coding: [{ display: 'Often true' }] },
     });
     expect(lines(food)[0]).toBe('Value: Often true');
+    const lab = summarize({
+      resourceType: 'Observation',
+      status: 'final',
+      code: { text: 'Leukocytes' },
+      category: [{ coding: [{ code: 'laboratory' }] }],
+      valueQuantity: { value: 3.8432834741813267, unit: '10*3/uL' },
+    });
+    expect(lines(lab)).toEqual(['Value: 3.84 × 10³/µL', 'Category: Laboratory']);
   });
 
   it('EpisodeOfCare: program, period, status, managing organization', () => {
@@ -361,8 +377,9 @@ describe('groupResources', () => {
         effectiveDateTime: '2024-01-01',
       },
       { resourceType: 'Observation', status: 'final', code: { text: 'Undated' } },
+      { resourceType: 'Provenance', target: [], recorded: '2024-01-01T00:00:00Z', agent: [] },
     ]);
-    expect(groups.map((g) => g.label)).toEqual(['Encounters', 'Observations', 'Claim']);
+    expect(groups.map((g) => g.label)).toEqual(['Encounters', 'Observations', 'Claims', 'Provenance']);
     expect(groups[1].items.map((i) => i.summary.title)).toEqual(['New', 'Old', 'Undated']);
   });
 });

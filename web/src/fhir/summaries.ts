@@ -158,9 +158,13 @@ const SUMMARIZERS: Summarizers = {
           onsetString: r.abatementString,
         }),
       ],
-      ['Verification', formatConcept(r.verificationStatus)],
+      // Confirmed is the expected case; anything else (provisional, refuted ...) is worth showing.
+      [
+        'Verification',
+        conceptCode(r.verificationStatus) === 'confirmed' ? undefined : formatConcept(r.verificationStatus),
+      ],
       ['Category', formatConcepts(r.category)],
-      ['Recorded', formatDate(r.recordedDate)],
+      ['Recorded', formatOnset(r) ? undefined : formatDate(r.recordedDate)],
     ],
   }),
   Observation: (r: Observation) => ({

@@ -2,6 +2,7 @@ import type { Coding, Observation, ObservationComponent, Quantity } from '@medpl
 import {
   formatConcept,
   formatDate,
+  formatNumber,
   formatPeriod,
   formatQuantity,
   formatRange,
@@ -19,6 +20,14 @@ const UCUM_READABLE: Record<string, string> = {
   '[in_i]': 'in',
   'kg/m2': 'kg/m²',
   '/min': 'per min',
+  '10*3/uL': '× 10³/µL',
+  '10*6/uL': '× 10⁶/µL',
+  '10*9/L': '× 10⁹/L',
+  '10*12/L': '× 10¹²/L',
+  uL: 'µL',
+  ug: 'µg',
+  'ug/dL': 'µg/dL',
+  'ug/L': 'µg/L',
 };
 
 function readableQuantity(q: Quantity | undefined): string | undefined {
@@ -78,7 +87,7 @@ export function observationValue(obs: Observation): string | undefined {
   const dia = parts.find((c) => hasCode(c.code.coding, DIASTOLIC))?.valueQuantity;
   if (sys?.value !== undefined && dia?.value !== undefined) {
     const unit = readableQuantity({ value: 0, unit: sys.unit ?? sys.code })?.replace(/^0\s*/, '');
-    return `${sys.value}/${dia.value}${unit ? ` ${unit}` : ''}`;
+    return `${formatNumber(sys.value)}/${formatNumber(dia.value)}${unit ? ` ${unit}` : ''}`;
   }
   return joinText(
     parts.map((c) => {

@@ -12,8 +12,12 @@ interface NavProps {
 export function Nav({ pathname, id, open, onNavigate }: NavProps) {
   const sections = new Map<string, Capability[]>();
   for (const c of CAPABILITIES) sections.set(c.section, [...(sections.get(c.section) ?? []), c]);
-  const current = (c: Capability): boolean =>
-    c.path === pathname || (c.path === '/' && pathname.startsWith('/Patient/'));
+  // The page itself is "page"; a person page opened from the search marks the search as its section.
+  const current = (c: Capability): 'page' | 'true' | undefined => {
+    if (c.path === pathname) return 'page';
+    if (c.path === '/' && pathname.startsWith('/Patient/')) return 'true';
+    return undefined;
+  };
   return (
     <nav id={id} className={open ? 'main-nav open' : 'main-nav'} aria-label="Main">
       {[...sections].map(([section, items]) => {
@@ -26,7 +30,7 @@ export function Nav({ pathname, id, open, onNavigate }: NavProps) {
             <ul aria-labelledby={headingId}>
               {items.map((c) => (
                 <li key={c.path}>
-                  <Link to={c.path} aria-current={current(c) ? 'page' : undefined} onClick={onNavigate}>
+                  <Link to={c.path} aria-current={current(c)} onClick={onNavigate}>
                     <span>{c.label}</span>
                     {c.audience && (
                       <span className="nav-tag">
