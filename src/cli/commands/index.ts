@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { registerServeCommand } from './serve';
 import { registerDbCommand } from './db';
 import { registerImportCommand } from './import';
+import { registerUsersCommand } from './users';
+import { registerAuditCommand } from './audit';
 import { registerDemoCommand } from './demo';
 
 /** Each CLI command lives in its own file and registers itself on the program. */
@@ -11,5 +13,7 @@ export const commands: RegisterCommand[] = [
   registerServeCommand,
   registerDbCommand,
   registerImportCommand,
+  registerUsersCommand,
+  registerAuditCommand,
   registerDemoCommand,
 ];
