@@ -65,6 +65,8 @@ export {
   HL7_ERROR,
   HL7_ERROR_TEXT,
   hasErrors,
+  hl7Issue,
+  rowIssue,
   type Hl7ErrorCode,
   type Hl7Issue,
   type Issue,
