@@ -4,7 +4,7 @@
  */
 import { concept, refTo, SYSTEM } from './fhir';
 import { SHARED_ID } from './kith';
-import { addDays, daysAgo } from './dates';
+import { addDays, daysAgo, daysWithin, maxDate, minDate } from './dates';
 import { staffRef } from './staff';
 import { encounterTypeCoding } from './terminology';
 import { condition, DX, ED_DX, type Dx } from './conditions';
@@ -31,7 +31,7 @@ export function emergencyVisits(ctx: PersonContext): void {
   const doctor = staffRef('hospital', 'edit');
   const count = rng.int(1, ctx.person.traits.homeless || ctx.person.traits.sud ? 5 : 2);
   for (let i = 0; i < count; i++) {
-    const start = daysAgo(rng, rng.int(2, Math.min(720, Math.max(3, ctx.person.age * 365))));
+    const start = daysAgo(rng, daysWithin(rng, 2, 720, ctx.lifeDays));
     const dx = edDiagnosis(ctx, i);
     const enc = encounter(ctx, {
       source: 'hospital',
@@ -76,7 +76,8 @@ export function jailBookings(ctx: PersonContext): void {
     [2, 3],
     [3, 1],
   ] as const);
-  const days = Array.from({ length: count }, () => rng.int(5, 1095)).sort((a, b) => b - a);
+  const adultDays = ctx.lifeDays - 18 * 365;
+  const days = Array.from({ length: count }, () => daysWithin(rng, 5, 1095, adultDays)).sort((a, b) => b - a);
   days.forEach((d, i) => {
     const start = daysAgo(rng, d);
     // The latest booking of a few people is still open: they are in custody on the as-of date.
@@ -87,7 +88,7 @@ export function jailBookings(ctx: PersonContext): void {
       classCode: 'FLD',
       type: { coding: [encounterTypeCoding('jail-booking')] },
       start,
-      minutes: Math.min(d - 1, rng.int(1, 120)) * 1440,
+      minutes: Math.max(0, Math.min(d - 1, rng.int(1, 120))) * 1440,
       inProgress: inCustody,
       location: 'loc-jail',
       performer: officer.role,
@@ -104,6 +105,9 @@ export function behavioralHealth(ctx: PersonContext): void {
   const counselor = staffRef('bh', 'edit');
   const intakeDay = rng.int(30, 600);
   const intake = daysAgo(rng, intakeDay);
+  // Onset is some years before treatment, but not before the teens.
+  const teens = addDays(new Date(`${ctx.person.birthDate}T12:00:00Z`), 13 * 365);
+  const onset = (days: number) => maxDate(addDays(intake, -days), minDate(teens, intake));
   const enc = encounter(ctx, {
     source: 'bh',
     org: 'bh',
@@ -118,7 +122,7 @@ export function behavioralHealth(ctx: PersonContext): void {
     source: 'bh',
     dx: DX[t.sud ?? 'alcohol'],
     category: 'problem-list-item',
-    onset: addDays(intake, -rng.int(180, 3650)),
+    onset: onset(rng.int(180, 3650)),
     recorded: intake,
     encounter: refTo('Encounter', enc.id),
     recorder: counselor.role,
@@ -129,7 +133,7 @@ export function behavioralHealth(ctx: PersonContext): void {
       source: 'bh',
       dx: t.depression ? DX.depression : DX.anxiety,
       category: 'problem-list-item',
-      onset: addDays(intake, -rng.int(180, 1500)),
+      onset: onset(rng.int(180, 1500)),
       recorded: intake,
       encounter: refTo('Encounter', enc.id),
       recorder: counselor.role,

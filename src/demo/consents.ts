@@ -8,7 +8,7 @@
  */
 import { coding, concept, refTo, SYSTEM, type Coding, type Resource } from './fhir';
 import { ORG, type OrgKey, type SourceKey } from './kith';
-import { addDays, daysAgo, isoDate, isoDateTime } from './dates';
+import { addDays, asOfDate, daysAgo, daysWithin, isoDate, isoDateTime } from './dates';
 import { orgInfo } from './organizations';
 import type { PersonContext } from './person-context';
 
@@ -101,7 +101,7 @@ function consent(ctx: PersonContext, spec: ConsentSpec): void {
     source: spec.source,
     recipients: [...spec.to, ...(spec.nested ?? []).flatMap((n) => n.to)].map((k) => ORG[k]),
     resource: stamped,
-    active: !spec.revoked && spec.type === 'permit' && end.getTime() > Date.parse('2025-06-30'),
+    active: !spec.revoked && spec.type === 'permit' && end.getTime() > asOfDate().getTime(),
   });
 }
 
@@ -143,7 +143,7 @@ export function consents(ctx: PersonContext): void {
       source: 'hmis',
       custodian: 'shelter',
       // Some releases were signed more than a year ago and have expired.
-      signed: daysAgo(rng, rng.int(10, 480)),
+      signed: daysAgo(rng, daysWithin(rng, 10, 480, ctx.lifeDays)),
       months: 12,
       type: 'permit',
       to: ['hhsa', 'dss', 'clinic', 'foodbank', 'legalAid'],

@@ -28,7 +28,8 @@ export interface DemoOptions {
 
 /** Which source records belong to one real person, and which look alike but are different people. */
 export interface IdentityTruth {
-  persons: { key: string; patients: Partial<Record<SourceKey, string>> }[];
+  /** Each real person: their true birth date and their Patient references by source. */
+  persons: { key: string; birthDate: string; patients: Partial<Record<SourceKey, string>> }[];
   hardNonMatches: { kind: HardNonMatchKind; a: string[]; b: string[] }[];
 }
 
@@ -81,7 +82,11 @@ export function generateDemoCounty(options: DemoOptions = {}): DemoCounty {
 
   const refs = (key: string) => Object.values(patientsOf.get(key) ?? {});
   const identity: IdentityTruth = {
-    persons: population.persons.map((p) => ({ key: p.key, patients: patientsOf.get(p.key) ?? {} })),
+    persons: population.persons.map((p) => ({
+      key: p.key,
+      birthDate: p.birthDate,
+      patients: patientsOf.get(p.key) ?? {},
+    })),
     hardNonMatches: population.hardNonMatches.map((m) => ({ kind: m.kind, a: refs(m.a), b: refs(m.b) })),
   };
   return {

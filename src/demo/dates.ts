@@ -28,6 +28,17 @@ export function isoDateTime(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+/** Days from a birth date (YYYY-MM-DD) to the as-of date. */
+export function daysSinceBirth(birthDate: string): number {
+  return Math.max(0, Math.floor((asOf - Date.parse(`${birthDate}T00:00:00Z`)) / DAY));
+}
+
+/** A number of days ago in [min, max] but never more than `limit` (such as the days since birth). */
+export function daysWithin(rng: Random, min: number, max: number, limit = Number.POSITIVE_INFINITY): number {
+  const high = Math.max(0, Math.min(max, limit));
+  return rng.int(Math.min(min, high), high);
+}
+
 /** Whole days from a moment to the as-of date. */
 export function daysSince(d: Date): number {
   return Math.floor((asOf - d.getTime()) / DAY);
@@ -53,6 +64,10 @@ export function birthDateForAge(rng: Random, age: number): string {
 
 export function isAfter(a: Date, b: Date): boolean {
   return a.getTime() > b.getTime();
+}
+
+export function maxDate(a: Date, b: Date): Date {
+  return a.getTime() >= b.getTime() ? a : b;
 }
 
 export function minDate(a: Date, b: Date): Date {

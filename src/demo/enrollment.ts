@@ -7,7 +7,7 @@ import { concept, refTo, SYSTEM } from './fhir';
 import { orgRef } from './organizations';
 import { staffRef } from './staff';
 import { programCoding, type ProgramCode } from './terminology';
-import { addDays, daysAgo, daysSince, isoDate } from './dates';
+import { addDays, daysAgo, daysSince, daysWithin, isoDate } from './dates';
 import type { PersonContext } from './person-context';
 
 interface EpisodeSpec {
@@ -22,7 +22,7 @@ interface EpisodeSpec {
 
 function episode(ctx: PersonContext, spec: EpisodeSpec, index: number): void {
   const rng = ctx.rng(`episode:${spec.program}:${index}`);
-  const start = daysAgo(rng, rng.int(...spec.startedDaysAgo));
+  const start = daysAgo(rng, daysWithin(rng, ...spec.startedDaysAgo, ctx.lifeDays));
   const ended = rng.chance(spec.ended);
   const elapsed = daysSince(start);
   const end =
@@ -132,7 +132,7 @@ function coverage(ctx: PersonContext): void {
   if (!ctx.person.traits.mediCal || !ctx.cin) return;
   const rng = ctx.rng('coverage');
   const memberId = `AHP${ctx.cin.slice(1, 8)}`;
-  const start = isoDate(daysAgo(rng, rng.int(90, 2500)));
+  const start = isoDate(daysAgo(rng, daysWithin(rng, 90, 2500, ctx.lifeDays)));
   for (const source of ['clinic', 'hospital', 'bh'] as const) {
     if (!ctx.has(source)) continue;
     ctx.emit(source, {

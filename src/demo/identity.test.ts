@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { distance } from 'fastest-levenshtein';
-import { generateDemoCounty, type DemoCounty, type Resource } from './index';
+import { AS_OF, generateDemoCounty, type DemoCounty, type Resource } from './index';
 
 let county: DemoCounty;
 let byRef: Map<string, Resource>;
@@ -167,6 +167,37 @@ describe('identity truth of the demo county', () => {
       );
       expect(persons.size).toBe(2);
     }
+  });
+
+  it('never dates anything about a person before their birth or after the as-of date', () => {
+    const bornOf = new Map<string, string>();
+    for (const person of county.identity.persons) {
+      for (const r of Object.values(person.patients)) bornOf.set(r!, person.birthDate);
+    }
+    const subjectOf = (r: Resource) =>
+      ((r.subject ?? r.patient ?? r.beneficiary ?? r.for) as { reference?: string } | undefined)?.reference;
+    const when = (r: Resource): string | undefined =>
+      ((r.period as { start?: string } | undefined)?.start ??
+        r.effectiveDateTime ??
+        r.onsetDateTime ??
+        r.authoredOn ??
+        r.authored ??
+        r.dateTime ??
+        r.performedDateTime) as string | undefined;
+    const problems: string[] = [];
+    let checked = 0;
+    for (const r of byRef.values()) {
+      const subject = subjectOf(r);
+      const at = when(r);
+      if (!subject || !at || !bornOf.has(subject)) continue;
+      checked++;
+      const day = at.slice(0, 10);
+      if (day < bornOf.get(subject)!)
+        problems.push(`${r.resourceType}/${r.id} ${day} < born ${bornOf.get(subject)}`);
+      if (day > AS_OF) problems.push(`${r.resourceType}/${r.id} ${day} > ${AS_OF}`);
+    }
+    expect(checked).toBeGreaterThan(3000);
+    expect(problems.slice(0, 10)).toEqual([]);
   });
 
   it('uses record ids that reveal nothing about which records belong together', () => {

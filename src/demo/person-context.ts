@@ -10,6 +10,7 @@ import { ref, securityLabels, type Coding, type Reference, type Resource } from 
 
 export const PART2_LABELS = securityLabels('R', 'ETH', '42CFRPart2');
 import type { Person } from './population';
+import { daysSinceBirth } from './dates';
 
 export type ConcernKey =
   | 'food-insecurity'
@@ -39,6 +40,11 @@ export class PersonContext {
     readonly cin: string | undefined,
     readonly householdCase: string | undefined,
   ) {}
+
+  /** Days the person has been alive on the as-of date: nothing about them is older. */
+  get lifeDays(): number {
+    return daysSinceBirth(this.person.birthDate);
+  }
 
   rng(step: string): Random {
     return this.root.fork(`${this.person.key}:${step}`);

@@ -6,7 +6,7 @@
  */
 import { coding, concept, refTo, SYSTEM, securityLabels, type Coding, type Resource } from './fhir';
 import { ORG, type OrgKey, type SourceKey, SOURCES } from './kith';
-import { addDays, daysAgo, daysSince, isoDateTime, minDate, asOfDate } from './dates';
+import { addDays, daysAgo, daysSince, daysWithin, isoDateTime, minDate, asOfDate } from './dates';
 import { orgRef } from './organizations';
 import { staffRef } from './staff';
 import { serviceFor } from './directory';
@@ -173,7 +173,7 @@ function referral(ctx: PersonContext, need: Need, index: number): void {
   if (!sender) return;
   const senderOrg = SOURCES[sender].org;
   const status = pickStatus(rng, need, ctx);
-  const authored = daysAgo(rng, rng.int(...AGE[status]));
+  const authored = daysAgo(rng, daysWithin(rng, ...AGE[status], ctx.lifeDays));
   const now = asOfDate();
   const accepted = minDate(addDays(authored, rng.int(1, 5)), now);
   const closed = minDate(

@@ -4,7 +4,7 @@
  */
 import { coding, concept, refTo, SYSTEM, type CodeableConcept, type Reference, type Resource } from './fhir';
 import type { OrgKey, SourceKey } from './kith';
-import { addDays, addMinutes, ageOn, daysAgo, isoDate, isoDateTime } from './dates';
+import { addDays, addMinutes, ageOn, daysAgo, daysWithin, isoDate, isoDateTime, maxDate } from './dates';
 import { orgRef } from './organizations';
 import { staffRef } from './staff';
 import { encounterTypeCoding } from './terminology';
@@ -84,7 +84,9 @@ export function clinicCare(ctx: PersonContext): void {
   const rng = ctx.rng('clinic');
   const chronic = [t.diabetes, t.hypertension, t.asthma, t.depression, t.hiv, t.smi].filter(Boolean).length;
   const count = Math.min(6, rng.int(1, 2) + chronic + (t.ecm ? 1 : 0));
-  const days = Array.from({ length: count }, () => rng.int(3, 720)).sort((a, b) => b - a);
+  const days = Array.from({ length: count }, () => daysWithin(rng, 3, 720, ctx.lifeDays)).sort(
+    (a, b) => b - a,
+  );
   const doctor = staffRef('clinic', 'edit');
   const visits: VisitInfo[] = days.map((d, i) => {
     const start = daysAgo(rng, d);
@@ -119,7 +121,7 @@ function problemList(ctx: PersonContext, first: VisitInfo): void {
       source: 'clinic',
       dx,
       category: 'problem-list-item',
-      onset: addDays(first.at, -rng.int(0, yearsBefore * 365)),
+      onset: maxDate(addDays(first.at, -rng.int(0, yearsBefore * 365)), new Date(`${p.birthDate}T12:00:00Z`)),
       recorded: first.at,
       encounter: first.encounter,
       recorder: first.performer,
@@ -156,8 +158,7 @@ export function wicVisits(ctx: PersonContext): void {
   const nutritionist = staffRef('ph', 'edit');
   const count = rng.int(1, 2);
   for (let i = 0; i < count; i++) {
-    const maxDays = Math.max(2, Math.min(540, Math.round(p.age * 365) + 20));
-    const start = daysAgo(rng, rng.int(1, maxDays));
+    const start = daysAgo(rng, daysWithin(rng, 1, 540, ctx.lifeDays));
     const age = ageOn(p.birthDate, isoDate(start));
     if (age < 0) continue;
     const enc = encounter(ctx, {
