@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/config';
+import { openCliDatabase } from './cli-db';
 import { describeVerification, disclosuresFor, verifyAuditChain } from '../../audit';
-import { openKith } from '../../server/open';
 
 /** `kith audit verify` checks the hash chain; `kith audit disclosures <patient...>` lists who saw a person's data. */
 export function registerAuditCommand(program: Command): void {
@@ -12,7 +12,7 @@ export function registerAuditCommand(program: Command): void {
     .description('Recompute the audit hash chain; names the first altered or deleted event (exit code 1)')
     .option('--json', 'print the result as JSON')
     .action(async (o) => {
-      const kith = await openKith(loadConfig());
+      const kith = await openCliDatabase(loadConfig());
       try {
         const result = await verifyAuditChain(kith.db);
         console.log(o.json ? JSON.stringify(result) : describeVerification(result));
@@ -29,7 +29,7 @@ export function registerAuditCommand(program: Command): void {
     .option('--since <date>')
     .option('--failures', 'include denied and failed attempts')
     .action(async (patients: string[], o) => {
-      const kith = await openKith(loadConfig());
+      const kith = await openCliDatabase(loadConfig());
       try {
         const list = await disclosuresFor(kith.db, patients, {
           since: o.since,

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/config';
+import { openCliDatabase } from './cli-db';
+import type { Database } from '../../store/db/database';
 import {
   ACCESS_LEVELS,
   ORGANIZATION_KINDS,
@@ -12,11 +14,10 @@ import {
   type Role,
   type UserRecord,
 } from '../../privacy/auth';
-import { openKith, type Kith } from '../../server/open';
 import type { AccessLevel, OrganizationKind } from '../../privacy/caller';
 
-async function withKith<T>(fn: (kith: Kith) => Promise<T>): Promise<T> {
-  const kith = await openKith(loadConfig());
+async function withKith<T>(fn: (kith: { db: Database }) => Promise<T>): Promise<T> {
+  const kith = await openCliDatabase(loadConfig());
   try {
     return await fn(kith);
   } finally {
