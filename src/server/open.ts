@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { KithConfig } from '../config/config';
 import { FhirStore, migrate, openDatabase, type Database } from '../store';
 import { loadDefinitions } from '../fhir/definitions';
+import { installIdentity } from '../identity/mpi';
 
 export interface Kith {
   config: KithConfig;
@@ -21,5 +22,6 @@ export async function openKith(config: KithConfig, opts: { memory?: boolean } = 
   const db = await openDatabase({ url: config.databaseUrl, dataDir });
   await migrate(db);
   const store = new FhirStore(db);
+  installIdentity({ store });
   return { config, db, store, close: () => db.close() };
 }

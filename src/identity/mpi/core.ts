@@ -1,0 +1,293 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { AuditEvent, Patient, Person, PersonLink } from '@medplum/fhirtypes';
+import { recordAudit } from '../../audit';
+import type { FhirStore, Queryable } from '../../store';
+import type { Matcher } from '../matcher';
+import { findCandidates, type Candidate } from '../online';
+import type { PairScore } from '../score/model';
+import type { MatchRecord } from '../types';
+import { DbBlockingIndex, indexRecord } from './db-index';
+import { buildPerson, type SourceRecord, type SurvivorshipOptions } from './golden';
+import { patientToMatchRecord } from './patient-record';
+
+/**
+ * Person.link.assurance as Kith uses it:
+ * - level4: confirmed by a data steward (link, merge, review decision);
+ * - level3: linked automatically, score above the rules' `match` threshold;
+ * - level2: founding record of its own Person while a review task proposes another Person for it;
+ * - level1: founding record of its own Person with no candidate above the `possible` threshold.
+ */
+export type Assurance = 'level1' | 'level2' | 'level3' | 'level4';
+
+export interface LinkRow {
+  patient_id: string;
+  person_id: string;
+  assurance: Assurance;
+  rule_version: string | null;
+  score: number | null;
+  evidence: unknown;
+  linked_at: string;
+  linked_by: string;
+}
+
+export interface MpiContext {
+  matcher: Matcher;
+  survivorship: SurvivorshipOptions;
+}
+
+export const SYSTEM_ACTOR = 'system:identity';
+
+function actorOf(store: FhirStore): string {
+  return store.caller ? `${store.caller.kind}:${store.caller.subject}` : SYSTEM_ACTOR;
+}
+
+/** A signed 64-bit advisory lock id for one blocking key value. */
+function lockId(key: string, value: string): string {
+  return createHash('sha256')
+    .update(`identity\u0000${key}\u0000${value}`)
+    .digest()
+    .readBigInt64BE(0)
+    .toString();
+}
+
+/** Takes transaction-level advisory locks on these blocking keys, in one order so two writers never deadlock. */
+export async function lockKeys(db: Queryable, keys: { key: string; value: string }[]): Promise<void> {
+  const ids = [...new Set(keys.map((k) => lockId(k.key, k.value)))].sort();
+  if (ids.length === 0) return;
+  await db.query(
+    'select count(pg_advisory_xact_lock(k)) from (select k from unnest($1::bigint[]) as t(k) order by k) s',
+    [ids],
+  );
+}
+
+function json<T>(v: unknown): T {
+  return (typeof v === 'string' ? JSON.parse(v) : v) as T;
+}
+
+export async function linkOf(db: Queryable, patientId: string): Promise<LinkRow | undefined> {
+  const { rows } = await db.query('select * from identity_links where patient_id = $1', [patientId]);
+  return rows[0] ? { ...rows[0], evidence: json(rows[0].evidence) } : undefined;
+}
+
+export async function linksOfPerson(db: Queryable, personId: string): Promise<LinkRow[]> {
+  const { rows } = await db.query(
+    'select * from identity_links where person_id = $1 order by linked_at, patient_id',
+    [personId],
+  );
+  return rows.map((r) => ({ ...r, evidence: json(r.evidence) }));
+}
+
+async function notSameWith(db: Queryable, patientId: string, others: string[]): Promise<Set<string>> {
+  if (!others.length) return new Set();
+  const { rows } = await db.query(
+    `select case when a = $1 then b else a end as other from identity_not_same
+     where (a = $1 and b = any($2::text[])) or (b = $1 and a = any($2::text[]))`,
+    [patientId, others],
+  );
+  return new Set(rows.map((r) => r.other as string));
+}
+
+async function personOfPatients(db: Queryable, ids: string[]): Promise<Map<string, string>> {
+  if (!ids.length) return new Map();
+  const { rows } = await db.query(
+    'select patient_id, person_id from identity_links where patient_id = any($1::text[])',
+    [ids],
+  );
+  return new Map(rows.map((r) => [r.patient_id as string, r.person_id as string]));
+}
+
+export async function setLink(
+  db: Queryable,
+  row: Omit<LinkRow, 'linked_at'> & { linked_at?: string },
+): Promise<void> {
+  await db.query(
+    `insert into identity_links (patient_id, person_id, assurance, rule_version, score, evidence, linked_at, linked_by)
+     values ($1, $2, $3, $4, $5, $6::jsonb, coalesce($7::timestamptz, now()), $8)
+     on conflict (patient_id) do update set person_id = excluded.person_id, assurance = excluded.assurance,
+       rule_version = excluded.rule_version, score = excluded.score, evidence = excluded.evidence,
+       linked_at = excluded.linked_at, linked_by = excluded.linked_by`,
+    [
+      row.patient_id,
+      row.person_id,
+      row.assurance,
+      row.rule_version,
+      row.score,
+      row.evidence === undefined || row.evidence === null ? null : JSON.stringify(row.evidence),
+      row.linked_at ?? null,
+      row.linked_by,
+    ],
+  );
+  await db.query('update identity_records set person_id = $2 where patient_id = $1', [
+    row.patient_id,
+    row.person_id,
+  ]);
+}
+
+/** Rewrites the Person resource from its current links and linked records (golden record by survivorship). */
+export async function refreshPerson(store: FhirStore, ctx: MpiContext, personId: string): Promise<Person> {
+  const db = store.queryable;
+  const links = await linksOfPerson(db, personId);
+  const { rows } = await db.query(
+    `select record, source, updated_at from identity_records where patient_id = any($1::text[])`,
+    [links.map((l) => l.patient_id)],
+  );
+  const records: SourceRecord[] = rows.map((r) => ({
+    record: json<MatchRecord>(r.record),
+    source: r.source ?? undefined,
+    updatedAt: new Date(r.updated_at).toISOString(),
+  }));
+  const personLinks: PersonLink[] = links.map((l) => ({
+    target: { reference: `Patient/${l.patient_id}` },
+    assurance: l.assurance,
+  }));
+  const person = buildPerson(personId, records, personLinks, ctx.survivorship);
+  const existing = await store.readIfExists('Person', personId);
+  if (existing) await store.update(person);
+  else await store.create(person, personId);
+  return person;
+}
+
+export interface MatchOutcome {
+  personId: string;
+  assurance: Assurance;
+  candidates: Candidate[];
+  reviews: number;
+}
+
+/** Identity bookkeeping for one Patient write; runs inside the write's transaction. */
+export async function onPatientWrite(
+  store: FhirStore,
+  ctx: MpiContext,
+  patient: Patient,
+  source: string | undefined,
+): Promise<MatchOutcome> {
+  const db = store.queryable;
+  const record = patientToMatchRecord(patient);
+  const keys = ctx.matcher.blockingKeys(record);
+  await lockKeys(db, keys);
+
+  const prevRows = await db.query('select record from identity_records where patient_id = $1', [record.id]);
+  const previous = prevRows.rows[0] ? json<MatchRecord>(prevRows.rows[0].record) : undefined;
+  await indexRecord(db, ctx.matcher, record, previous);
+  const existing = await linkOf(db, record.id);
+  await db.query(
+    `insert into identity_records (patient_id, person_id, record, source, updated_at) values ($1, $2, $3::jsonb, $4, now())
+     on conflict (patient_id) do update set record = excluded.record, source = excluded.source, updated_at = now()`,
+    [record.id, existing?.person_id ?? '', JSON.stringify(record), source ?? null],
+  );
+
+  let candidates = await findCandidates(record, new DbBlockingIndex(db), ctx.matcher);
+  const refused = await notSameWith(
+    db,
+    record.id,
+    candidates.map((c) => c.id),
+  );
+  candidates = candidates.filter((c) => !refused.has(c.id));
+  const persons = await personOfPatients(
+    db,
+    candidates.map((c) => c.id),
+  );
+  candidates = candidates.filter((c) => persons.has(c.id));
+
+  if (existing) {
+    const members = await linksOfPerson(db, existing.person_id);
+    const alone = members.length === 1;
+    const best = candidates.find((c) => persons.get(c.id) !== existing.person_id);
+    // A record alone in its Person (and not steward-confirmed) may now match someone: move it.
+    if (alone && existing.assurance !== 'level4' && best && best.result.decision === 'match') {
+      const target = persons.get(best.id) as string;
+      await linkTo(db, record.id, target, 'level3', best.result);
+      await refreshPerson(store, ctx, existing.person_id);
+      await refreshPerson(store, ctx, target);
+      return { personId: target, assurance: 'level3', candidates, reviews: 0 };
+    }
+    await refreshPerson(store, ctx, existing.person_id);
+    return { personId: existing.person_id, assurance: existing.assurance, candidates, reviews: 0 };
+  }
+
+  const best = candidates[0];
+  if (best && best.result.decision === 'match') {
+    const personId = persons.get(best.id) as string;
+    await linkTo(db, record.id, personId, 'level3', best.result);
+    await refreshPerson(store, ctx, personId);
+    return { personId, assurance: 'level3', candidates, reviews: 0 };
+  }
+  const personId = randomUUID();
+  const possible = candidates.filter((c) => c.result.decision === 'possible');
+  const assurance: Assurance = possible.length ? 'level2' : 'level1';
+  await setLink(db, {
+    patient_id: record.id,
+    person_id: personId,
+    assurance,
+    rule_version: ctx.matcher.rules.version,
+    score: null,
+    evidence: null,
+    linked_by: SYSTEM_ACTOR,
+  });
+  // One review task per candidate Person (its best record), so a steward sees each choice once.
+  const seen = new Set<string>();
+  let reviews = 0;
+  for (const c of possible) {
+    const pid = persons.get(c.id) as string;
+    if (seen.has(pid)) continue;
+    seen.add(pid);
+    await db.query(
+      `insert into identity_review (patient_id, candidate_patient_id, candidate_person_id, score, evidence)
+       values ($1, $2, $3, $4, $5::jsonb) on conflict do nothing`,
+      [record.id, c.id, pid, c.result.score, JSON.stringify(c.result)],
+    );
+    reviews++;
+  }
+  await refreshPerson(store, ctx, personId);
+  return { personId, assurance, candidates, reviews };
+}
+
+async function linkTo(
+  db: Queryable,
+  patientId: string,
+  personId: string,
+  assurance: Assurance,
+  result: PairScore,
+): Promise<void> {
+  await setLink(db, {
+    patient_id: patientId,
+    person_id: personId,
+    assurance,
+    rule_version: result.rulesVersion,
+    score: result.score,
+    evidence: result,
+    linked_by: SYSTEM_ACTOR,
+  });
+}
+
+/** Writes an AuditEvent for a steward action into the current transaction's audit chain. */
+export async function auditIdentity(
+  store: FhirStore,
+  action: string,
+  entities: string[],
+  detail: string,
+): Promise<void> {
+  const event: AuditEvent = {
+    resourceType: 'AuditEvent',
+    type: {
+      system: 'http://dicom.nema.org/resources/ontology/DCM',
+      code: '110110',
+      display: 'Patient Record',
+    },
+    subtype: [{ system: 'https://kith.dev/fhir/CodeSystem/identity-action', code: action }],
+    action: 'U',
+    recorded: new Date().toISOString(),
+    outcome: '0',
+    agent: [
+      {
+        requestor: true,
+        who: { identifier: { value: actorOf(store) }, display: store.caller?.displayName },
+      },
+    ],
+    source: { observer: { display: 'kith identity' } },
+    entity: entities.map((reference) => ({ what: { reference }, description: detail })),
+  };
+  await recordAudit(store.queryable, event);
+}
+
+export { actorOf };

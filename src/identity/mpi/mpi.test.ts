@@ -1,0 +1,192 @@
+import type { Bundle, Patient, Person } from '@medplum/fhirtypes';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FHIR_HEADERS, startTestKith, type TestKith } from '../../../test/helpers/kith';
+import { GOLDEN_SOURCE_URL } from './golden';
+
+let t: TestKith;
+beforeAll(async () => {
+  t = await startTestKith();
+}, 120_000);
+afterAll(async () => t?.close());
+
+interface P {
+  given: string;
+  family: string;
+  birthDate: string;
+  gender?: 'male' | 'female';
+  ssn?: string;
+  phone?: string;
+  line?: string;
+  city?: string;
+  suffix?: string;
+  source?: string;
+  mrn?: string;
+}
+
+function patient(p: P): Patient {
+  return {
+    resourceType: 'Patient',
+    meta: p.source ? { source: p.source } : undefined,
+    identifier: [
+      ...(p.ssn ? [{ system: 'http://hl7.org/fhir/sid/us-ssn', value: p.ssn }] : []),
+      ...(p.mrn ? [{ system: `urn:kith:${p.source ?? 'x'}`, value: p.mrn }] : []),
+    ],
+    name: [{ family: p.family, given: [p.given], ...(p.suffix ? { suffix: [p.suffix] } : {}) }],
+    gender: p.gender ?? 'male',
+    birthDate: p.birthDate,
+    telecom: p.phone ? [{ system: 'phone', value: p.phone }] : undefined,
+    address: p.line
+      ? [{ line: [p.line], city: p.city ?? 'Oakland', state: 'CA', postalCode: '94601' }]
+      : undefined,
+  };
+}
+
+async function create(p: P): Promise<string> {
+  const r = await t.kith.store.create(patient(p));
+  return r.resource.id as string;
+}
+
+async function personOf(patientId: string): Promise<{ personId: string; assurance: string }> {
+  const { rows } = await t.kith.db.pool.query(
+    'select person_id, assurance from identity_links where patient_id = $1',
+    [patientId],
+  );
+  expect(rows).toHaveLength(1);
+  return { personId: rows[0].person_id, assurance: rows[0].assurance };
+}
+
+describe('online matching on every Patient write', () => {
+  it('creates a Person for a new record and links a nickname/typo variant from another source to it', async () => {
+    const a = await create({
+      given: 'William',
+      family: 'Hernandez-Ortiz',
+      birthDate: '1971-04-12',
+      ssn: '512-44-9087',
+      phone: '(510) 555-0142',
+      line: '1450 Fruitvale Ave Apt 3',
+      source: 'calsaws',
+      mrn: 'C100',
+    });
+    const pa = await personOf(a);
+    expect(pa.assurance).toBe('level1');
+    const b = await create({
+      given: 'Bill',
+      family: 'Hernandez Ortiz',
+      birthDate: '1971-04-12',
+      ssn: '512-44-9087',
+      phone: '510-555-0142',
+      line: '1450 Fruitvale Avenue #3',
+      source: 'hmis',
+      mrn: 'H9',
+    });
+    const pb = await personOf(b);
+    expect(pb.personId).toBe(pa.personId);
+    expect(pb.assurance).toBe('level3');
+    const person = await t.kith.store.readResource<Person>('Person', pa.personId);
+    expect(person.link?.map((l) => l.target.reference).sort()).toEqual(
+      [`Patient/${a}`, `Patient/${b}`].sort(),
+    );
+    expect(person.extension?.filter((e) => e.url === GOLDEN_SOURCE_URL).length).toBeGreaterThan(3);
+    const { rows } = await t.kith.db.pool.query(
+      'select rule_version, evidence from identity_links where patient_id = $1',
+      [b],
+    );
+    expect(rows[0].rule_version).toBeTruthy();
+    expect(rows[0].evidence.fields.length).toBeGreaterThan(3);
+  }, 120_000);
+
+  it('keeps twins and Jr/Sr apart', async () => {
+    const base = {
+      family: 'Nguyen',
+      birthDate: '2004-09-30',
+      phone: '5105550199',
+      line: '22 E 14th St',
+      source: 'wic',
+    };
+    const t1 = await create({ ...base, given: 'Anh', gender: 'female' });
+    const t2 = await create({ ...base, given: 'Minh', gender: 'male' });
+    expect((await personOf(t1)).personId).not.toBe((await personOf(t2)).personId);
+
+    const sr = await create({
+      given: 'Robert',
+      family: 'Jackson',
+      suffix: 'Sr',
+      birthDate: '1950-02-02',
+      line: '9 Oak St',
+      phone: '5105550111',
+    });
+    const jr = await create({
+      given: 'Robert',
+      family: 'Jackson',
+      suffix: 'Jr',
+      birthDate: '1980-02-02',
+      line: '9 Oak St',
+      phone: '5105550111',
+    });
+    expect((await personOf(sr)).personId).not.toBe((await personOf(jr)).personId);
+  }, 120_000);
+
+  it('gives one Person to concurrent creates of the same person', async () => {
+    const p: P = {
+      given: 'Guadalupe',
+      family: 'Ramirez',
+      birthDate: '1988-11-03',
+      ssn: '601-22-3344',
+      phone: '5105550177',
+      line: '300 International Blvd',
+      gender: 'female',
+    };
+    const ids = await Promise.all(
+      ['clinic', 'jail', 'cbo', 'wic', 'hmis'].map((source, k) =>
+        create({ ...p, given: k % 2 ? 'Lupe' : 'Guadalupe', source }),
+      ),
+    );
+    const { rows } = await t.kith.db.pool.query(
+      'select count(*)::int as n, count(distinct person_id)::int as persons from identity_links where patient_id = any($1::text[])',
+      [ids],
+    );
+    expect(rows[0]).toEqual({ n: 5, persons: 1 });
+    const person = await t.kith.store.readResource<Person>('Person', (await personOf(ids[0])).personId);
+    expect(person.link).toHaveLength(5);
+  }, 120_000);
+
+  it('answers Patient/$match with scores and match grades', async () => {
+    await create({
+      given: 'Francisco',
+      family: 'Delgado',
+      birthDate: '1965-07-21',
+      ssn: '455-10-2020',
+      phone: '5105550155',
+      line: '77 Foothill Blvd',
+    });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/fhir/Patient/$match',
+      headers: FHIR_HEADERS,
+      payload: {
+        resourceType: 'Parameters',
+        parameter: [
+          {
+            name: 'resource',
+            resource: patient({
+              given: 'Paco',
+              family: 'Delgado',
+              birthDate: '1965-07-21',
+              ssn: '455-10-2020',
+              phone: '5105550155',
+              line: '77 Foothill Boulevard',
+            }),
+          },
+          { name: 'count', valueInteger: 5 },
+        ],
+      },
+    });
+    expect(res.statusCode).toBe(200);
+    const bundle = res.json() as Bundle<Patient>;
+    expect(bundle.type).toBe('searchset');
+    const first = bundle.entry?.[0];
+    expect(first?.resource?.name?.[0].family).toBe('Delgado');
+    expect(first?.search?.score).toBeGreaterThan(0.9);
+    expect(first?.search?.extension?.[0].valueCode).toBe('certain');
+  }, 120_000);
+});
