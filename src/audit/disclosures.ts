@@ -47,7 +47,7 @@ export interface Disclosure {
 export interface DisclosureQuery {
   since?: string;
   until?: string;
-  /** Default DISCLOSURE_ACTIONS. */
+  /** Default DISCLOSURE_ACTIONS (and `denied` with includeFailures). */
   actions?: string[];
   /** Include denied or failed attempts (default: only what was shown). */
   includeFailures?: boolean;
@@ -105,7 +105,8 @@ export async function disclosuresFor(
 ): Promise<Disclosure[]> {
   const patients = [...new Set(patientIds.map(patientRef))];
   if (!patients.length) return [];
-  const params: unknown[] = [patients, q.actions ?? DISCLOSURE_ACTIONS];
+  const actions = q.actions ?? (q.includeFailures ? [...DISCLOSURE_ACTIONS, 'denied'] : DISCLOSURE_ACTIONS);
+  const params: unknown[] = [patients, actions];
   let where = 'patients && $1::text[] and action = any($2::text[])';
   if (!q.includeFailures) where += ` and event->>'outcome' = '0'`;
   if (q.since) {
