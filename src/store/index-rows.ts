@@ -186,6 +186,9 @@ function addQuantity(rows: IndexRows, code: string, tv: TypedValue): void {
 
 function pushQuantity(rows: IndexRows, code: string, q: any): void {
   rows.quantity.push({ c: code, v: q.value, s: q.system ?? null, u: q.code ?? q.unit ?? null });
+  // `value||mmHg` matches the human unit as well as the code; a system-less row keeps
+  // `value|system|code` matching codes only.
+  if (q.code && q.unit && q.unit !== q.code) rows.quantity.push({ c: code, v: q.value, s: null, u: q.unit });
 }
 
 function addReference(rows: IndexRows, code: string, tv: TypedValue): void {

@@ -162,6 +162,11 @@ describe('POST _search and unknown parameters', () => {
       prefer: 'handling=lenient',
     });
     expect(lenient2.status).toBe(200);
+    const empty = await api.get(`Patient?_tag=${TAG}&family=&gender=,&_count=1`, {
+      prefer: 'handling=strict',
+    });
+    expect(empty.status).toBe(200);
+    expect(empty.body.total).toBe(25);
     const strict = await api.get(`Patient?_tag=${TAG}&shoe-size=44`, { prefer: 'handling=strict' });
     expect(strict.status).toBe(400);
     expect(outcomeText(strict.body)).toContain('shoe-size');

@@ -249,6 +249,8 @@ describe('number and quantity', () => {
     expect(await found(`Observation?value-quantity=120|${UCUM}|mm[Hg]`)).toEqual(['sbp120']);
     expect(await found(`Observation?value-quantity=120|${UCUM}|mg`)).toEqual([]);
     expect(await found('Observation?value-quantity=5.4||mg')).toEqual(['mg']);
+    expect(await found('Observation?value-quantity=120||mmHg')).toEqual(['sbp120']);
+    expect(await found(`Observation?value-quantity=120|${UCUM}|mmHg`)).toEqual([]);
     expect(await found(`Observation?value-quantity=le140|${UCUM}|mm[Hg]`)).toEqual(['sbp120', 'sbp140']);
     expect(await found('Observation?value-quantity=ap119')).toEqual(['sbp120']);
   });

@@ -56,6 +56,8 @@ export function parseSearch(resourceType: string, query: Query): SearchRequest {
 function applyParam(req: SearchRequest, key: string, value: string): void {
   const [name, ...modParts] = key.split(':');
   if (CONTROL.has(name)) return applyControl(req, name, modParts.join(':'), value);
+  // A parameter without a value (`name=`, `code=,`) constrains nothing: it is ignored.
+  if (splitValues(value).length === 0) return;
   const filter = parseFilter(req.resourceType, key, value);
   if (filter) req.filters.push(filter);
   else req.unknown.push(key);
