@@ -89,11 +89,6 @@ create table referral_link (
   expires_at timestamptz not null,
   revoked_at timestamptz
 );
-create table kith_secret (
-  name text primary key,
-  value text not null,
-  created_at timestamptz not null default now()
-);
 `,
   },
 ];

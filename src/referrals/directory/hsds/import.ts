@@ -200,10 +200,10 @@ async function importUnit(svc: FhirService, unit: HsdsUnit, s: HsdsImportSummary
       providedBy: await resolve(r.providedBy),
       location:
         r.location &&
-        (await Promise.all(r.location.map((x) => resolve(x)))).filter((x): x is Reference => !!x),
+        (await Promise.all(r.location.map((x) => resolve(x)))).filter((x): x is Reference<any> => !!x),
       coverageArea:
         r.coverageArea &&
-        (await Promise.all(r.coverageArea.map((x) => resolve(x)))).filter((x): x is Reference => !!x),
+        (await Promise.all(r.coverageArea.map((x) => resolve(x)))).filter((x): x is Reference<any> => !!x),
     }));
 }
 

@@ -1,0 +1,45 @@
+import type { Resource } from '@medplum/fhirtypes';
+import { parseSearch } from '../fhir/search/parse';
+import { queryFromString } from '../fhir/service';
+import { executeSearch, type FhirStore, type WriteResult } from '../store';
+
+/**
+ * After-write hook: for each subscription whose topic and filter the written resource matches, an
+ * event goes into `notify_outbox` in the same transaction as the write — so a committed change
+ * always has its notifications, and a rolled-back one never does. The event number comes from
+ * the subscription's counter, taken under its row lock, so numbers follow commit order.
+ */
+export async function enqueueNotifications(
+  store: FhirStore,
+  result: WriteResult,
+  _previous: Resource | undefined,
+): Promise<void> {
+  const r = result.resource;
+  const db = store.queryable;
+  const { rows } = await db.query(
+    `select id, filter from notify_subscription where resource_type = $1 and status <> 'off'`,
+    [r.resourceType],
+  );
+  for (const sub of rows) {
+    if (sub.filter && !(await matches(store, r, sub.filter))) continue;
+    await db.query(
+      `with n as (
+         update notify_subscription set events_since_start = events_since_start + 1 where id = $1
+         returning events_since_start)
+       insert into notify_outbox (subscription_id, kind, event_number, focus_type, focus_id, focus_version, focus_created, event_at)
+       select $1, 'event-notification', n.events_since_start, $2, $3, $4, $5, $6 from n`,
+      [sub.id, r.resourceType, r.id, result.version.versionId, result.created, result.version.lastUpdated],
+    );
+  }
+}
+
+/** Does the stored resource match the filter? Asked of the search indexes, inside the transaction. */
+async function matches(store: FhirStore, r: Resource, filter: string): Promise<boolean> {
+  const req = parseSearch(r.resourceType, { ...queryFromString(filter), _id: r.id as string });
+  req.count = 1;
+  req.total = 'none';
+  req.include = [];
+  req.revinclude = [];
+  const { hits } = await executeSearch(store.queryable, req);
+  return hits.length > 0;
+}
