@@ -1,0 +1,568 @@
+import { createHash } from 'node:crypto';
+import type { Bundle, BundleEntry, Patient, Provenance, Resource } from '@medplum/fhirtypes';
+import { migrate } from '../../store/db/migrate';
+import { FhirService } from '../../fhir/service';
+import { processBundle } from '../../fhir/transaction';
+import type { FhirStore } from '../../store';
+import type { Kith } from '../../server/open';
+import {
+  buildAck,
+  hasErrors,
+  hl7Issue,
+  mapEligibilityExtract,
+  mapHmisExport,
+  mapJailExtract,
+  mapWicExtract,
+  processHl7,
+  readHmisFolder,
+  toTransactionBundle,
+  type AckCode,
+  type Hl7MappingOptions,
+  type Issue,
+  type MappingResult,
+  type MergeInstruction,
+} from '../index';
+import { INTEGRATION_MIGRATIONS } from './migrations';
+
+/** What a channel carries; decides which mapper the pipeline calls. */
+export type ChannelKind = 'hl7v2' | 'hmis' | 'eligibility' | 'wic' | 'jail' | 'fhir';
+
+export interface ChannelRef {
+  name: string;
+  kind: ChannelKind;
+  /** Identifier namespace of the sender (HL7: defaults to MSH-4; extracts: the layout default). */
+  source?: string;
+  hl7?: Hl7MappingOptions;
+}
+
+export type MessageStatus = 'received' | 'committed' | 'failed';
+
+export interface Counts {
+  read: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+  failed: number;
+}
+
+export interface PipelineOutcome {
+  messageId: number;
+  messageKey: string;
+  status: MessageStatus;
+  duplicate: boolean;
+  /** HL7 only: the ACK text to send (the stored one for a duplicate). */
+  ack?: string;
+  ackCode?: AckCode;
+  issues: Issue[];
+  counts: Counts;
+}
+
+export interface DeadLetter {
+  id: number;
+  channel: string;
+  messageKey: string;
+  kind: string;
+  receivedAt: string;
+  attempts: number;
+  error: unknown;
+  raw?: string;
+}
+
+const emptyCounts = (): Counts => ({ read: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, failed: 0 });
+
+/** Ensures the integration tables exist (idempotent; openKith may have run them already). */
+export async function ensureIntegrationSchema(kith: Kith): Promise<void> {
+  await migrate(kith.db, INTEGRATION_MIGRATIONS);
+}
+
+/**
+ * The one path every channel takes: store the raw input under (channel, key) → map → commit the
+ * transaction Bundle, a Provenance and the message status in one database transaction → ACK.
+ * A key already committed changes nothing and returns the stored ACK; failures stay as dead letters.
+ */
+export class Pipeline {
+  constructor(readonly kith: Kith) {}
+
+  /** One HL7 v2 message (text). Resolves with the ACK to send, only after the commit. */
+  async receiveHl7(channel: ChannelRef, raw: string, replayId?: number): Promise<PipelineOutcome> {
+    const t0 = performance.now();
+    const outcome = processHl7(raw, { ...channel.hl7, source: channel.source ?? channel.hl7?.source });
+    const key = outcome.parsed.header?.controlId
+      ? outcome.messageKey
+      : `sha256:${createHash('sha256').update(raw).digest('hex')}`;
+    const stored = await this.storeRaw(channel.name, key, 'hl7v2', raw, replayId);
+    if (stored.duplicate) return { ...stored.dup!, counts: emptyCounts(), issues: [] };
+    const id = stored.id;
+    if (hasErrors(outcome.issues)) {
+      const ack = buildAck(outcome.parsed, outcome.ackCode, outcome.issues).toString();
+      await this.fail(id, outcome.issues, ack);
+      return failed(id, key, outcome.issues, ack, outcome.ackCode);
+    }
+    try {
+      const counts = await this.commit(
+        channel,
+        id,
+        outcome.result,
+        raw,
+        async () => buildAck(outcome.parsed, 'AA', outcome.issues).toString(),
+        t0,
+      );
+      if (counts === 'duplicate') return this.duplicateOf(id, key);
+      return {
+        messageId: id,
+        messageKey: key,
+        status: 'committed',
+        duplicate: false,
+        ack: counts.ack,
+        ackCode: 'AA',
+        issues: outcome.issues,
+        counts: counts.counts,
+      };
+    } catch (err) {
+      const issues = [
+        ...outcome.issues,
+        hl7Issue('error', 207, { segment: '' }, `commit failed: ${(err as Error).message}`),
+      ];
+      const ack = buildAck(outcome.parsed, 'AE', issues).toString();
+      await this.fail(id, issues, ack);
+      return failed(id, key, issues, ack, 'AE');
+    }
+  }
+
+  /** One file (CSV extract) or HMIS folder: rows with errors are reported, the rest committed. */
+  async receiveFile(
+    channel: ChannelRef,
+    input: { raw: string; file: string; result: () => Promise<MappingResult> | MappingResult },
+    replayId?: number,
+  ): Promise<PipelineOutcome> {
+    const t0 = performance.now();
+    const key = `sha256:${createHash('sha256').update(input.raw).digest('hex')}`;
+    const stored = await this.storeRaw(channel.name, key, channel.kind, input.raw, replayId);
+    if (stored.duplicate) return { ...stored.dup!, counts: emptyCounts(), issues: [] };
+    const id = stored.id;
+    let result: MappingResult;
+    try {
+      result = await input.result();
+    } catch (err) {
+      const issues: Issue[] = [
+        { severity: 'error', message: `${input.file}: ${(err as Error).message}` } as unknown as Issue,
+      ];
+      await this.fail(id, issues);
+      return failed(id, key, issues);
+    }
+    const errors = result.issues.filter((i) => i.severity === 'error');
+    if (result.resources.length === 0 && errors.length > 0) {
+      await this.fail(id, result.issues);
+      return failed(id, key, result.issues);
+    }
+    try {
+      const c = await this.commit(channel, id, result, input.raw, async () => undefined, t0, errors);
+      if (c === 'duplicate') return this.duplicateOf(id, key);
+      c.counts.failed = errors.length;
+      return {
+        messageId: id,
+        messageKey: key,
+        status: 'committed',
+        duplicate: false,
+        issues: result.issues,
+        counts: c.counts,
+      };
+    } catch (err) {
+      const issues: Issue[] = [
+        ...result.issues,
+        { severity: 'error', message: `commit failed: ${(err as Error).message}` } as unknown as Issue,
+      ];
+      await this.fail(id, issues);
+      return failed(id, key, issues);
+    }
+  }
+
+  /** Maps file bytes with the channel's mapper. HMIS takes a folder path instead (see receiveHmisFolder). */
+  async receiveCsv(
+    channel: ChannelRef,
+    bytes: string,
+    file: string,
+    replayId?: number,
+  ): Promise<PipelineOutcome> {
+    const opts = { source: channel.source, file };
+    const mapper =
+      channel.kind === 'eligibility'
+        ? mapEligibilityExtract
+        : channel.kind === 'wic'
+          ? mapWicExtract
+          : channel.kind === 'jail'
+            ? mapJailExtract
+            : undefined;
+    if (!mapper) throw new Error(`channel ${channel.name} (${channel.kind}) does not take CSV`);
+    return this.receiveFile(channel, { raw: bytes, file, result: () => mapper(bytes, opts) }, replayId);
+  }
+
+  /** An HMIS CSV export folder; the stored raw text is the files as a JSON object (name → text). */
+  async receiveHmisFolder(channel: ChannelRef, dir: string): Promise<PipelineOutcome> {
+    const files = await readHmisFolder(dir);
+    return this.receiveHmisFiles(channel, filesToText(files));
+  }
+
+  async receiveHmisFiles(
+    channel: ChannelRef,
+    files: Record<string, string>,
+    replayId?: number,
+  ): Promise<PipelineOutcome> {
+    const names = Object.keys(files).sort();
+    const raw = JSON.stringify(Object.fromEntries(names.map((n) => [n, files[n]])));
+    const bytes = Object.fromEntries(names.map((n) => [n, Buffer.from(files[n])]));
+    return this.receiveFile(
+      channel,
+      { raw, file: 'HMIS export', result: () => mapHmisExport(bytes, { source: channel.source }) },
+      replayId,
+    );
+  }
+
+  /** A FHIR Bundle pushed by a source: committed as a transaction with a Provenance. */
+  async receiveFhirBundle(channel: ChannelRef, bundle: Bundle, replayId?: number): Promise<PipelineOutcome> {
+    const raw = JSON.stringify(bundle);
+    const entries = bundle.entry ?? [];
+    const result: MappingResult = {
+      merges: [],
+      issues: [],
+      resources: entries
+        .filter((e) => e.resource)
+        .map((e) => ({
+          key: e.fullUrl ?? '',
+          resourceType: e.resource!.resourceType,
+          action: 'upsert',
+          identifier: {},
+          conditionalUrl: e.request?.url ?? e.resource!.resourceType,
+          fullUrl: e.fullUrl ?? '',
+          resource: e.resource as Resource,
+          dependsOn: [],
+          origin: [],
+          method: e.request?.method,
+        })) as MappingResult['resources'],
+    };
+    return this.receiveFile(channel, { raw, file: 'bundle', result: () => result }, replayId);
+  }
+
+  // ---- storage -------------------------------------------------------------------------------
+
+  private async storeRaw(
+    channel: string,
+    key: string,
+    kind: string,
+    raw: string,
+    replayId?: number,
+  ): Promise<{ id: number; duplicate: boolean; dup?: Omit<PipelineOutcome, 'counts' | 'issues'> }> {
+    if (replayId !== undefined) {
+      const { rows } = await this.kith.db.query(
+        `update integration_messages set raw = $2, status = 'received', attempts = attempts + 1,
+           received_at = now() where id = $1 and status <> 'committed' returning id`,
+        [replayId, raw],
+      );
+      if (rows.length === 1) return { id: Number(rows[0].id), duplicate: false };
+      throw new Error(`message ${replayId} is not a dead letter`);
+    }
+    const { rows } = await this.kith.db.query(
+      `insert into integration_messages (channel, message_key, kind, raw, status)
+       values ($1, $2, $3, $4, 'received')
+       on conflict (channel, message_key) do update
+         set raw = excluded.raw, status = 'received', attempts = integration_messages.attempts + 1,
+             received_at = now(), error = null
+         where integration_messages.status <> 'committed'
+       returning id`,
+      [channel, key, kind, raw],
+    );
+    if (rows.length === 1) return { id: Number(rows[0].id), duplicate: false };
+    const dup = await this.markDuplicate(channel, key);
+    return { id: dup.messageId, duplicate: true, dup };
+  }
+
+  private async markDuplicate(
+    channel: string,
+    key: string,
+  ): Promise<Omit<PipelineOutcome, 'counts' | 'issues'>> {
+    const { rows } = await this.kith.db.query(
+      `update integration_messages set duplicates = duplicates + 1
+       where channel = $1 and message_key = $2 returning id, ack, status`,
+      [channel, key],
+    );
+    const r = rows[0];
+    return {
+      messageId: Number(r.id),
+      messageKey: key,
+      status: r.status as MessageStatus,
+      duplicate: true,
+      ack: r.ack ?? undefined,
+      ackCode: r.ack ? ackCodeOf(r.ack) : undefined,
+    };
+  }
+
+  private async duplicateOf(id: number, key: string): Promise<PipelineOutcome> {
+    const { rows } = await this.kith.db.query('select channel from integration_messages where id = $1', [id]);
+    return { ...(await this.markDuplicate(rows[0].channel, key)), counts: emptyCounts(), issues: [] };
+  }
+
+  private async fail(id: number, issues: Issue[], ack?: string): Promise<void> {
+    await this.kith.db.query(
+      `update integration_messages set status = 'failed', error = $2::jsonb, ack = $3 where id = $1`,
+      [id, JSON.stringify(issues.filter((i) => i.severity === 'error')), ack ?? null],
+    );
+  }
+
+  /** Commits the result, merges, Provenance and the message status in one transaction. */
+  private async commit(
+    channel: ChannelRef,
+    id: number,
+    result: MappingResult,
+    _raw: string,
+    ack: () => Promise<string | undefined>,
+    t0: number,
+    rowErrors: Issue[] = [],
+  ): Promise<'duplicate' | { counts: Counts; ack?: string }> {
+    const ackText = await ack();
+    return this.kith.store.inTransaction(async (tx) => {
+      const lock = await tx.queryable.query(
+        'select status from integration_messages where id = $1 for update',
+        [id],
+      );
+      if (lock.rows[0]?.status === 'committed') return 'duplicate' as const;
+      const counts = emptyCounts();
+      counts.read = result.resources.length;
+      const service = new FhirService(tx);
+      const bundle = toTransactionBundle(result) as unknown as Bundle;
+      // FHIR pushes keep their own request methods.
+      for (const [i, r] of result.resources.entries()) {
+        const method = (r as unknown as { method?: string }).method;
+        if (method && bundle.entry?.[i])
+          bundle.entry[i].request = { method: method as 'PUT', url: r.conditionalUrl };
+      }
+      const targets = (bundle.entry ?? []).filter((e) => e.resource && e.fullUrl).map((e) => e.fullUrl!);
+      if (targets.length > 0) bundle.entry!.push(provenanceEntry(channel, id, targets));
+      if ((bundle.entry ?? []).length > 0) {
+        const response = await processBundle(service, bundle, { base: '', returnRepresentation: false });
+        const n = (bundle.entry ?? []).length - (targets.length > 0 ? 1 : 0);
+        for (const e of (response.entry ?? []).slice(0, n)) {
+          const status = e.response?.status ?? '';
+          if (status.startsWith('201')) counts.created++;
+          else if (status.startsWith('204') && e.response?.etag === undefined) counts.deleted++;
+          else if (e.response?.outcome || /unchanged/i.test(JSON.stringify(e.response))) counts.unchanged++;
+          else counts.updated++;
+        }
+      }
+      for (const merge of result.merges) await applyMerge(tx, merge);
+      const latency = performance.now() - t0;
+      await tx.queryable.query(
+        `update integration_messages set status = 'committed', committed_at = now(), ack = $2,
+           latency_ms = $3, summary = $4::jsonb, error = $5::jsonb where id = $1`,
+        [
+          id,
+          ackText ?? null,
+          latency,
+          JSON.stringify(counts),
+          rowErrors.length ? JSON.stringify(rowErrors) : null,
+        ],
+      );
+      return { counts, ack: ackText };
+    });
+  }
+
+  // ---- dead letters and metrics ---------------------------------------------------------------
+
+  async deadLetters(opts: { channel?: string; limit?: number; raw?: boolean } = {}): Promise<DeadLetter[]> {
+    const { rows } = await this.kith.db.query(
+      `select id, channel, message_key, kind, received_at, attempts, error ${opts.raw ? ', raw' : ''}
+       from integration_messages where status = 'failed' and ($1::text is null or channel = $1)
+       order by id limit $2`,
+      [opts.channel ?? null, opts.limit ?? 100],
+    );
+    return rows.map((r) => ({
+      id: Number(r.id),
+      channel: r.channel,
+      messageKey: r.message_key,
+      kind: r.kind,
+      receivedAt: r.received_at,
+      attempts: r.attempts,
+      error: typeof r.error === 'string' ? JSON.parse(r.error) : r.error,
+      ...(opts.raw ? { raw: r.raw } : {}),
+    }));
+  }
+
+  /** Re-runs a dead letter through the pipeline, optionally with corrected raw text. */
+  async replay(
+    id: number,
+    channels: (name: string) => ChannelRef | undefined,
+    raw?: string,
+  ): Promise<PipelineOutcome> {
+    const { rows } = await this.kith.db.query(
+      'select channel, kind, raw, status from integration_messages where id = $1',
+      [id],
+    );
+    if (rows.length === 0) throw new Error(`no message ${id}`);
+    const row = rows[0];
+    if (row.status === 'committed') throw new Error(`message ${id} is already committed`);
+    const channel = channels(row.channel) ?? { name: row.channel, kind: row.kind as ChannelKind };
+    const text: string = raw ?? row.raw;
+    switch (channel.kind) {
+      case 'hl7v2':
+        return this.receiveHl7(channel, text, id);
+      case 'hmis':
+        return this.receiveHmisFiles(channel, JSON.parse(text) as Record<string, string>, id);
+      case 'fhir':
+        return this.receiveFhirBundle(channel, JSON.parse(text) as Bundle, id);
+      default:
+        return this.receiveCsv(channel, text, `message-${id}.csv`, id);
+    }
+  }
+
+  async metrics(windowSize = 1000): Promise<ChannelMetrics[]> {
+    const { rows } = await this.kith.db.query(
+      `select channel, count(*)::int as received,
+         count(*) filter (where status = 'committed')::int as committed,
+         count(*) filter (where status = 'failed')::int as failed,
+         coalesce(sum(duplicates), 0)::int as duplicate,
+         max(received_at) as last_received
+       from integration_messages group by channel order by channel`,
+    );
+    const out: ChannelMetrics[] = [];
+    for (const r of rows) {
+      const lat = await this.kith.db.query(
+        `select latency_ms from integration_messages where channel = $1 and latency_ms is not null
+         order by id desc limit $2`,
+        [r.channel, windowSize],
+      );
+      const values = lat.rows.map((x) => Number(x.latency_ms)).sort((a, b) => a - b);
+      out.push({
+        channel: r.channel,
+        received: r.received,
+        committed: r.committed,
+        failed: r.failed,
+        duplicate: r.duplicate,
+        lastReceived: r.last_received,
+        latencyMs: { p50: percentile(values, 0.5), p99: percentile(values, 0.99), window: values.length },
+      });
+    }
+    return out;
+  }
+}
+
+export interface ChannelMetrics {
+  channel: string;
+  received: number;
+  committed: number;
+  failed: number;
+  duplicate: number;
+  lastReceived: string | null;
+  latencyMs: { p50: number | null; p99: number | null; window: number };
+}
+
+function percentile(sorted: number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  const i = Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1);
+  return Math.round(sorted[Math.max(0, i)] * 100) / 100;
+}
+
+function failed(id: number, key: string, issues: Issue[], ack?: string, ackCode?: AckCode): PipelineOutcome {
+  return {
+    messageId: id,
+    messageKey: key,
+    status: 'failed',
+    duplicate: false,
+    ack,
+    ackCode,
+    issues,
+    counts: { ...emptyCounts(), failed: 1 },
+  };
+}
+
+function ackCodeOf(ack: string): AckCode | undefined {
+  const msa = ack.split(/\r|\n/).find((s) => s.startsWith('MSA'));
+  const code = msa?.split('|')[1];
+  return code === 'AA' || code === 'AE' || code === 'AR' ? code : undefined;
+}
+
+function filesToText(files: Record<string, Uint8Array | string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(files)) {
+    if (v !== undefined) out[k] = typeof v === 'string' ? v : Buffer.from(v).toString('utf8');
+  }
+  return out;
+}
+
+function provenanceEntry(channel: ChannelRef, messageId: number, targets: string[]): BundleEntry {
+  const provenance: Provenance = {
+    resourceType: 'Provenance',
+    target: targets.map((reference) => ({ reference })),
+    recorded: new Date().toISOString(),
+    activity: { text: `integration channel ${channel.name}` },
+    agent: [
+      {
+        type: {
+          coding: [
+            {
+              system: 'http://terminology.hl7.org/CodeSystem/provenance-participant-type',
+              code: 'assembler',
+            },
+          ],
+        },
+        who: {
+          identifier: { system: 'urn:kith:channel', value: channel.name },
+          display: `${channel.name}${channel.source ? ` (${channel.source})` : ''}`,
+        },
+      },
+    ],
+    entity: [
+      {
+        role: 'source',
+        what: {
+          identifier: { system: 'urn:kith:message', value: String(messageId) },
+          display: `urn:kith:message:${messageId}`,
+        },
+      },
+    ],
+  };
+  return {
+    fullUrl: `urn:kith:provenance:${messageId}`,
+    resource: provenance,
+    request: { method: 'POST', url: 'Provenance' },
+  };
+}
+
+/** ADT^A40 the FHIR way until identity exposes a merge: retired → inactive, replaced-by the survivor. */
+async function applyMerge(tx: FhirStore, merge: MergeInstruction): Promise<void> {
+  const service = new FhirService(tx);
+  const find = async (ident: { system?: string; value?: string }): Promise<Patient | undefined> => {
+    if (!ident.value) return undefined;
+    const crit = `identifier=${encodeURIComponent(`${ident.system ? `${ident.system}|` : ''}${ident.value}`)}`;
+    const m = await service.conditionalMatches('Patient', crit, 1);
+    return m[0] ? (JSON.parse(m[0].json) as Patient) : undefined;
+  };
+  const found = await find(merge.survivor);
+  let survivor: Patient;
+  if (found) survivor = found;
+  else {
+    const created = await service.create('Patient', {
+      resourceType: 'Patient',
+      identifier: [merge.survivor],
+    });
+    survivor = JSON.parse(created.version!.json) as Patient;
+  }
+  for (const r of merge.retired) {
+    const retired = await find(r);
+    if (!retired || retired.id === survivor.id) continue;
+    const rLinks = (retired.link ?? []).filter((l) => l.other?.reference !== `Patient/${survivor.id}`);
+    await service.update('Patient', retired.id!, {
+      ...retired,
+      active: false,
+      link: [...rLinks, { other: { reference: `Patient/${survivor.id}` }, type: 'replaced-by' }],
+    });
+    const sLinks = survivor.link ?? [];
+    if (!sLinks.some((l) => l.other?.reference === `Patient/${retired.id}`)) {
+      const next: Patient = {
+        ...survivor,
+        link: [...sLinks, { other: { reference: `Patient/${retired.id}` }, type: 'replaces' as const }],
+      };
+      const out = await service.update('Patient', survivor.id!, next);
+      survivor = out.version ? (JSON.parse(out.version.json) as Patient) : next;
+    }
+  }
+}
