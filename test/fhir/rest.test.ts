@@ -135,6 +135,18 @@ describe('ETag, If-Match, If-None-Match, Prefer', () => {
     expect((await api.delete(`Patient/${p.id}`, { 'if-match': 'W/"2"' })).status).toBe(204);
   });
 
+  it('lets exactly one of several concurrent updates with the same If-Match win', async () => {
+    const p = await api.create(patient('Race'));
+    const results = await Promise.all(
+      ['male', 'other', 'unknown', 'female'].map((gender, i) =>
+        api.put(`Patient/${p.id}`, { ...p, gender, birthDate: `200${i}-01-01` }, { 'if-match': 'W/"1"' }),
+      ),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([200, 412, 412, 412]);
+    const history = await api.get(`Patient/${p.id}/_history`);
+    expect(history.body.total).toBe(2);
+  });
+
   it('honours Prefer: return=minimal, representation and OperationOutcome', async () => {
     const minimal = await api.post('Patient', patient('Minimal'), { prefer: 'return=minimal' });
     expect(minimal.status).toBe(201);
