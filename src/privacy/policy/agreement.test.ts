@@ -355,4 +355,15 @@ describe('decide and visibilitySql agree', () => {
     );
     expect(found).toEqual([]);
   });
+
+  it('privacy-0002 refuses to run before the store migration that creates fhir_resources', async () => {
+    const fresh = await openDatabase({ dataDir: 'memory://' });
+    try {
+      await expect(migrate(fresh, [accessColumnsMigration])).rejects.toThrow(
+        /must run after store-0001-resources/,
+      );
+    } finally {
+      await fresh.close();
+    }
+  }, 180_000);
 });

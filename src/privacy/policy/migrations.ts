@@ -1,7 +1,8 @@
 import type { Migration } from '../../store/db/migrate';
 
 /**
- * Adds the access columns to `fhir_resources`, with GIN indexes for `&&` / `= any` lookups.
+ * Adds the access columns to `fhir_resources` (GIN indexes for `&&` / `= any`) and to `fhir_history`
+ * (so history and vread can be filtered by the same predicate).
  * Nullable on purpose: a row whose columns were never computed is visible to administrators only
  * (visibilitySql requires both to be non-null), so a missed backfill fails closed.
  *
@@ -20,6 +21,7 @@ begin
 end
 $$;
 alter table fhir_resources add column security text[], add column compartment text[], add column custodian text;
+alter table fhir_history add column security text[], add column compartment text[], add column custodian text;
 create index fhir_resources_security on fhir_resources using gin (security);
 create index fhir_resources_compartment on fhir_resources using gin (compartment);
 create index fhir_resources_custodian on fhir_resources (custodian) where custodian is not null;
