@@ -61,6 +61,7 @@ export async function installNotify(
     kith.store.addAfterWriteHook(indexInbox);
     for (const op of [statusOperation, resendOperation, wsTokenOperation]) registerOperation(op);
   }
+  if (rt.worker && opts.delivery) Object.assign(rt.worker.opts, opts.delivery);
   if (app && !rt.worker) {
     const log = (msg: string, err?: unknown): void => app.log.warn({ err }, msg);
     let port = kith.config.port;
