@@ -4,6 +4,7 @@ import { buildApp } from './app';
 import { openKith } from './open';
 import { registerWebApp } from './web';
 import { isEmpty, loadDemoData } from './first-start';
+import { registerIntegration } from '../integration/channels';
 
 async function loadFirstStartDemo(kith: Awaited<ReturnType<typeof openKith>>) {
   console.log('First start: loading the demo county ...');
@@ -23,7 +24,9 @@ export async function startServer(config: KithConfig, opts: StartOptions): Promi
   const app = await buildApp(kith, { logger: true });
   const hasWebApp = await registerWebApp(app, path.resolve('web/dist'));
   const demo = opts.loadDemo && (await isEmpty(kith)) ? await loadFirstStartDemo(kith) : undefined;
+  const integration = await registerIntegration(app, kith);
   await app.listen({ port: config.port, host: config.host });
+  await integration.start();
   const url = `http://localhost:${config.port}`;
   console.log(
     `Kith is running (${kith.db.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL'})`,
@@ -31,13 +34,13 @@ export async function startServer(config: KithConfig, opts: StartOptions): Promi
   console.log(hasWebApp ? `  Web app:  ${url}/` : '  Web app:  not built (npm run build:web)');
   console.log(`  FHIR API: ${url}/fhir (CapabilityStatement at ${url}/fhir/metadata)`);
   if (demo) {
-    console.log(`  Demo data: ${demo.resources} resources of the fictional Alder County`);
-    console.log(`  Demo sign-ins (password for all: ${demo.county.users[0]?.password}):`);
-    for (const u of demo.county.users) {
-      console.log(`    ${u.username.padEnd(20)} ${u.accessLevel.padEnd(10)} ${u.organizationName}`);
-    }
+    // Demo sign-ins are listed in src/demo/README.md; accounts are created once sign-in is enforced.
+    console.log(
+      `  Demo data: ${demo.resources} resources of the fictional Alder County (src/demo/README.md)`,
+    );
   }
   const stop = async (): Promise<void> => {
+    await integration.stop();
     await app.close();
     await kith.close();
     process.exit(0);

@@ -4,6 +4,7 @@ import { loadConfig } from '../../config/config';
 import { openKith } from '../../server/open';
 import { FhirService } from '../../fhir/service';
 import { importFiles, listImportFiles } from '../../fhir/import/import-files';
+import { registerImportSources } from './import-sources';
 
 /** `kith import <path>`: FHIR Bundles, resources and NDJSON. Source-specific importers add subcommands. */
 export function registerImportCommand(program: Command): Command {
@@ -40,5 +41,6 @@ export function registerImportCommand(program: Command): Command {
       if (errors.length > 20) console.error(`... and ${errors.length - 20} more errors`);
       process.exitCode = summary.failed ? 1 : 0;
     });
+  registerImportSources(cmd);
   return cmd;
 }

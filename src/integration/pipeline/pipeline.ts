@@ -151,6 +151,7 @@ export class Pipeline {
       await this.fail(id, issues);
       return failed(id, key, issues);
     }
+    result = await this.dropDangling(result);
     const errors = result.issues.filter((i) => i.severity === 'error');
     if (result.resources.length === 0 && errors.length > 0) {
       await this.fail(id, result.issues);
@@ -242,6 +243,52 @@ export class Pipeline {
         })) as MappingResult['resources'],
     };
     return this.receiveFile(channel, { raw, file: 'bundle', result: () => result }, replayId);
+  }
+
+  /**
+   * Rows that reference a record neither in this input nor stored (e.g. an HMIS enrollment of a
+   * client missing from Client.csv) are left out with an error naming them, so the rest goes on.
+   */
+  private async dropDangling(result: MappingResult): Promise<MappingResult> {
+    const inResult = new Set(result.resources.map((r) => r.conditionalUrl));
+    const service = new FhirService(this.kith.store);
+    const missing = new Set<string>();
+    const checked = new Map<string, boolean>();
+    for (const r of result.resources) {
+      if (r.action !== 'upsert') continue;
+      for (const m of JSON.stringify(r.resource).matchAll(/"reference":"([A-Za-z]+)\?([^"]+)"/g)) {
+        const url = `${m[1]}?${m[2]}`;
+        if (inResult.has(url)) continue;
+        let ok = checked.get(url);
+        if (ok === undefined) {
+          ok = (await service.conditionalMatches(m[1], m[2], 1).catch(() => [])).length > 0;
+          checked.set(url, ok);
+        }
+        if (!ok) missing.add(r.key);
+      }
+    }
+    if (missing.size === 0) return result;
+    // Anything depending on a dropped resource goes too.
+    let grew = true;
+    while (grew) {
+      grew = false;
+      for (const r of result.resources) {
+        if (!missing.has(r.key) && r.dependsOn.some((k) => missing.has(k))) {
+          missing.add(r.key);
+          grew = true;
+        }
+      }
+    }
+    const issues: Issue[] = [...result.issues];
+    for (const r of result.resources.filter((x) => missing.has(x.key))) {
+      const o = r.origin[0];
+      const where = o?.kind === 'row' ? `${o.file} row ${o.row}` : o ? `${o.segment}` : r.key;
+      issues.push({
+        severity: 'error',
+        message: `${where}: ${r.resourceType} references a record that is neither in this input nor stored; not committed`,
+      } as unknown as Issue);
+    }
+    return { ...result, resources: result.resources.filter((r) => !missing.has(r.key)), issues };
   }
 
   // ---- storage -------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ export async function registerIntegrationRoutes(
   const byName = (name: string): ChannelRef | undefined => opts.channels().find((c) => c.name === name);
 
   if (!app.hasContentTypeParser('text/csv')) {
-    app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string' }, (_req, body, done) =>
+    app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) =>
       done(null, body.toString()),
     );
   }

@@ -1,0 +1,83 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Pipeline, PipelineOutcome } from '../pipeline/pipeline';
+import type { ChannelConfig } from './config';
+
+/**
+ * A file-drop inbox: every pollSeconds, each file (or, for HMIS, each export sub-folder) in the
+ * folder goes through the pipeline, then moves to processed/ or failed/. The raw content is in
+ * integration_messages first, so a crash between commit and move only repeats a duplicate.
+ */
+export class Inbox {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<PipelineOutcome[]>;
+
+  constructor(
+    readonly channel: ChannelConfig,
+    private readonly pipeline: Pipeline,
+  ) {}
+
+  get dir(): string {
+    return this.channel.inbox!.dir;
+  }
+
+  start(): void {
+    const every = (this.channel.inbox?.pollSeconds ?? 10) * 1000;
+    this.timer = setInterval(() => void this.poll().catch(() => undefined), every);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Processes what is in the folder now (one poll at a time). */
+  async poll(): Promise<PipelineOutcome[]> {
+    if (this.running) return this.running;
+    this.running = this.pollOnce().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async pollOnce(): Promise<PipelineOutcome[]> {
+    if (!existsSync(this.dir)) return [];
+    const out: PipelineOutcome[] = [];
+    for (const entry of (await readdir(this.dir, { withFileTypes: true })).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )) {
+      if (entry.name.startsWith('.') || entry.name === 'processed' || entry.name === 'failed') continue;
+      const full = path.join(this.dir, entry.name);
+      let outcome: PipelineOutcome | undefined;
+      let ok: boolean;
+      try {
+        if (this.channel.kind === 'hmis') {
+          if (!entry.isDirectory()) continue;
+          outcome = await this.pipeline.receiveHmisFolder(this.channel, full);
+        } else {
+          if (!entry.isFile()) continue;
+          // Skip a file still being written: its size must be stable over a short interval.
+          const s1 = (await stat(full)).size;
+          await new Promise((r) => setTimeout(r, 200));
+          if ((await stat(full)).size !== s1) continue;
+          const text = await readFile(full, 'utf8');
+          if (this.channel.kind === 'hl7v2') {
+            outcome = await this.pipeline.receiveHl7(this.channel, text);
+          } else if (this.channel.kind === 'fhir') {
+            outcome = await this.pipeline.receiveFhirBundle(this.channel, JSON.parse(text));
+          } else {
+            outcome = await this.pipeline.receiveCsv(this.channel, text, entry.name);
+          }
+        }
+        ok = outcome.status === 'committed';
+        out.push(outcome);
+      } catch {
+        ok = false;
+      }
+      const target = path.join(this.dir, ok ? 'processed' : 'failed');
+      await mkdir(target, { recursive: true });
+      await rename(full, path.join(target, `${Date.now()}-${entry.name}`));
+    }
+    return out;
+  }
+}
