@@ -3,6 +3,7 @@ import { RecordComparer } from './compare/compare-records';
 import type { MatchRules } from './rules/schema';
 import { estimateParameters } from './score/estimate';
 import { compileHardRules, violatedHardRule, type ModelParams } from './score/model';
+import { estimatePriorLog2Odds } from './score/prior';
 import { termFrequencyAdjustments } from './score/term-frequency';
 import { RecordTable } from './table/record-table';
 import type { MatchRecord } from './types';
@@ -133,6 +134,7 @@ export class LinkJob {
     const hard = compileHardRules(rules);
     const hardRuleHits: Record<string, number> = {};
     const patternWeight = new Map<number, number>();
+    const capped = new Set<number>();
     const tfFields: number[] = [];
     const tfTables = comparer.fields.map((f, k) => {
       if (f.tfLevel < 0 || !f.scored || f.field === 'identifier') return null;
@@ -143,30 +145,44 @@ export class LinkJob {
     for (const p of patterns) {
       const lv = levelsOf(p);
       const rule = violatedHardRule(hard, lv);
-      if (rule) {
-        hardRuleHits[rule] = (hardRuleHits[rule] ?? 0) + (histogram.get(p) ?? 0);
-        patternWeight.set(p, NaN);
-      } else
+      if (rule) hardRuleHits[rule.name] = (hardRuleHits[rule.name] ?? 0) + (histogram.get(p) ?? 0);
+      if (rule?.decision === 'non-match') patternWeight.set(p, NaN);
+      else
         patternWeight.set(
           p,
           lv.reduce((s, l, k) => s + params.fields[k].weights[l], 0),
         );
+      if (rule?.decision === 'possible') capped.add(p);
     }
-    const keep = { a: [] as number[], b: [] as number[], s: [] as number[], d: [] as number[] };
-    const { match, possible } = rules.thresholds;
+    // Match weight of every candidate pair (NaN when a hard rule forbids the link), then the prior.
+    const weights = new Float32Array(pairs.n);
     for (let x = 0; x < pairs.n; x++) {
       const p = pairs.p[x];
       let w = patternWeight.get(p) ?? NaN;
-      if (Number.isNaN(w) || w + tfFields.length * rules.termFrequency.maxAdjustment < possible) continue;
-      const i = pairs.a[x];
-      for (const k of tfFields) {
-        if (comparer.levelOf(p, k) === comparer.fields[k].tfLevel) w += tfTables[k]![comparer.valueKey(k, i)];
+      if (!Number.isNaN(w)) {
+        const i = pairs.a[x];
+        for (const k of tfFields) {
+          if (comparer.levelOf(p, k) === comparer.fields[k].tfLevel)
+            w += tfTables[k]![comparer.valueKey(k, i)];
+        }
       }
-      if (w < possible) continue;
-      keep.a.push(i);
+      weights[x] = w;
+    }
+    let nA = 0;
+    for (let i = 0; i < table.size; i++) if (table.source[i] === 0) nA++;
+    const totalPairs = twoSources ? nA * (table.size - nA) : (table.size * (table.size - 1)) / 2;
+    params.priorLog2Odds = estimatePriorLog2Odds(weights, pairs.n, totalPairs, rules.prior.log2Odds);
+    progress(`prior log2 odds of a match between two random records: ${params.priorLog2Odds.toFixed(2)}`);
+
+    const keep = { a: [] as number[], b: [] as number[], s: [] as number[], d: [] as number[] };
+    const { match, possible } = rules.thresholds;
+    for (let x = 0; x < pairs.n; x++) {
+      const score = weights[x] + params.priorLog2Odds;
+      if (!(score >= possible)) continue;
+      keep.a.push(pairs.a[x]);
       keep.b.push(pairs.b[x]);
-      keep.s.push(w);
-      keep.d.push(w >= match ? DECISION_MATCH : DECISION_POSSIBLE);
+      keep.s.push(score);
+      keep.d.push(score >= match && !capped.has(pairs.p[x]) ? DECISION_MATCH : DECISION_POSSIBLE);
     }
     const scoreSeconds = (performance.now() - t) / 1000;
     progress(`scored ${pairs.n} candidate pairs: ${keep.a.length} match or possible`);

@@ -78,8 +78,8 @@ export function createMatcher(
       const comparer = new RecordComparer(rules, table);
       const levels = new Int32Array(rules.fields.length);
       comparer.compare(0, 1, levels);
-      const hardRule = violatedHardRule(hard, levels);
-      let score = 0;
+      const rule = violatedHardRule(hard, levels);
+      let matchWeight = 0;
       const fields: FieldEvidence[] = rules.fields.map((f, k) => {
         const fp = model.fields[k];
         let tfAdjustment = 0;
@@ -88,13 +88,16 @@ export function createMatcher(
           tfAdjustment = options.termFrequency(f.field, col.keys[col.keyAt(0)]);
         }
         const weight = fp.weights[levels[k]] + tfAdjustment;
-        score += weight;
+        matchWeight += weight;
         return { field: f.field, level: fp.labels[levels[k]], weight, tfAdjustment };
       });
+      const score = matchWeight + model.priorLog2Odds;
       return {
         score,
-        decision: decide(score, rules, hardRule),
-        hardRule,
+        matchWeight,
+        priorLog2Odds: model.priorLog2Odds,
+        decision: decide(score, rules, rule),
+        hardRule: rule?.name,
         rulesVersion: rules.version,
         fields,
       };

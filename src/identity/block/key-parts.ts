@@ -57,6 +57,20 @@ function firstWord(column: Column, v: number): string {
 
 /** The function computing one key part for records of `table`. */
 export function keyPart(table: RecordTable, part: string): PartFn {
+  if (part === 'names.sounds') {
+    // Sound of the first name (and of the formal names it may stand for) paired with the sound of the last
+    // name, in sorted order: unchanged by nicknames and by a swap of the two names.
+    const given = keyPart(table, 'given.nicknamePhonetic');
+    const family = keyPart(table, 'family.phonetic');
+    return (i) => {
+      const gs = given(i);
+      const fs = family(i);
+      if (gs.length === 0 || fs.length === 0) return NONE;
+      const out: number[] = [];
+      for (const g of gs) for (const f of fs) out.push(g < f ? mix(g, f) : mix(f, g));
+      return out.length > 1 ? unique(out) : out;
+    };
+  }
   if (part === 'names.initials') {
     // First letters of first and last name in sorted order: unchanged when a source swaps the two names.
     const g = table.columns.given;

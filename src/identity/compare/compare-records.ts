@@ -1,4 +1,4 @@
-import type { FieldRule, MatchRules } from '../rules/schema';
+import type { FieldRule, LevelCondition, MatchRules } from '../rules/schema';
 import type { Column } from '../table/column';
 import type { RecordTable, ScalarField } from '../table/record-table';
 import type { FieldName } from '../types';
@@ -36,9 +36,16 @@ export class RecordComparer {
   readonly strides: number[];
   readonly patternCount: number;
   private readonly impl: FieldImpl[];
-  private readonly swaps: [number, number][];
-  /** Per field: conditions [field index, levels] that make it count as missing (all must hold). */
-  private readonly skips: { field: number; when: [number, Set<number>][] }[];
+  private readonly swaps: {
+    x: number;
+    y: number;
+    acceptX: Set<number>;
+    acceptY: Set<number>;
+    maxX: number;
+    maxY: number;
+  }[];
+  /** Per field: alternative conditions, each a list of [field index, levels] that must all hold. */
+  private readonly skips: { field: number; when: [number, Set<number>][][] }[];
   private readonly skipFlags: Uint8Array;
 
   constructor(
@@ -66,7 +73,7 @@ export class RecordComparer {
         cross: rule.levels.flatMap((l, i): [number, Column][] =>
           l.comparator === 'cross-field' && l.field ? [[i, table.column(l.field)]] : [],
         ),
-        cache: cacheable ? new PairCache(column.kind === 'name' ? 20 : 16) : null,
+        cache: cacheable ? new PairCache(column.kind === 'name' ? 18 : 14) : null,
       };
     });
     this.fields = this.impl;
@@ -79,23 +86,39 @@ export class RecordComparer {
     if (stride > Number.MAX_SAFE_INTEGER) throw new Error('too many comparison levels to encode a pattern');
     this.patternCount = stride;
     const index = (f: FieldName) => this.impl.findIndex((x) => x.field === f);
-    this.swaps = (rules.swaps ?? []).map(([x, y]) => [index(x), index(y)] as [number, number]);
-    this.skips = rules.fields.flatMap((rule, k) => {
-      if (!rule.skipWhen) return [];
-      const when = Object.entries(rule.skipWhen).map(([field, labels]): [number, Set<number>] => {
-        const other = index(field as FieldName);
-        const otherLabels = this.impl[other].labels;
-        return [other, new Set((labels ?? []).map((l) => otherLabels.indexOf(l)))];
+    const levelSet = (k: number, labels: string[] | undefined) =>
+      new Set((labels ?? []).map((l) => this.impl[k].labels.indexOf(l)));
+    const conditions = (c: LevelCondition): [number, Set<number>][] =>
+      Object.entries(c).map(([field, labels]) => {
+        const k = index(field as FieldName);
+        return [k, levelSet(k, labels)];
       });
-      return [{ field: k, when }];
+    this.swaps = (rules.swaps ?? []).map((sw) => {
+      const [x, y] = sw.fields.map(index);
+      const acceptX = levelSet(x, sw.accept[sw.fields[0]]);
+      const acceptY = levelSet(y, sw.accept[sw.fields[1]]);
+      return { x, y, acceptX, acceptY, maxX: Math.max(...acceptX), maxY: Math.max(...acceptY) };
     });
+    this.skips = rules.fields.flatMap((rule, k) =>
+      rule.skipWhen ? [{ field: k, when: rule.skipWhen.map(conditions) }] : [],
+    );
     this.skipFlags = new Uint8Array(this.skips.length);
   }
 
-  /** Level of values a (in ca) and b (in cb) from the value-level comparators only. */
-  private valueLevel(f: FieldImpl, ca: Column, a: number, cb: Column, b: number): number {
+  /**
+   * Level of values a (in ca) and b (in cb) from the value-level comparators only; levels after `upTo` are
+   * not tried (the answer is then `else`), which bounds the crosswise comparisons of a swap check.
+   */
+  private valueLevel(
+    f: FieldImpl,
+    ca: Column,
+    a: number,
+    cb: Column,
+    b: number,
+    upTo = f.elseLevel - 1,
+  ): number {
     const preds = f.predicates;
-    for (let l = 0; l < f.elseLevel; l++) {
+    for (let l = 0; l <= upTo; l++) {
       const p = preds[l];
       if (p !== null && p(ca, a, cb, b)) return l;
     }
@@ -125,7 +148,9 @@ export class RecordComparer {
       }
     } else level = this.valueLevel(f, col, a, col, b);
     // Cross-field levels (given vs the other's middle) need the records, so they sit outside the cache.
-    for (const [l, other] of f.cross) {
+    for (let c = 0; c < f.cross.length; c++) {
+      const l = f.cross[c][0];
+      const other = f.cross[c][1];
       if (l >= level) break;
       const oi = other.ids[i];
       const oj = other.ids[j];
@@ -162,7 +187,8 @@ export class RecordComparer {
   compare(i: number, j: number, out: Int32Array): void {
     const impl = this.impl;
     for (let k = 0; k < impl.length; k++) out[k] = this.fieldLevel(impl[k], i, j);
-    for (const [x, y] of this.swaps) {
+    for (let s = 0; s < this.swaps.length; s++) {
+      const { x, y, acceptX, acceptY, maxX, maxY } = this.swaps[s];
       const fx = impl[x];
       const fy = impl[y];
       if (out[x] !== fx.elseLevel || out[y] !== fy.elseLevel) continue;
@@ -172,9 +198,10 @@ export class RecordComparer {
       const yi = fy.column.ids[i];
       const xj = fx.column.ids[j];
       if (xi < 0 || yj < 0 || yi < 0 || xj < 0) continue;
-      const lx = this.valueLevel(fx, fx.column, xi, fy.column, yj);
-      const ly = this.valueLevel(fy, fy.column, yi, fx.column, xj);
-      if (lx < fx.elseLevel && ly < fy.elseLevel) {
+      const ly = this.valueLevel(fy, fy.column, yi, fx.column, xj, maxY);
+      if (!acceptY.has(ly)) continue;
+      const lx = this.valueLevel(fx, fx.column, xi, fy.column, yj, maxX);
+      if (acceptX.has(lx)) {
         out[x] = lx;
         out[y] = ly;
       }
@@ -183,9 +210,14 @@ export class RecordComparer {
     const skips = this.skips;
     if (skips.length === 0) return;
     for (let s = 0; s < skips.length; s++) {
-      let all = 1;
-      for (const [other, levels] of skips[s].when) if (!levels.has(out[other])) all = 0;
-      this.skipFlags[s] = all;
+      let any = 0;
+      const when = skips[s].when;
+      for (let c = 0; c < when.length; c++) {
+        let all = 1;
+        for (let q = 0; q < when[c].length; q++) if (!when[c][q][1].has(out[when[c][q][0]])) all = 0;
+        any |= all;
+      }
+      this.skipFlags[s] = any;
     }
     for (let s = 0; s < skips.length; s++)
       if (this.skipFlags[s]) out[skips[s].field] = impl[skips[s].field].missingLevel;

@@ -49,3 +49,32 @@ export function jaroWinkler(a: string, b: string): number {
   while (prefix < maxPrefix && a.charCodeAt(prefix) === b.charCodeAt(prefix)) prefix++;
   return jaro + prefix * 0.1 * (1 - jaro);
 }
+
+const counts = new Int32Array(128);
+
+/**
+ * Whether jaroWinkler(a, b) >= threshold, answering "no" early when even a perfect alignment of the
+ * characters the two strings share could not reach the threshold; most pairs in a block are not similar.
+ */
+export function jaroWinklerAtLeast(a: string, b: string, threshold: number): boolean {
+  if (a === b) return a.length > 0 && threshold <= 1;
+  const la = a.length;
+  const lb = b.length;
+  if (la === 0 || lb === 0) return false;
+  // Jaro-Winkler <= 0.6 * Jaro + 0.4, and Jaro <= (m/la + m/lb + 1) / 3 for m shared characters.
+  const jaroNeeded = (threshold - 0.4) / 0.6;
+  const shortest = Math.min(la, lb);
+  if ((shortest / la + shortest / lb + 1) / 3 < jaroNeeded) return false;
+  for (let i = 0; i < la; i++) counts[a.charCodeAt(i) & 127]++;
+  let common = 0;
+  for (let i = 0; i < lb; i++) {
+    const c = b.charCodeAt(i) & 127;
+    if (counts[c] > 0) {
+      counts[c]--;
+      common++;
+    }
+  }
+  for (let i = 0; i < la; i++) counts[a.charCodeAt(i) & 127] = 0;
+  if ((common / la + common / lb + 1) / 3 < jaroNeeded) return false;
+  return jaroWinkler(a, b) >= threshold;
+}

@@ -1,9 +1,10 @@
 import { dayOf, isDayMonthSwap, monthOf, yearOf } from '../normalize/dates';
+import { relatedNames } from '../normalize/nicknames';
 import { soundAlike } from '../normalize/phonetic';
 import type { LevelRule } from '../rules/schema';
 import type { Column } from '../table/column';
 import { withinEdits } from './edit-distance';
-import { jaroWinkler } from './jaro-winkler';
+import { jaroWinklerAtLeast } from './jaro-winkler';
 
 /**
  * Value-level tests behind each comparator. They take a column and value id for each side; the columns
@@ -17,14 +18,26 @@ const keyOf = (c: Column, id: number): string => c.keys[c.keyOf[id]];
 const exact: Predicate = (ca, a, cb, b) =>
   ca === cb ? ca.keyOf[a] === cb.keyOf[b] : keyOf(ca, a) === keyOf(cb, b);
 
+// Indexed loops in the helpers below: they run for tens of millions of pairs.
 function intersects(x: readonly number[], y: readonly number[]): boolean {
-  for (const v of x) if (y.includes(v)) return true;
+  for (let i = 0; i < x.length; i++) if (y.includes(x[i])) return true;
   return false;
 }
 
 function sharesToken(x: readonly string[], y: readonly string[]): boolean {
-  for (const t of x) if (t.length > 1 && y.includes(t)) return true;
+  for (let i = 0; i < x.length; i++) if (x[i].length > 1 && y.includes(x[i])) return true;
   return false;
+}
+
+/** The digits after a "system|" prefix as a number, or NaN; no allocation. */
+function numberAfterBar(s: string): number {
+  let v = 0;
+  for (let i = s.indexOf('|') + 1; i < s.length; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return NaN;
+    v = v * 10 + c;
+  }
+  return v;
 }
 
 /** The test for one level; `missing`, `else` and `cross-field` are handled by the caller. */
@@ -34,7 +47,7 @@ export function predicateFor(level: LevelRule): Predicate {
       return exact;
     case 'jaro-winkler': {
       const t = level.threshold ?? 1;
-      return (ca, a, cb, b) => jaroWinkler(keyOf(ca, a), keyOf(cb, b)) >= t;
+      return (ca, a, cb, b) => jaroWinklerAtLeast(keyOf(ca, a), keyOf(cb, b), t);
     }
     case 'levenshtein': {
       const max = level.maxDistance ?? 1;
@@ -45,6 +58,41 @@ export function predicateFor(level: LevelRule): Predicate {
       return (ca, a, cb, b) => soundAlike(ca.codes[a], cb.codes[b]);
     case 'nickname':
       return (ca, a, cb, b) => ca.nick.length > a && cb.nick.length > b && intersects(ca.nick[a], cb.nick[b]);
+    case 'nickname-close': {
+      // A nickname with a typo ("Eddei" for Eddie, "Jony" for Jonny): one name is close to a name that the
+      // other one's nickname groups contain.
+      const t = level.threshold ?? 1;
+      const edits = level.maxDistance ?? 0;
+      const close = (x: string, r: string) =>
+        jaroWinklerAtLeast(x, r, t) || (edits > 0 && x.length > 3 && withinEdits(x, r, edits, true));
+      return (ca, a, cb, b) => {
+        const x = ca.tokens[a]?.[0] ?? keyOf(ca, a);
+        const y = cb.tokens[b]?.[0] ?? keyOf(cb, b);
+        for (const r of relatedNames(y)) if (close(x, r)) return true;
+        for (const r of relatedNames(x)) if (close(y, r)) return true;
+        return false;
+      };
+    }
+    case 'abbreviation': {
+      // "Dan" for "Daniel", "Chris" for "Christopher": one name is the start of the other.
+      const n = level.length ?? 3;
+      return (ca, a, cb, b) => {
+        const x = keyOf(ca, a);
+        const y = keyOf(cb, b);
+        if (x.length < n || y.length < n || x.length === y.length) return false;
+        return x.length < y.length ? y.startsWith(x) : x.startsWith(y);
+      };
+    }
+    case 'adjacent-number': {
+      const max = level.maxDifference ?? 1;
+      return (ca, a, cb, b) => {
+        const x = keyOf(ca, a);
+        const y = keyOf(cb, b);
+        // Same-length numbers (after any "system|" prefix) that differ by at most `max`.
+        if (x.length !== y.length) return false;
+        return Math.abs(numberAfterBar(x) - numberAfterBar(y)) <= max;
+      };
+    }
     case 'initial':
       return (ca, a, cb, b) => {
         const x = keyOf(ca, a);
@@ -76,8 +124,8 @@ export function predicateFor(level: LevelRule): Predicate {
   }
 }
 
-/** Cross-field agreement: any significant word of one value equals a word of the other, or is a nickname. */
-export const crossAgrees: Predicate = (ca, a, cb, b) => {
-  if (sharesToken(ca.tokens[a], cb.tokens[b])) return true;
-  return ca.nick.length > a && cb.nick.length > b && intersects(ca.nick[a], cb.nick[b]);
-};
+/**
+ * Cross-field agreement: a significant word of one value is a word of the other. Exact words only: "Nancy"
+ * as a first name and "Ann" as a sister's middle name must not look alike.
+ */
+export const crossAgrees: Predicate = (ca, a, cb, b) => sharesToken(ca.tokens[a], cb.tokens[b]);

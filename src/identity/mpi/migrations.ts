@@ -85,3 +85,15 @@ create table identity_actions (
 ];
 
 registerMigrations(identityMigrations);
+
+registerMigrations([
+  {
+    // Undo of any journaled action is itself journaled as 'undo'.
+    id: 'identity-0002-undo-action',
+    sql: `
+alter table identity_actions drop constraint identity_actions_action_check;
+alter table identity_actions add constraint identity_actions_action_check
+  check (action in ('link', 'unlink', 'merge', 'unmerge', 'split', 'not-same', 'review', 'undo'));
+`,
+  },
+]);

@@ -6,7 +6,7 @@ import { GOLDEN_SOURCE_URL } from './golden';
 let t: TestKith;
 beforeAll(async () => {
   t = await startTestKith();
-}, 120_000);
+}, 400_000);
 afterAll(async () => t?.close());
 
 interface P {

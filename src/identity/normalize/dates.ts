@@ -1,8 +1,10 @@
 /**
  * Birth dates as integers YYYYMMDD (0 = missing). Sources send YYYYMMDD, YYYY-MM-DD (with or without a
  * time), MM/DD/YYYY and MM/DD/YY; a "month" above 12 whose "day" is 12 or less is read as DD/MM, because
- * that is what the clerk typed. Impossible dates and known placeholders (1900-01-01, 1901-01-01) are
- * missing: a placeholder shared by strangers must not count as agreement.
+ * that is what the clerk typed. A date one mistyped digit from a real one (month 13-19, day 32-39) is kept
+ * for comparison: it can still be one edit from the right date, though never equal to it. Other impossible
+ * dates and known placeholders (1900-01-01, 1901-01-01) are missing: a placeholder shared by strangers
+ * must not count as agreement.
  */
 const MIN_YEAR = 1880;
 const PLACEHOLDERS = new Set([19000101, 19010101, 18000101, 18500101]);
@@ -23,6 +25,9 @@ function build(y: number, m: number, d: number, maxYear: number): number {
   if (!isValidDate(y, m, d, maxYear)) {
     // A transposed day and month is the commonest date error; keep the information rather than drop it.
     if (m > 12 && d <= 12 && isValidDate(y, d, m, maxYear)) return y * 10000 + d * 100 + m;
+    // One mistyped digit (month 16, day 38) still leaves a date that compares close to the right one.
+    if (y >= MIN_YEAR && y <= maxYear && m >= 1 && m <= 19 && d >= 1 && d <= 39)
+      return y * 10000 + m * 100 + d;
     return 0;
   }
   const v = y * 10000 + m * 100 + d;

@@ -4,10 +4,13 @@ import { NICKNAME_GROUPS } from './nickname-data';
 const GROUPS_BY_NAME = new Map<string, number[]>();
 /** Group id -> its formal name, the canonical form used for blocking. */
 const FORMAL_NAMES: string[] = [];
+/** Group id -> all its names. */
+const GROUP_MEMBERS: string[][] = [];
 
 NICKNAME_GROUPS.forEach((line, groupId) => {
   const names = line.split(' ');
   FORMAL_NAMES.push(names[0]);
+  GROUP_MEMBERS.push(names);
   for (const name of names) {
     const groups = GROUPS_BY_NAME.get(name);
     if (!groups) GROUPS_BY_NAME.set(name, [groupId]);
@@ -35,6 +38,23 @@ export function areNicknames(a: string, b: string): boolean {
 export function formalNames(name: string): string[] {
   const out = [name];
   for (const g of nicknameGroups(name)) if (!out.includes(FORMAL_NAMES[g])) out.push(FORMAL_NAMES[g]);
+  return out;
+}
+
+const NO_NAMES: readonly string[] = [];
+const relatedCache = new Map<string, readonly string[]>();
+
+/** The other names sharing a group with `name`: "PEGGY" -> MARGARET, MAGGIE, MEG ... (memoized). */
+export function relatedNames(name: string): readonly string[] {
+  const groups = GROUPS_BY_NAME.get(name);
+  if (!groups) return NO_NAMES;
+  let out = relatedCache.get(name);
+  if (!out) {
+    const list: string[] = [];
+    for (const g of groups)
+      for (const n of GROUP_MEMBERS[g]) if (n !== name && !list.includes(n)) list.push(n);
+    relatedCache.set(name, (out = list));
+  }
   return out;
 }
 

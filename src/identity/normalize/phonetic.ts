@@ -20,6 +20,6 @@ export function phoneticCodes(word: string): readonly string[] {
 
 /** True when any code of one word equals any code of the other. */
 export function soundAlike(a: readonly string[], b: readonly string[]): boolean {
-  for (const x of a) if (x !== '' && b.includes(x)) return true;
+  for (let i = 0; i < a.length; i++) if (a[i] !== '' && b.includes(a[i])) return true;
   return false;
 }

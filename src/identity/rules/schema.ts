@@ -11,28 +11,33 @@ export type ComparatorName =
   | 'levenshtein'
   | 'phonetic'
   | 'nickname'
+  | 'nickname-close'
+  | 'abbreviation'
   | 'initial'
   | 'token-overlap'
   | 'cross-field'
   | 'date-swap'
   | 'date-year'
   | 'prefix'
+  | 'adjacent-number'
   | 'else';
 
 export interface LevelRule {
   /** Name of the level in the evidence ("exact", "nickname" ...); unique within the field. */
   label: string;
   comparator: ComparatorName;
-  /** jaro-winkler: the least similarity (0..1) that satisfies the level. */
+  /** jaro-winkler, nickname-close: the least similarity (0..1) that satisfies the level. */
   threshold?: number;
-  /** levenshtein: the most edits that satisfy the level. */
+  /** levenshtein: the most edits that satisfy the level; nickname-close: also accept this many edits. */
   maxDistance?: number;
   /** levenshtein: count a swap of two adjacent characters as one edit. */
   transpositions?: boolean;
   /** cross-field: the other field whose value is compared with this one (given <-> middle). */
   field?: FieldName;
-  /** prefix: how many leading characters must agree. */
+  /** prefix: how many leading characters must agree; abbreviation: the shortest abbreviation accepted. */
   length?: number;
+  /** adjacent-number: numbers at most this far apart (twins' SSNs are often issued consecutively). */
+  maxDifference?: number;
   /** date-year: same month and day, years at most this far apart. */
   maxYears?: number;
   /** exact: adjust the weight by how common the agreed value is. */
@@ -50,18 +55,28 @@ export interface FieldRule {
   /** Tried in order; the first satisfied level wins. `missing` may only come first, `else` must be last. */
   levels: LevelRule[];
   /**
-   * Count this field as missing when another field is at one of the listed levels: evidence that is
-   * implied by stronger evidence (same ZIP when the street line agrees) must not be counted twice, because
-   * Fellegi-Sunter multiplies fields as if they were independent.
+   * Count this field as missing when, for any one of the listed conditions, every field it names is at one
+   * of its levels: evidence implied by stronger evidence (same ZIP when the street line agrees) must not be
+   * counted twice, because Fellegi-Sunter multiplies fields as if they were independent.
    */
-  skipWhen?: Partial<Record<FieldName, string[]>>;
+  skipWhen?: LevelCondition[];
+}
+
+/** Field -> level labels; met when every listed field is at one of its labels. */
+export type LevelCondition = Partial<Record<FieldName, string[]>>;
+
+/** Two fields whose values sources exchange (first and last name). */
+export interface SwapRule {
+  fields: [FieldName, FieldName];
+  /** When both fields disagree, compare them crosswise; use the crosswise levels if both are accepted. */
+  accept: LevelCondition;
 }
 
 /** One EM estimation over the candidate pairs whose `fixed` fields are at the listed levels. */
 export interface EmSession {
   name: string;
   /** Fields held at these levels select the pairs; those fields are not estimated in this session. */
-  fixed: Partial<Record<FieldName, string[]>>;
+  fixed: LevelCondition;
 }
 
 export interface BlockingKeyRule {
@@ -73,23 +88,32 @@ export interface BlockingKeyRule {
 export interface HardRule {
   name: string;
   description: string;
-  /** All listed fields must be at one of the listed levels (labels); then the pair is a non-match. */
-  when: Partial<Record<FieldName, string[]>>;
+  /** All listed fields must be at one of the listed levels (labels) for the rule to apply. */
+  when: LevelCondition;
+  /** The best decision the pair can get when the rule applies; default "non-match". */
+  decision?: 'non-match' | 'possible';
 }
 
 export interface MatchRules {
   version: string;
   description?: string;
   fields: FieldRule[];
-  /** Field pairs whose values sources exchange (first and last name); compared crosswise as well. */
-  swaps?: [FieldName, FieldName][];
+  swaps?: SwapRule[];
   blocking: {
     /** Blocks larger than this are skipped (counted in the stats); other keys still cover their pairs. */
     maxBlockSize: number;
     keys: BlockingKeyRule[];
   };
-  /** Total match weight (log2 Bayes factor) at or above which a pair is a match / a possible match. */
+  /**
+   * Posterior log2 odds that a pair is one person (prior + sum of field weights) at or above which it is a
+   * match (auto-link) / a possible match (review). 10 bits is a probability of 0.999.
+   */
   thresholds: { match: number; possible: number };
+  /**
+   * log2 odds that two records picked at random are one person. A batch estimates it from its data (it
+   * shrinks as the population grows); this value is used until then.
+   */
+  prior: { log2Odds: number };
   hardRules: HardRule[];
   em: {
     maxIterations: number;
@@ -114,13 +138,23 @@ export interface MatchRules {
 
 /** Comparators each kind of field accepts, besides missing / exact / else. */
 export const COMPARATORS_BY_KIND: Record<FieldKind, ComparatorName[]> = {
-  name: ['jaro-winkler', 'levenshtein', 'phonetic', 'nickname', 'initial', 'token-overlap', 'cross-field'],
+  name: [
+    'jaro-winkler',
+    'levenshtein',
+    'phonetic',
+    'nickname',
+    'nickname-close',
+    'abbreviation',
+    'initial',
+    'token-overlap',
+    'cross-field',
+  ],
   code: ['levenshtein'],
   date: ['date-swap', 'date-year', 'levenshtein'],
-  digits: ['levenshtein', 'prefix', 'jaro-winkler'],
+  digits: ['levenshtein', 'prefix', 'jaro-winkler', 'adjacent-number'],
   address: ['jaro-winkler', 'levenshtein', 'token-overlap'],
   place: ['jaro-winkler', 'levenshtein', 'phonetic'],
-  multi: ['levenshtein'],
+  multi: ['levenshtein', 'adjacent-number'],
 };
 
 /** Blocking key parts: a field's exact key, or a derived value of it. */
@@ -150,4 +184,5 @@ export const BLOCKING_PARTS: readonly string[] = [
   'postalCode',
   'identifier',
   'names.initials',
+  'names.sounds',
 ];

@@ -9,13 +9,13 @@ import { BLOCKING_PARTS, COMPARATORS_BY_KIND, type ComparatorName, type MatchRul
 export type RulesValidation = { ok: true; rules: MatchRules } | { ok: false; errors: string[] };
 
 const ALL_COMPARATORS = new Set<ComparatorName>([
-  'missing', 'exact', 'jaro-winkler', 'levenshtein', 'phonetic', 'nickname', 'initial', 'token-overlap',
-  'cross-field', 'date-swap', 'date-year', 'prefix', 'else',
+  'missing', 'exact', 'jaro-winkler', 'levenshtein', 'phonetic', 'nickname', 'nickname-close', 'abbreviation',
+  'initial', 'token-overlap', 'cross-field', 'date-swap', 'date-year', 'prefix', 'adjacent-number', 'else',
 ]); // prettier-ignore
 
 const LEVEL_KEYS = new Set([
   'label', 'comparator', 'threshold', 'maxDistance', 'transpositions', 'field', 'length', 'maxYears',
-  'termFrequency', 'm', 'u',
+  'termFrequency', 'm', 'u', 'maxDifference',
 ]); // prettier-ignore
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -102,11 +102,23 @@ export function validateRules(input: unknown): RulesValidation {
         if (c === 'missing' && li !== 0) err(`${lp}.comparator`, '"missing" may only be the first level');
         if (c === 'else' && li !== levels.length - 1)
           err(`${lp}.comparator`, '"else" may only be the last level');
-        if (c === 'jaro-winkler' && !(isNum(l.threshold) && l.threshold > 0 && l.threshold <= 1)) {
-          err(`${lp}.threshold`, 'jaro-winkler needs a threshold in (0, 1]');
+        if (
+          (c === 'jaro-winkler' || c === 'nickname-close') &&
+          !(isNum(l.threshold) && l.threshold > 0 && l.threshold <= 1)
+        ) {
+          err(`${lp}.threshold`, `${c} needs a threshold in (0, 1]`);
         }
         if (c === 'levenshtein' && !(Number.isInteger(l.maxDistance) && (l.maxDistance as number) >= 1)) {
           err(`${lp}.maxDistance`, 'levenshtein needs an integer maxDistance >= 1');
+        }
+        if (l.maxDistance !== undefined && c !== 'levenshtein' && c !== 'nickname-close') {
+          err(`${lp}.maxDistance`, 'only on a levenshtein or nickname-close level');
+        } else if (
+          c === 'nickname-close' &&
+          l.maxDistance !== undefined &&
+          !(Number.isInteger(l.maxDistance) && (l.maxDistance as number) >= 0)
+        ) {
+          err(`${lp}.maxDistance`, 'must be an integer >= 0');
         }
         if (
           l.transpositions !== undefined &&
@@ -114,8 +126,17 @@ export function validateRules(input: unknown): RulesValidation {
         ) {
           err(`${lp}.transpositions`, 'only a boolean on a levenshtein level');
         }
-        if (c === 'prefix' && !(Number.isInteger(l.length) && (l.length as number) >= 1)) {
-          err(`${lp}.length`, 'prefix needs an integer length >= 1');
+        if (
+          (c === 'prefix' || c === 'abbreviation') &&
+          !(Number.isInteger(l.length) && (l.length as number) >= 1)
+        ) {
+          err(`${lp}.length`, `${c} needs an integer length >= 1`);
+        }
+        if (
+          c === 'adjacent-number' &&
+          !(Number.isInteger(l.maxDifference) && (l.maxDifference as number) >= 1)
+        ) {
+          err(`${lp}.maxDifference`, 'adjacent-number needs an integer maxDifference >= 1');
         }
         if (c === 'date-year' && !(Number.isInteger(l.maxYears) && (l.maxYears as number) >= 1)) {
           err(`${lp}.maxYears`, 'date-year needs an integer maxYears >= 1');
@@ -144,31 +165,39 @@ export function validateRules(input: unknown): RulesValidation {
   if (Array.isArray(r.fields)) {
     r.fields.forEach((f: unknown, fi: number) => {
       if (!isObject(f) || f.skipWhen === undefined) return;
-      checkLevelMap(f.skipWhen, `fields[${fi}].skipWhen`, labelsByField, err);
-      if (isObject(f.skipWhen) && isField(f.field) && f.field in f.skipWhen) {
-        err(`fields[${fi}].skipWhen`, 'a field cannot be skipped because of itself');
-      }
+      const sp = `fields[${fi}].skipWhen`;
+      if (!Array.isArray(f.skipWhen) || f.skipWhen.length === 0)
+        return err(sp, 'must be a non-empty array of conditions');
+      f.skipWhen.forEach((c: unknown, ci: number) => {
+        checkLevelMap(c, `${sp}[${ci}]`, labelsByField, err);
+        if (isObject(c) && isField(f.field) && f.field in c)
+          err(`${sp}[${ci}]`, 'a field cannot be skipped because of itself');
+      });
       const levels = f.levels;
       if (Array.isArray(levels) && isObject(levels[0]) && levels[0].comparator !== 'missing') {
-        err(
-          `fields[${fi}].skipWhen`,
-          'needs the field to have a "missing" level (a skipped field counts as missing)',
-        );
+        err(sp, 'needs the field to have a "missing" level (a skipped field counts as missing)');
       }
     });
   }
 
   if (r.swaps !== undefined) {
-    if (!Array.isArray(r.swaps)) err('swaps', 'must be an array of [field, field] pairs');
+    if (!Array.isArray(r.swaps)) err('swaps', 'must be an array');
     else
       r.swaps.forEach((s: unknown, si: number) => {
+        const sp = `swaps[${si}]`;
+        if (!isObject(s)) return err(sp, 'must be an object');
+        const fs = s.fields;
         if (
-          !Array.isArray(s) ||
-          s.length !== 2 ||
-          !s.every((x) => isField(x) && labelsByField.has(x)) ||
-          s[0] === s[1]
+          !Array.isArray(fs) ||
+          fs.length !== 2 ||
+          !fs.every((x) => isField(x) && labelsByField.has(x)) ||
+          fs[0] === fs[1]
         ) {
-          err(`swaps[${si}]`, 'must be two different fields that are compared in "fields"');
+          return err(`${sp}.fields`, 'must be two different fields that are compared in "fields"');
+        }
+        checkLevelMap(s.accept, `${sp}.accept`, labelsByField, err);
+        if (isObject(s.accept) && !fs.every((x) => x in (s.accept as object))) {
+          err(`${sp}.accept`, 'must list accepted levels for both fields');
         }
       });
   }
@@ -202,6 +231,9 @@ export function validateRules(input: unknown): RulesValidation {
     }
   }
 
+  if (!isObject(r.prior) || !isNum(r.prior.log2Odds) || r.prior.log2Odds >= 0) {
+    err('prior.log2Odds', 'must be a negative number (log2 odds that two random records are one person)');
+  }
   const t = r.thresholds;
   if (!isObject(t) || !isNum(t.match) || !isNum(t.possible))
     err('thresholds', 'must have numbers "match" and "possible"');
@@ -215,6 +247,9 @@ export function validateRules(input: unknown): RulesValidation {
       if (typeof h.name !== 'string' || h.name === '') err(`${hp}.name`, 'must be a non-empty string');
       if (typeof h.description !== 'string') err(`${hp}.description`, 'must be a string');
       checkLevelMap(h.when, `${hp}.when`, labelsByField, err);
+      if (h.decision !== undefined && h.decision !== 'non-match' && h.decision !== 'possible') {
+        err(`${hp}.decision`, 'must be "non-match" or "possible"');
+      }
     });
 
   const em = r.em;

@@ -61,6 +61,9 @@ function sampleU(input: EstimateInput): number[][] {
         u[exact] = fromFrequency;
       }
     }
+    // A level no sampled pair reached is rare, not impossible: floor it at the sample's resolution.
+    for (let l = 0; l < u.length; l++)
+      if (active(l) && l !== exact) u[l] = Math.max(u[l], 0.5 / Math.max(samples, 1));
     return u;
   });
 }

@@ -22,6 +22,8 @@ export interface ModelParams {
   fields: FieldParams[];
   /** Estimated share of candidate pairs that are matches. */
   lambda: number;
+  /** log2 odds that two random records are one person: the rules' default, or estimated by a batch. */
+  priorLog2Odds: number;
   /** How the parameters were obtained: "rules" (defaults) or "em" (estimated on a batch). */
   source: 'rules' | 'em';
   em?: { iterations: number; converged: boolean; candidatePairs: number; distinctPatterns: number };
@@ -36,8 +38,11 @@ export interface FieldEvidence {
 }
 
 export interface PairScore {
-  /** Sum of field weights: log2 of the Bayes factor for "same person". */
+  /** Posterior log2 odds of "same person": priorLog2Odds + matchWeight. Thresholds apply to this. */
   score: number;
+  /** Sum of field weights: log2 of the Bayes factor for "same person". */
+  matchWeight: number;
+  priorLog2Odds: number;
   decision: Decision;
   /** Name of the hard rule that forced a non-match, if any. */
   hardRule?: string;
@@ -93,10 +98,13 @@ export function buildParams(
       missingLevel,
       m: m[k],
       u: u[k],
-      weights: rule.levels.map((_, l) => (!scored || l === missingLevel ? 0 : Math.log2(m[k][l] / u[k][l]))),
+      // Probabilities are floored so that a level never seen among non-matches cannot weigh infinitely.
+      weights: rule.levels.map((_, l) =>
+        !scored || l === missingLevel ? 0 : Math.log2(Math.max(m[k][l], 1e-9) / Math.max(u[k][l], 1e-9)),
+      ),
     };
   });
-  return { rulesVersion: rules.version, fields, lambda, source, em };
+  return { rulesVersion: rules.version, fields, lambda, priorLog2Odds: rules.prior.log2Odds, source, em };
 }
 
 /** Parameters straight from the rules (before any estimation): what the online path uses untrained. */
@@ -107,12 +115,14 @@ export function paramsFromRules(rules: MatchRules): ModelParams {
 /** Hard rules compiled to level sets per field index; a vector meeting every condition is a non-match. */
 export interface CompiledHardRule {
   name: string;
+  decision: 'non-match' | 'possible';
   conditions: [number, Set<number>][];
 }
 
 export function compileHardRules(rules: MatchRules): CompiledHardRule[] {
   return rules.hardRules.map((h) => ({
     name: h.name,
+    decision: h.decision ?? 'non-match',
     conditions: Object.entries(h.when).map(([field, labels]) => {
       const k = rules.fields.findIndex((f) => f.field === field);
       const levels = new Set(
@@ -123,14 +133,23 @@ export function compileHardRules(rules: MatchRules): CompiledHardRule[] {
   }));
 }
 
-export function violatedHardRule(hard: CompiledHardRule[], levels: ArrayLike<number>): string | undefined {
-  for (const h of hard) if (h.conditions.every(([k, set]) => set.has(levels[k]))) return h.name;
-  return undefined;
+/** The first hard rule the comparison vector meets; non-match rules are checked before capping ones. */
+export function violatedHardRule(
+  hard: CompiledHardRule[],
+  levels: ArrayLike<number>,
+): CompiledHardRule | undefined {
+  let cap: CompiledHardRule | undefined;
+  for (const h of hard) {
+    if (!h.conditions.every(([k, set]) => set.has(levels[k]))) continue;
+    if (h.decision === 'non-match') return h;
+    cap ??= h;
+  }
+  return cap;
 }
 
-export function decide(score: number, rules: MatchRules, hardRule?: string): Decision {
-  if (hardRule) return 'non-match';
-  if (score >= rules.thresholds.match) return 'match';
-  if (score >= rules.thresholds.possible) return 'possible';
-  return 'non-match';
+export function decide(score: number, rules: MatchRules, hardRule?: CompiledHardRule): Decision {
+  if (hardRule?.decision === 'non-match') return 'non-match';
+  const d: Decision =
+    score >= rules.thresholds.match ? 'match' : score >= rules.thresholds.possible ? 'possible' : 'non-match';
+  return d === 'match' && hardRule ? 'possible' : d;
 }
