@@ -184,7 +184,13 @@ describe('_include and _revinclude', () => {
     );
     expect(iter.include).toEqual(['Observation:a1', 'Observation:a2', 'Provenance:prov']);
     const star = await search(`Patient?_id=${alpha}&_revinclude=*`);
-    expect(star.include).toEqual(['Encounter:ea', 'Observation:a1', 'Observation:a2']);
+    // Other capabilities may add resources that point at a Patient (a Person golden record): only
+    // this file's resources are checked by name.
+    expect(star.include.filter((l) => l.includes(':'))).toEqual([
+      'Encounter:ea',
+      'Observation:a1',
+      'Observation:a2',
+    ]);
     const both = await search(
       `Organization?name=acme&_revinclude=Patient:organization&_include=Organization:partof`,
     );
