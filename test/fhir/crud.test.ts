@@ -7,11 +7,21 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-const patient = { resourceType: 'Patient', name: [{ family: 'Chalmers', given: ['Peter'] }], gender: 'male', birthDate: '1974-12-25' };
+const patient = {
+  resourceType: 'Patient',
+  name: [{ family: 'Chalmers', given: ['Peter'] }],
+  gender: 'male',
+  birthDate: '1974-12-25',
+};
 
 describe('FHIR CRUD', () => {
   it('creates, reads, updates with If-Match, refuses a stale version, deletes to 410', async () => {
-    const created = await t.app.inject({ method: 'POST', url: '/fhir/Patient', headers: FHIR_HEADERS, payload: patient });
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/fhir/Patient',
+      headers: FHIR_HEADERS,
+      payload: patient,
+    });
     expect(created.statusCode).toBe(201);
     const body = created.json();
     expect(body.meta.versionId).toBe('1');
@@ -50,12 +60,27 @@ describe('FHIR CRUD', () => {
   });
 
   it('creates on update with a client id, and names the element at fault when invalid', async () => {
-    const put = await t.app.inject({ method: 'PUT', url: '/fhir/Patient/client-1', headers: FHIR_HEADERS, payload: { ...patient, id: 'client-1' } });
+    const put = await t.app.inject({
+      method: 'PUT',
+      url: '/fhir/Patient/client-1',
+      headers: FHIR_HEADERS,
+      payload: { ...patient, id: 'client-1' },
+    });
     expect(put.statusCode).toBe(201);
-    const bad = await t.app.inject({ method: 'POST', url: '/fhir/Patient', headers: FHIR_HEADERS, payload: { ...patient, gender: 'banana' } });
+    const bad = await t.app.inject({
+      method: 'POST',
+      url: '/fhir/Patient',
+      headers: FHIR_HEADERS,
+      payload: { ...patient, gender: 'banana' },
+    });
     expect(bad.statusCode).toBe(422);
     expect(bad.json().issue[0].expression).toEqual(['Patient.gender']);
-    const bad2 = await t.app.inject({ method: 'POST', url: '/fhir/Patient', headers: FHIR_HEADERS, payload: { ...patient, birthDate: '1974-13-45' } });
+    const bad2 = await t.app.inject({
+      method: 'POST',
+      url: '/fhir/Patient',
+      headers: FHIR_HEADERS,
+      payload: { ...patient, birthDate: '1974-13-45' },
+    });
     expect(bad2.statusCode).toBe(400);
     expect(bad2.json().issue[0].expression).toEqual(['Patient.birthDate']);
   });
