@@ -1,9 +1,14 @@
 import type { Resource } from '@medplum/fhirtypes';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { labelResource } from '../labels';
 import { accessColumns, patientCompartment } from './index';
 
 const r = (resource: Record<string, unknown>) => resource as unknown as Resource;
+
+// Loading the R4 search parameters takes seconds on a busy machine: do it under the hook timeout.
+beforeAll(() => {
+  patientCompartment(r({ resourceType: 'Observation', subject: { reference: 'Patient/warm-up' } }));
+}, 120_000);
 
 describe('patientCompartment (official R4 Patient CompartmentDefinition)', () => {
   it.each([

@@ -144,7 +144,7 @@ function provision(depth: number, rows: Row[]): ConsentProvision {
 function makeConsents(rows: Row[]): Consent[] {
   const out: Consent[] = [];
   for (const patient of PATIENTS)
-    for (let i = 0, n = 2 + Math.floor(R.next() * 5); i < n; i++)
+    for (let i = 0, n = 3 + Math.floor(R.next() * 5); i < n; i++)
       out.push({
         resourceType: 'Consent',
         id: `k-${patient}-${i}`,
