@@ -10,11 +10,22 @@ import { freshDatabase } from './_server';
 
 const sizes = (process.env.SCALE_SIZES ?? '100000,1000000').split(',').map(Number);
 const queries = Number(process.env.SCALE_QUERIES ?? 200);
-const FAMILIES = ['Garcia', 'Nguyen', 'Smith', 'Johnson', 'Lopez', 'Kim', 'Patel', 'Brown', 'Martinez', 'Chen'];
+const FAMILIES = [
+  'Garcia',
+  'Nguyen',
+  'Smith',
+  'Johnson',
+  'Lopez',
+  'Kim',
+  'Patel',
+  'Brown',
+  'Martinez',
+  'Chen',
+];
 const GIVENS = ['Ana', 'Luis', 'Mary', 'John', 'Mei', 'Omar', 'Priya', 'Rosa', 'Tom', 'Wei'];
 
 let seed = 42;
-const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 const pick = <T>(a: T[]): T => a[Math.floor(rand() * a.length)];
 const date = (from: number, to: number): string =>
   new Date(Date.UTC(from, 0, 1) + rand() * (Date.UTC(to, 0, 1) - Date.UTC(from, 0, 1))).toISOString();
@@ -25,7 +36,13 @@ function person(): { resources: Resource[]; probe: { id: string; family: string;
   const family = `${pick(FAMILIES)}${Math.floor(rand() * 100000)}`;
   const birthDate = date(1930, 2020).slice(0, 10);
   const resources: Resource[] = [
-    { resourceType: 'Patient', id, name: [{ family, given: [pick(GIVENS)] }], gender: pick(['male', 'female']), birthDate } as Resource,
+    {
+      resourceType: 'Patient',
+      id,
+      name: [{ family, given: [pick(GIVENS)] }],
+      gender: pick(['male', 'female']),
+      birthDate,
+    } as Resource,
   ];
   for (let e = 0; e < 2; e++) {
     const start = date(2015, 2026);
@@ -33,7 +50,10 @@ function person(): { resources: Resource[]; probe: { id: string; family: string;
       resourceType: 'Encounter',
       id: randomUUID(),
       status: 'finished',
-      class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: pick(['AMB', 'EMER', 'IMP']) },
+      class: {
+        system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode',
+        code: pick(['AMB', 'EMER', 'IMP']),
+      },
       subject: { reference: `Patient/${id}` },
       period: { start, end: start },
     } as Resource);
@@ -43,7 +63,11 @@ function person(): { resources: Resource[]; probe: { id: string; family: string;
       resourceType: 'Observation',
       id: randomUUID(),
       status: 'final',
-      code: { coding: [{ system: 'http://loinc.org', code: pick(['8867-4', '8480-6', '8462-4', '29463-7', '39156-5']) }] },
+      code: {
+        coding: [
+          { system: 'http://loinc.org', code: pick(['8867-4', '8480-6', '8462-4', '29463-7', '39156-5']) },
+        ],
+      },
       subject: { reference: `Patient/${id}` },
       effectiveDateTime: date(2015, 2026),
       valueQuantity: { value: Math.round(rand() * 200), system: 'http://unitsofmeasure.org', code: '/min' },
@@ -65,9 +89,11 @@ const searches: Record<string, () => string> = {
     return `/fhir/Patient?family=${p.family}&birthdate=${p.birthDate}`;
   },
   observation_by_subject: () => `/fhir/Observation?subject=Patient/${pick(probes).id}`,
-  observation_subject_code_date: () => `/fhir/Observation?subject=Patient/${pick(probes).id}&code=http://loinc.org|8867-4&date=ge2016-01-01`,
+  observation_subject_code_date: () =>
+    `/fhir/Observation?subject=Patient/${pick(probes).id}&code=http://loinc.org|8867-4&date=ge2016-01-01`,
   encounter_by_patient_sorted: () => `/fhir/Encounter?patient=${pick(probes).id}&_sort=-date`,
-  chained_observation_by_family: () => `/fhir/Observation?subject:Patient.family=${pick(probes).family}&_count=10`,
+  chained_observation_by_family: () =>
+    `/fhir/Observation?subject:Patient.family=${pick(probes).family}&_count=10`,
   patient_revinclude: () => `/fhir/Patient?_id=${pick(probes).id}&_revinclude=Observation:subject`,
 };
 
@@ -106,13 +132,20 @@ try {
         mean_hits: Math.round((hits / queries) * 10) / 10,
       };
     }
-    out[`at_${size}`] = { resources: loaded, load_resources_per_s: Math.round((loaded - start) / loadSeconds), searches: timings };
+    out[`at_${size}`] = {
+      resources: loaded,
+      load_resources_per_s: Math.round((loaded - start) / loadSeconds),
+      searches: timings,
+    };
   }
   if (sizes.length >= 2) {
     const a = out[`at_${sizes[0]}`] as any;
     const b = out[`at_${sizes[sizes.length - 1]}`] as any;
     out.p50_ratio = Object.fromEntries(
-      Object.keys(searches).map((k) => [k, Math.round((b.searches[k].p50_ms / a.searches[k].p50_ms) * 100) / 100]),
+      Object.keys(searches).map((k) => [
+        k,
+        Math.round((b.searches[k].p50_ms / a.searches[k].p50_ms) * 100) / 100,
+      ]),
     );
   }
   console.log(JSON.stringify(out));

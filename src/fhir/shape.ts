@@ -11,7 +11,11 @@ export function shapeResource(json: string, summary?: string, elements?: string[
     keep = new Set(['resourceType', 'id', 'meta', ...elements.map((e) => e.split('.').pop() as string)]);
   } else if (summary === 'true') {
     const schema = tryGetDataType(resource.resourceType);
-    keep = new Set(['resourceType', ...(schema?.summaryProperties ?? []), ...(schema?.mandatoryProperties ?? [])]);
+    keep = new Set([
+      'resourceType',
+      ...(schema?.summaryProperties ?? []),
+      ...(schema?.mandatoryProperties ?? []),
+    ]);
   } else if (summary === 'text') {
     const schema = tryGetDataType(resource.resourceType);
     keep = new Set(['resourceType', 'id', 'meta', 'text', ...(schema?.mandatoryProperties ?? [])]);
@@ -21,7 +25,11 @@ export function shapeResource(json: string, summary?: string, elements?: string[
   const out: Record<string, any> = {};
   for (const [k, v] of Object.entries(resource)) {
     const base = k.replace(/^_/, '');
-    if (!keep || keep.has(base) || [...keep].some((p) => base.startsWith(p) && /^[A-Z]/.test(base.slice(p.length)))) {
+    if (
+      !keep ||
+      keep.has(base) ||
+      [...keep].some((p) => base.startsWith(p) && /^[A-Z]/.test(base.slice(p.length)))
+    ) {
       out[k] = v;
     }
   }

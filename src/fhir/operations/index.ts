@@ -33,7 +33,11 @@ export function operationDefinitions(): OperationDefinitionEntry[] {
   return registry;
 }
 
-export function findOperation(name: string, level: 'system' | 'type' | 'instance', type?: string): OperationDefinitionEntry | undefined {
+export function findOperation(
+  name: string,
+  level: 'system' | 'type' | 'instance',
+  type?: string,
+): OperationDefinitionEntry | undefined {
   return registry.find(
     (o) =>
       o.name === name &&
