@@ -76,7 +76,7 @@ describe('file inbox, REST routes and channel files', () => {
     300_000,
   );
 
-  it('a CSV with a missing column is a dead letter with file, row and column; replay with a fix commits it', async () => {
+  it('a CSV pushed with the wrong columns is a dead letter listed over REST with the column named; an unknown channel is 404', async () => {
     const bad = 'NOT,THE,LAYOUT\n1,2,3\n';
     const push = await t.app.inject({
       method: 'POST',
