@@ -64,7 +64,7 @@ export function pageLinks(url: string, offset: number, count: number, hasMore: b
   return {
     self: at(offset),
     first: at(0),
-    next: hasMore ? at(offset + count) : undefined,
+    next: hasMore && count > 0 ? at(offset + count) : undefined,
     previous: offset > 0 ? at(Math.max(0, offset - count)) : undefined,
   };
 }

@@ -97,6 +97,11 @@ describe('history', () => {
     expect(prev.url).toContain('_offset=0');
     expect(page2.body.link.find((l: any) => l.relation === 'self')).toBeDefined();
 
+    const countOnly = await api.get(`Device/_history?_since=${encodeURIComponent(since)}&_count=0`);
+    expect(countOnly.body.total).toBe(8);
+    expect(countOnly.body.entry ?? []).toEqual([]);
+    expect(countOnly.body.link.find((l: any) => l.relation === 'next')).toBeUndefined();
+
     const future = await api.get(
       `Device/_history?_since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`,
     );
