@@ -72,13 +72,13 @@ async function journaled(
   ctx: MpiContext,
   action: StewardAction | 'undo',
   detail: string,
-  patients: () => Promise<string[]>,
+  patients: (db: Queryable) => Promise<string[]>,
   fn: (tx: FhirStore) => Promise<Partial<Snapshot> | void>,
 ): Promise<ActionResult> {
   requireSteward(store);
   return store.inTransaction(async (tx) => {
     const db = tx.queryable;
-    const ids = await patients();
+    const ids = await patients(db);
     const before = await linksOf(db, ids);
     const extra = (await fn(tx)) ?? {};
     const after = await linksOf(db, ids);
@@ -162,18 +162,15 @@ export function mergePersons(
   from: string,
 ): Promise<ActionResult> {
   if (into === from) throw new FhirError('invalid_resource', 'Cannot merge a Person into itself');
-  const db = store.queryable;
-  let patients: string[] = [];
   return journaled(
     store,
     ctx,
     'merge',
     `merge Person/${from} into Person/${into}`,
-    async () => {
+    async (db) => {
       const a = await requirePerson(db, into);
       const b = await requirePerson(db, from);
-      patients = [...a, ...b].map((l) => l.patient_id);
-      return patients;
+      return [...a, ...b].map((l) => l.patient_id);
     },
     async (tx) => {
       for (const l of await linksOfPerson(tx.queryable, from))
@@ -189,13 +186,12 @@ export function splitPerson(
   personId: string,
   patientIds: string[],
 ): Promise<ActionResult> {
-  const db = store.queryable;
   return journaled(
     store,
     ctx,
     'split',
     `split Person/${personId}`,
-    async () => (await requirePerson(db, personId)).map((l) => l.patient_id),
+    async (db) => (await requirePerson(db, personId)).map((l) => l.patient_id),
     async (tx) => {
       const members = new Set((await linksOfPerson(tx.queryable, personId)).map((l) => l.patient_id));
       if (!patientIds.length || patientIds.some((p) => !members.has(p)) || patientIds.length === members.size)
