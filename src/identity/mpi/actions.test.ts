@@ -12,6 +12,7 @@ import {
   unlinkPatient,
 } from './actions';
 import { identityContext } from './install';
+import { patientToMatchRecord } from './patient-record';
 
 let t: TestKith;
 beforeAll(async () => {
@@ -131,7 +132,20 @@ describe('steward actions and their undo', () => {
         address: [{ line: ['12 Elm St'], city: 'Oakland', state: 'CA', postalCode: '94601' }],
       }),
     );
-    const m2 = await create(patient('Maria', 'Lopez', '1990-05-06'));
+    // The first variant the rules send to review (not auto-link) against m1.
+    const m1Record = patientToMatchRecord(await t.kith.store.readResource<Patient>('Patient', m1));
+    const variants = [
+      patient('Mariah', 'Lopez', '1990-05-06', { address: [{ city: 'Oakland' }] }),
+      patient('Maria', 'Lopez', '1990-05-06'),
+      patient('Mariah', 'Lopes', '1990-05-06'),
+      patient('Marie', 'Lopez', '1990-05-06'),
+    ];
+    const variant = variants.find(
+      (v) =>
+        ctx().matcher.scorePair(m1Record, patientToMatchRecord({ ...v, id: 'x' })).decision === 'possible',
+    );
+    expect(variant).toBeDefined();
+    const m2 = await create(variant as Patient);
     expect((await links([m2]))[0].assurance).toBe('level2');
     const tasks = (await listReviews(t.kith.db.pool)).filter((r) => r.patientId === m2);
     expect(tasks).toHaveLength(1);

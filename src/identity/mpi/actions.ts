@@ -44,13 +44,14 @@ function requireSteward(store: FhirStore): void {
 async function linksOf(db: Queryable, patientIds: string[]): Promise<LinkRow[]> {
   if (!patientIds.length) return [];
   const { rows } = await db.query(
-    'select * from identity_links where patient_id = any($1::text[]) order by patient_id',
+    // linked_at as text keeps PostgreSQL's microseconds, so undo restores it exactly.
+    `select patient_id, person_id, assurance, rule_version, score, evidence, linked_at::text as linked_at, linked_by
+     from identity_links where patient_id = any($1::text[]) order by patient_id`,
     [patientIds],
   );
   return rows.map((r) => ({
     ...r,
     evidence: typeof r.evidence === 'string' ? JSON.parse(r.evidence) : r.evidence,
-    linked_at: new Date(r.linked_at).toISOString(),
   }));
 }
 
