@@ -20,6 +20,8 @@ export interface CompiledField {
   elseLevel: number;
   /** Index of the exact level that carries a term-frequency adjustment, or -1. */
   tfLevel: number;
+  /** Index of the `one-sided` level (a value on one record only), or -1. */
+  oneSidedLevel: number;
 }
 
 interface FieldImpl extends CompiledField {
@@ -29,6 +31,9 @@ interface FieldImpl extends CompiledField {
   cross: [number, Column][];
   cache: PairCache | null;
 }
+
+/** Comparators decided from the records rather than from a pair of values. */
+const RECORD_LEVEL = new Set(['missing', 'else', 'cross-field', 'one-sided']);
 
 export class RecordComparer {
   readonly fields: CompiledField[];
@@ -64,12 +69,9 @@ export class RecordComparer {
         missingLevel: rule.levels[0].comparator === 'missing' ? 0 : -1,
         elseLevel: rule.levels.length - 1,
         tfLevel: rule.levels.findIndex((l) => l.comparator === 'exact' && l.termFrequency === true),
+        oneSidedLevel: rule.levels.findIndex((l) => l.comparator === 'one-sided'),
         column,
-        predicates: rule.levels.map((l) =>
-          l.comparator === 'missing' || l.comparator === 'else' || l.comparator === 'cross-field'
-            ? null
-            : predicateFor(l),
-        ),
+        predicates: rule.levels.map((l) => (RECORD_LEVEL.has(l.comparator) ? null : predicateFor(l))),
         cross: rule.levels.flatMap((l, i): [number, Column][] =>
           l.comparator === 'cross-field' && l.field ? [[i, table.column(l.field)]] : [],
         ),
@@ -130,7 +132,10 @@ export class RecordComparer {
     const col = f.column;
     const a = col.ids[i];
     const b = col.ids[j];
-    if (a < 0 || b < 0) return f.missingLevel >= 0 ? f.missingLevel : f.elseLevel;
+    if (a < 0 || b < 0) {
+      if (f.oneSidedLevel >= 0 && (a >= 0 || b >= 0)) return f.oneSidedLevel;
+      return f.missingLevel >= 0 ? f.missingLevel : f.elseLevel;
+    }
     let level: number;
     if (
       a === b &&

@@ -40,7 +40,7 @@ function numberAfterBar(s: string): number {
   return v;
 }
 
-/** The test for one level; `missing`, `else` and `cross-field` are handled by the caller. */
+/** The test for one level; `missing`, `one-sided`, `else` and `cross-field` are handled by the caller. */
 export function predicateFor(level: LevelRule): Predicate {
   switch (level.comparator) {
     case 'exact':

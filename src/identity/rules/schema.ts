@@ -20,6 +20,7 @@ export type ComparatorName =
   | 'date-year'
   | 'prefix'
   | 'adjacent-number'
+  | 'one-sided'
   | 'else';
 
 export interface LevelRule {
@@ -149,7 +150,7 @@ export const COMPARATORS_BY_KIND: Record<FieldKind, ComparatorName[]> = {
     'token-overlap',
     'cross-field',
   ],
-  code: ['levenshtein'],
+  code: ['levenshtein', 'one-sided'],
   date: ['date-swap', 'date-year', 'levenshtein'],
   digits: ['levenshtein', 'prefix', 'jaro-winkler', 'adjacent-number'],
   address: ['jaro-winkler', 'levenshtein', 'token-overlap'],

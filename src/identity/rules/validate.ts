@@ -10,7 +10,8 @@ export type RulesValidation = { ok: true; rules: MatchRules } | { ok: false; err
 
 const ALL_COMPARATORS = new Set<ComparatorName>([
   'missing', 'exact', 'jaro-winkler', 'levenshtein', 'phonetic', 'nickname', 'nickname-close', 'abbreviation',
-  'initial', 'token-overlap', 'cross-field', 'date-swap', 'date-year', 'prefix', 'adjacent-number', 'else',
+  'initial', 'token-overlap', 'cross-field', 'date-swap', 'date-year', 'prefix', 'adjacent-number', 'one-sided',
+  'else',
 ]); // prettier-ignore
 
 const LEVEL_KEYS = new Set([
