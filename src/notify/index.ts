@@ -72,8 +72,8 @@ export async function installNotify(
     const jobs = new JobQueue(kith.db, { log, pollMs: opts.jobPollMs });
     Object.assign(rt, { worker, hub, jobs });
     await app.register(inboxRoutes, { store: kith.store });
-    app.server.on('upgrade', (req, socket) => {
-      if (!hub.handleUpgrade(req, socket)) socket.destroy();
+    app.server.on('upgrade', (req, socket, head) => {
+      if (!hub.handleUpgrade(req, socket, head)) socket.destroy();
     });
     app.addHook('onListen', async () => {
       const addr = app.server.address();
@@ -85,8 +85,9 @@ export async function installNotify(
         jobs.start();
       });
     }
+    // Upgraded sockets would keep the server from closing: drop them first.
+    app.addHook('preClose', async () => hub.close());
     app.addHook('onClose', async () => {
-      hub.close();
       await worker.stop();
       await jobs.stop();
     });

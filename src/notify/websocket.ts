@@ -86,7 +86,7 @@ export class WebsocketHub implements WebsocketSender {
   }
 
   /** Handles an HTTP upgrade; answers false when the path is not the websocket channel. */
-  handleUpgrade(req: IncomingMessage, socket: Duplex): boolean {
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head?: Buffer): boolean {
     if ((req.url ?? '').split('?')[0] !== WS_PATH) return false;
     const wsKey = req.headers['sec-websocket-key'];
     if (typeof wsKey !== 'string' || (req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
@@ -102,7 +102,7 @@ export class WebsocketHub implements WebsocketSender {
     const conn: Conn = { socket, subscriptions: new Set(), lastSent: Date.now() };
     this.conns.add(conn);
     const parser = new FrameParser();
-    socket.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer): void => {
       for (const f of parser.push(chunk)) {
         if (f.opcode === OP.text) void this.onText(conn, f.payload.toString('utf8'));
         else if (f.opcode === OP.ping) socket.write(encodeFrame(OP.pong, f.payload));
@@ -111,7 +111,10 @@ export class WebsocketHub implements WebsocketSender {
           this.conns.delete(conn);
         }
       }
-    });
+    };
+    socket.on('data', onData);
+    // Bytes the client sent right after its upgrade request arrive with the request, not as data.
+    if (head?.length) onData(head);
     const drop = (): void => {
       this.conns.delete(conn);
     };
