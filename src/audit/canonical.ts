@@ -10,7 +10,8 @@ function cleanString(s: string): string {
   return s.replace(LONE_SURROGATE, '\uFFFD').replaceAll('\u0000', '\uFFFD');
 }
 
-function clean(value: unknown): unknown {
+/** The value as JSON would carry it, with strings made safe for jsonb (see `canonicalJson`). */
+export function clean(value: unknown): unknown {
   if (typeof value === 'string') return cleanString(value);
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
   if (value === null || typeof value === 'boolean') return value;

@@ -61,12 +61,11 @@ describe('the audit chain', () => {
       network: { address: '10.1.1.1' },
     });
     expect(first.seq).toBe(1);
-    const { rows } = await db().query(
-      'select event::text as event, prev_hash, hash from audit_events where seq = 1',
-    );
+    const { rows } = await db().query('select event, prev_hash, hash from audit_events where seq = 1');
     const event = JSON.parse(rows[0].event);
     expect(rows[0].prev_hash).toBe(GENESIS_HASH);
-    expect(rows[0].hash).toBe(chainHash(GENESIS_HASH, canonicalJson(event)));
+    expect(rows[0].hash).toBe(chainHash(GENESIS_HASH, rows[0].event));
+    expect(rows[0].event).toBe(canonicalJson(event));
     expect(event).toMatchObject({
       resourceType: 'AuditEvent',
       type: { code: 'rest' },
@@ -99,7 +98,7 @@ describe('the audit chain', () => {
         patients: [`Patient/p-${i % 3}`],
       })),
     );
-    const writer = new AuditWriter(db(), 8);
+    const writer = new AuditWriter(db(), { maxBatch: 8 });
     const many = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
         writer.record({ action: i % 2 ? 'create' : 'update', caller, resources: [`Task/t-${i}`] }),
@@ -129,32 +128,30 @@ describe('the audit chain', () => {
   });
 
   it('names an event whose stored JSON was changed', async () => {
-    const { rows } = await db().query('select id, event::text as event from audit_events where seq = 42');
+    const { rows } = await db().query('select id, event from audit_events where seq = 42');
     const original = rows[0].event;
     await tamper(
-      `update audit_events set event = jsonb_set(event, '{agent,0,who,display}', '"Someone Else"') where seq = 42`,
+      `update audit_events set event = jsonb_set(event::jsonb, '{agent,0,who,display}', '"Someone Else"')::text where seq = 42`,
     );
     const result = await verifyAuditChain(db());
     expect(result.ok).toBe(false);
     expect(result.firstBroken).toMatchObject({ seq: 42, id: rows[0].id, kind: 'altered' });
     expect(result.count).toBe(41);
-    await tamper('update audit_events set event = $1::jsonb where seq = 42', [original]);
+    await tamper('update audit_events set event = $1 where seq = 42', [original]);
     expect((await verifyAuditChain(db())).ok).toBe(true);
   });
 
   it('names an event that was changed and re-hashed', async () => {
-    const { rows } = await db().query(
-      'select id, event::text as event, hash from audit_events where seq = 10',
-    );
+    const { rows } = await db().query('select id, event, hash from audit_events where seq = 10');
     const changed = { ...JSON.parse(rows[0].event), outcome: '8' };
     const prev = (await db().query('select hash from audit_events where seq = 9')).rows[0].hash;
-    await tamper('update audit_events set event = $1::jsonb, hash = $2 where seq = 10', [
+    await tamper('update audit_events set event = $1, hash = $2 where seq = 10', [
       canonicalJson(changed),
       chainHash(prev, canonicalJson(changed)),
     ]);
     const result = await verifyAuditChain(db());
     expect(result.firstBroken).toMatchObject({ seq: 10, id: rows[0].id, kind: 'altered' });
-    await tamper('update audit_events set event = $1::jsonb, hash = $2 where seq = 10', [
+    await tamper('update audit_events set event = $1, hash = $2 where seq = 10', [
       rows[0].event,
       rows[0].hash,
     ]);
@@ -172,15 +169,16 @@ describe('the audit chain', () => {
     const last = (await db().query('select id from audit_events where seq = 111')).rows[0];
     await tamper('delete from audit_events where seq = 111');
     await tamper(
-      `insert into audit_events (seq, id, recorded, action, patients, event, prev_id, prev_hash, hash)
-       values ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9)`,
+      `insert into audit_events (seq, id, recorded, action, outcome, patients, event, prev_id, prev_hash, hash)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
       [
         deleted.seq,
         deleted.id,
         deleted.recorded,
         deleted.action,
+        deleted.outcome,
         deleted.patients,
-        JSON.stringify(deleted.event),
+        deleted.event,
         deleted.prev_id,
         deleted.prev_hash,
         deleted.hash,
@@ -210,7 +208,9 @@ describe('kith audit verify', () => {
         for (let i = 0; i < 5; i++)
           await recordAudit(k.db, { action: 'read', caller, resources: [`Patient/p-${i}`] });
         await k.db.query('alter table audit_events disable trigger user');
-        await k.db.query(`update audit_events set event = jsonb_set(event, '{action}', '"D"') where seq = 4`);
+        await k.db.query(
+          `update audit_events set event = jsonb_set(event::jsonb, '{action}', '"D"')::text where seq = 4`,
+        );
         await k.close();
       }
       const id = config.databaseUrl

@@ -108,7 +108,7 @@ export async function disclosuresFor(
   const actions = q.actions ?? (q.includeFailures ? [...DISCLOSURE_ACTIONS, 'denied'] : DISCLOSURE_ACTIONS);
   const params: unknown[] = [patients, actions];
   let where = 'patients && $1::text[] and action = any($2::text[])';
-  if (!q.includeFailures) where += ` and event->>'outcome' = '0'`;
+  if (!q.includeFailures) where += ` and outcome = '0'`;
   if (q.since) {
     params.push(q.since);
     where += ` and recorded >= $${params.length}::timestamptz`;
@@ -119,7 +119,7 @@ export async function disclosuresFor(
   }
   params.push(Math.min(Math.max(q.limit ?? 1000, 1), 10_000));
   const { rows } = await db.query(
-    `select seq, event::text as event from audit_events where ${where}
+    `select seq, event from audit_events where ${where}
      order by recorded desc, seq desc limit $${params.length}`,
     params,
   );

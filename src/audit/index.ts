@@ -2,6 +2,8 @@
 // migrations, so import it before openKith runs them.
 import './migrations';
 
+export { auditMigrations } from './migrations';
+
 export {
   buildAuditEvent,
   patientRef,

@@ -2,7 +2,7 @@ import { registerMigrations, type Migration } from '../store/db/migrate';
 
 /**
  * The audit trail: one row per FHIR AuditEvent, chained by SHA-256 (`hash` = SHA-256 of
- * `prev_hash` + the event's canonical JSON). `audit_head` holds the chain's end; appending
+ * `prev_hash` + the event's canonical JSON, stored as that exact text). `audit_head` holds the chain's end; appending
  * updates it in the same statement, and its row lock makes appends one line under concurrency.
  * Triggers refuse UPDATE, DELETE and TRUNCATE, so changing the trail takes deliberate effort
  * (disabling triggers) and is then caught by `verifyAuditChain`.
@@ -16,8 +16,10 @@ create table audit_events (
   id text not null unique,
   recorded timestamptz not null,
   action text not null,
+  outcome text not null,
   patients text[] not null default '{}',
-  event jsonb not null,
+  -- The canonical JSON text exactly as hashed (cast to jsonb to query it).
+  event text not null,
   prev_id text,
   prev_hash text not null,
   hash text not null

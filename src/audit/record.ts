@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditEvent } from '@medplum/fhirtypes';
-import { canonicalJson, chainHash } from './canonical';
+import { chainHash, clean } from './canonical';
 import { actionOf, buildAuditEvent, patientsOf, type AuditInput } from './event';
 
 /** Anything that runs SQL: the Database, its pool, or a client inside a caller's transaction. */
@@ -27,19 +27,26 @@ interface Prepared {
   canonical: string;
   patients: string[];
   action: string;
+  outcome: string;
 }
 
 function prepare(input: AuditInput | AuditEvent): Prepared {
-  const event =
+  const built =
     (input as AuditEvent).resourceType === 'AuditEvent'
       ? { ...(input as AuditEvent) }
       : buildAuditEvent(input as AuditInput);
-  event.id ??= randomUUID();
-  event.recorded ??= new Date().toISOString();
-  // The canonical text is what is hashed and what is stored, so a verifier reads back the same value.
-  const canonical = canonicalJson(event);
-  const stored = JSON.parse(canonical) as AuditEvent;
-  return { event: stored, canonical, patients: patientsOf(stored), action: actionOf(stored) };
+  built.id ??= randomUUID();
+  built.recorded ??= new Date().toISOString();
+  // What is hashed is exactly what is stored, so a verifier reading it back gets the same text.
+  const event = clean(built) as AuditEvent;
+  const canonical = JSON.stringify(event);
+  return {
+    event,
+    canonical,
+    patients: patientsOf(event),
+    action: actionOf(event),
+    outcome: event.outcome ?? '0',
+  };
 }
 
 // One statement: advance the head (its row lock orders concurrent appends; SET reads the old
@@ -56,8 +63,8 @@ with head as (
   where id = 1
   returning seq, prev_hash, hash, prev_id
 )
-insert into audit_events (seq, id, recorded, action, patients, event, prev_id, prev_hash, hash)
-select head.seq, $1::text, $3::timestamptz, $4::text, $5::text[], $2::text::jsonb, head.prev_id, head.prev_hash, head.hash
+insert into audit_events (seq, id, recorded, action, outcome, patients, event, prev_id, prev_hash, hash)
+select head.seq, $1::text, $3::timestamptz, $4::text, $6::text, $5::text[], $2::text, head.prev_id, head.prev_hash, head.hash
 from head
 returning seq, hash`;
 
@@ -72,7 +79,7 @@ export async function recordAudit(db: Sql, input: AuditInput | AuditEvent): Prom
   const { rows } = await db.query({
     name: 'kith-audit-append',
     text: APPEND_SQL,
-    values: [p.event.id, p.canonical, p.event.recorded, p.action, p.patients],
+    values: [p.event.id, p.canonical, p.event.recorded, p.action, p.patients, p.outcome],
   });
   return { seq: rows[0].seq, id: p.event.id as string, hash: rows[0].hash };
 }
@@ -84,10 +91,14 @@ export async function recordAudit(db: Sql, input: AuditInput | AuditEvent): Prom
 export async function recordAuditBatch(
   db: TransactionalSql,
   inputs: (AuditInput | AuditEvent)[],
+  opts: { synchronousCommit?: boolean } = {},
 ): Promise<RecordedAudit[]> {
   if (!inputs.length) return [];
   const prepared = inputs.map(prepare);
   return db.transaction(async (client) => {
+    // Asynchronous commit trades the last few hundred ms of events on a server crash for not
+    // waiting on the disk; the chain stays consistent either way (WAL replays in order).
+    if (opts.synchronousCommit === false) await client.query('set local synchronous_commit = off');
     const { rows } = await client.query('select seq, hash, last_id from audit_head where id = 1 for update');
     let seq: number = rows[0].seq;
     let prevHash: string = rows[0].hash;
@@ -101,8 +112,9 @@ export async function recordAuditBatch(
         id: p.event.id,
         recorded: p.event.recorded,
         action: p.action,
+        outcome: p.outcome,
         patients: p.patients,
-        event: p.event,
+        event: p.canonical,
         prev_id: prevId,
         prev_hash: prevHash,
         hash,
@@ -113,11 +125,25 @@ export async function recordAuditBatch(
       return rec;
     });
     await client.query(
-      `insert into audit_events (seq, id, recorded, action, patients, event, prev_id, prev_hash, hash)
-       select (r->>'seq')::bigint, r->>'id', (r->>'recorded')::timestamptz, r->>'action',
-              array(select jsonb_array_elements_text(r->'patients')), r->'event', r->>'prev_id', r->>'prev_hash', r->>'hash'
-       from jsonb_array_elements($1::jsonb) r`,
-      [JSON.stringify(records)],
+      `insert into audit_events (seq, id, recorded, action, outcome, patients, event, prev_id, prev_hash, hash)
+       select s, i, r, a, o, case when p = '' then '{}'::text[] else string_to_array(p, chr(31)) end, e, pi, ph, h
+       from unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::text[], $5::text[],
+                   $6::text[], string_to_array($7::text, chr(30)), $8::text[], $9::text[], $10::text[])
+              as u(s, i, r, a, o, p, e, pi, ph, h)`,
+      [
+        records.map((r) => r.seq),
+        records.map((r) => r.id),
+        records.map((r) => r.recorded),
+        records.map((r) => r.action),
+        records.map((r) => r.outcome),
+        records.map((r) => r.patients.join('\u001f')),
+        // One text, split by the server: canonical JSON never holds a raw control character
+        // (JSON.stringify escapes them), and this skips array-literal quoting of large texts.
+        records.map((r) => r.event).join('\u001e'),
+        records.map((r) => r.prev_id),
+        records.map((r) => r.prev_hash),
+        records.map((r) => r.hash),
+      ],
     );
     const last = records[records.length - 1];
     await client.query(
@@ -141,10 +167,16 @@ export class AuditWriter {
   }[] = [];
   private running: Promise<void> | undefined;
 
+  private readonly maxBatch: number;
+  private readonly synchronousCommit: boolean;
+
   constructor(
     private readonly db: TransactionalSql,
-    private readonly maxBatch = 500,
-  ) {}
+    opts: { maxBatch?: number; synchronousCommit?: boolean } = {},
+  ) {
+    this.maxBatch = opts.maxBatch ?? 500;
+    this.synchronousCommit = opts.synchronousCommit ?? true;
+  }
 
   record(input: AuditInput | AuditEvent): Promise<RecordedAudit> {
     return new Promise((resolve, reject) => {
@@ -159,11 +191,12 @@ export class AuditWriter {
         const batch = this.queue.splice(0, this.maxBatch);
         try {
           const results =
-            batch.length === 1
+            batch.length === 1 && this.synchronousCommit
               ? [await recordAudit(this.db, batch[0].p)]
               : await recordAuditBatch(
                   this.db,
                   batch.map((b) => b.p),
+                  { synchronousCommit: this.synchronousCommit },
                 );
           batch.forEach((b, i) => b.resolve(results[i]));
         } catch (err) {

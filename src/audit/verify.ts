@@ -1,5 +1,5 @@
 import type { AuditEvent } from '@medplum/fhirtypes';
-import { GENESIS_HASH, canonicalJson, chainHash } from './canonical';
+import { GENESIS_HASH, chainHash } from './canonical';
 import { actionOf, patientsOf } from './event';
 import type { Sql } from './record';
 
@@ -43,7 +43,7 @@ export async function verifyAuditChain(
 
   while (expected <= head.seq) {
     const { rows } = await db.query(
-      `select seq, id, recorded, action, patients, event::text as event, prev_id, prev_hash, hash
+      `select seq, id, recorded, action, outcome, patients, event, prev_id, prev_hash, hash
        from audit_events where seq >= $1 and seq <= $2 order by seq limit $3`,
       [expected, head.seq, batch],
     );
@@ -59,12 +59,27 @@ export async function verifyAuditChain(
           reason: `${missing} missing (deleted)${r.prev_id && seq === expected + 1 ? `: it was ${r.prev_id}` : ''}; the chain resumes at ${seq} (${r.id})`,
         });
       }
+      if (r.prev_hash !== prevHash && expected === 1)
+        return broken({
+          seq,
+          id: r.id,
+          kind: 'altered',
+          reason: `event 1 (${r.id}) no longer starts the chain`,
+        });
       if (r.prev_hash !== prevHash)
         return broken({
           seq: expected - 1,
           id: prevId,
           kind: 'altered',
           reason: `event ${expected - 1} (${prevId}) was changed and re-hashed: event ${seq} still links to its original hash`,
+        });
+      // The stored text is exactly what was hashed.
+      if (chainHash(r.prev_hash, r.event) !== r.hash)
+        return broken({
+          seq,
+          id: r.id,
+          kind: 'altered',
+          reason: `event ${seq} (${r.id}) was changed: its content does not match its hash`,
         });
       let event: AuditEvent;
       try {
@@ -77,19 +92,12 @@ export async function verifyAuditChain(
           reason: `event ${seq} (${r.id}) is not readable JSON`,
         });
       }
-      const hash = chainHash(r.prev_hash, canonicalJson(event));
-      if (hash !== r.hash)
-        return broken({
-          seq,
-          id: r.id,
-          kind: 'altered',
-          reason: `event ${seq} (${r.id}) was changed: its content does not match its hash`,
-        });
       // The indexed columns must agree with the hashed content they are taken from.
       const patients = [...(r.patients ?? [])].sort().join(',');
       if (
         event.id !== r.id ||
         actionOf(event) !== r.action ||
+        (event.outcome ?? '0') !== r.outcome ||
         patientsOf(event).join(',') !== patients ||
         Date.parse(event.recorded as string) !== Date.parse(r.recorded)
       )
