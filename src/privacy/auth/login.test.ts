@@ -64,6 +64,16 @@ describe('sign-in', () => {
     expect(me.json().displayName).toBe('Casey Nguyen');
   });
 
+  it('takes JSON only (a cross-site form cannot sign someone in)', async () => {
+    const res = await env.app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'username=casey&password=casey-password-1',
+    });
+    expect(res.statusCode).toBe(422);
+  });
+
   it('lets the user pick a purpose of use, but never break-glass', async () => {
     const ok = await login({ username: 'casey', password: 'casey-password-1', purposeOfUse: 'TREAT' });
     expect((await env.auth.verifyAccessToken(ok.json().access_token)).purposeOfUse).toBe('TREAT');

@@ -88,6 +88,9 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
 
   // ---- the web app's own sign-in ----
   app.post('/auth/login', async (req, reply) => {
+    // JSON only: a cross-site form cannot send it without a CORS preflight (no login CSRF).
+    if (!req.headers['content-type']?.startsWith('application/json'))
+      throw new FhirError('invalid_value', 'Sign-in takes a JSON body: { "username", "password" }');
     const b = body(req);
     const result = await auth.login(
       { username: b.username, password: b.password, purposeOfUse: b.purposeOfUse },
