@@ -5,6 +5,7 @@ import { registerImportCommand } from './import';
 import { registerUsersCommand } from './users';
 import { registerAuditCommand } from './audit';
 import { registerDemoCommand } from './demo';
+import { registerLinkCommand } from './link';
 
 /** Each CLI command lives in its own file and registers itself on the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -16,4 +17,5 @@ export const commands: RegisterCommand[] = [
   registerUsersCommand,
   registerAuditCommand,
   registerDemoCommand,
+  registerLinkCommand,
 ];

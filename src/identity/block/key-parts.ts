@@ -52,7 +52,7 @@ function perValue(column: Column, derive: (valueId: number) => string[] | number
 }
 
 function firstWord(column: Column, v: number): string {
-  return column.tokens[v]?.[0] ?? column.keys[column.keyOf[v]];
+  return column.tokensOf(v)[0] ?? column.keyString(v);
 }
 
 /** The function computing one key part for records of `table`. */
@@ -107,7 +107,7 @@ export function keyPart(table: RecordTable, part: string): PartFn {
     case 'phonetic':
       // Primary codes only: alternates would double most blocks for little gain.
       return perValue(col, (v) => {
-        const tokens = col.tokens[v] ?? [];
+        const tokens = col.tokensOf(v);
         const words = tokens.length > 1 ? [key(v), ...tokens] : [key(v)];
         return words.map((w) => phoneticCodes(w)[0] ?? '').filter((c) => c !== '');
       });

@@ -14,6 +14,7 @@ import { jaroWinklerAtLeast } from './jaro-winkler';
 export type Predicate = (ca: Column, a: number, cb: Column, b: number) => boolean;
 
 const keyOf = (c: Column, id: number): string => c.keys[c.keyOf[id]];
+const firstWord = (c: Column, id: number): string => c.tokensOf(id)[0] ?? keyOf(c, id);
 
 const exact: Predicate = (ca, a, cb, b) =>
   ca === cb ? ca.keyOf[a] === cb.keyOf[b] : keyOf(ca, a) === keyOf(cb, b);
@@ -55,9 +56,9 @@ export function predicateFor(level: LevelRule): Predicate {
       return (ca, a, cb, b) => withinEdits(keyOf(ca, a), keyOf(cb, b), max, tr);
     }
     case 'phonetic':
-      return (ca, a, cb, b) => soundAlike(ca.codes[a], cb.codes[b]);
+      return (ca, a, cb, b) => soundAlike(ca.codesOf(a), cb.codesOf(b));
     case 'nickname':
-      return (ca, a, cb, b) => ca.nick.length > a && cb.nick.length > b && intersects(ca.nick[a], cb.nick[b]);
+      return (ca, a, cb, b) => intersects(ca.nickOf(a), cb.nickOf(b));
     case 'nickname-close': {
       // A nickname with a typo ("Eddei" for Eddie, "Jony" for Jonny): one name is close to a name that the
       // other one's nickname groups contain.
@@ -66,8 +67,8 @@ export function predicateFor(level: LevelRule): Predicate {
       const close = (x: string, r: string) =>
         jaroWinklerAtLeast(x, r, t) || (edits > 0 && x.length > 3 && withinEdits(x, r, edits, true));
       return (ca, a, cb, b) => {
-        const x = ca.tokens[a]?.[0] ?? keyOf(ca, a);
-        const y = cb.tokens[b]?.[0] ?? keyOf(cb, b);
+        const x = firstWord(ca, a);
+        const y = firstWord(cb, b);
         for (const r of relatedNames(y)) if (close(x, r)) return true;
         for (const r of relatedNames(x)) if (close(y, r)) return true;
         return false;
@@ -100,7 +101,7 @@ export function predicateFor(level: LevelRule): Predicate {
         return (x.length === 1 || y.length === 1) && x.charCodeAt(0) === y.charCodeAt(0);
       };
     case 'token-overlap':
-      return (ca, a, cb, b) => sharesToken(ca.tokens[a], cb.tokens[b]);
+      return (ca, a, cb, b) => sharesToken(ca.tokensOf(a), cb.tokensOf(b));
     case 'date-swap':
       return (ca, a, cb, b) => isDayMonthSwap(ca.dates[a], cb.dates[b]);
     case 'date-year': {
@@ -128,4 +129,4 @@ export function predicateFor(level: LevelRule): Predicate {
  * Cross-field agreement: a significant word of one value is a word of the other. Exact words only: "Nancy"
  * as a first name and "Ann" as a sister's middle name must not look alike.
  */
-export const crossAgrees: Predicate = (ca, a, cb, b) => sharesToken(ca.tokens[a], cb.tokens[b]);
+export const crossAgrees: Predicate = (ca, a, cb, b) => sharesToken(ca.tokensOf(a), cb.tokensOf(b));

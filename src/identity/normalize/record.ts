@@ -2,6 +2,7 @@ import type { MatchRecord } from '../types';
 import { normalizeCity, normalizePostalCode, normalizeState, standardizeAddress } from './address';
 import { parseDate } from './dates';
 import { normalizeGender, normalizeIdentifier, normalizePhone, normalizeSsn } from './identifiers';
+import { memoize } from './memo';
 import { normalizeFamily, normalizeGiven, normalizeSuffix } from './names';
 
 /**
@@ -25,38 +26,67 @@ export interface NormalizedRecord {
   identifiers: string[];
 }
 
-export function normalizeRecord(r: MatchRecord, maxYear?: number): NormalizedRecord {
-  const g = normalizeGiven(r.given);
-  let m = normalizeGiven(r.middle);
-  const f = normalizeFamily(r.family);
-  let given = g.words.join(' ');
-  let middle = m.words.join(' ');
+interface NameParts {
+  form: string;
+  words: string[];
+  suffix: string;
+}
+
+const toParts = (n: { words: string[]; suffix: string }): NameParts => ({
+  form: n.words.join(' '),
+  words: n.words,
+  suffix: n.suffix,
+});
+
+// Memoized per raw string: the fields whose values repeat across records.
+const given = memoize((raw) => toParts(normalizeGiven(raw)));
+const family = memoize((raw) => toParts(normalizeFamily(raw)));
+const suffix = memoize(normalizeSuffix, 1000);
+const gender = memoize(normalizeGender, 1000);
+const city = memoize(normalizeCity);
+const state = memoize(normalizeState, 1000);
+const postal = memoize(normalizePostalCode);
+const datesByMaxYear = new Map<number, (raw: string) => number>();
+
+function dateParser(maxYear: number): (raw: string) => number {
+  let p = datesByMaxYear.get(maxYear);
+  if (!p) datesByMaxYear.set(maxYear, (p = memoize((raw) => parseDate(raw, maxYear))));
+  return p;
+}
+
+const EMPTY: NameParts = { form: '', words: [], suffix: '' };
+const nameOf = (fn: (raw: string) => NameParts, raw: string | undefined): NameParts =>
+  raw ? fn(raw) : EMPTY;
+
+export function normalizeRecord(r: MatchRecord, maxYear = new Date().getUTCFullYear()): NormalizedRecord {
+  const g = nameOf(given, r.given);
+  let m = nameOf(given, r.middle);
+  const f = nameOf(family, r.family);
+  let givenForm = g.form;
   // "JOHN Q" in the given field with no middle: the trailing initial is the middle name.
   const last = g.words[g.words.length - 1];
-  if (middle === '' && g.words.length > 1 && last.length === 1) {
-    given = g.words.slice(0, -1).join(' ');
-    m = normalizeGiven(last);
-    middle = last;
+  if (m.form === '' && g.words.length > 1 && last.length === 1) {
+    givenForm = g.words.slice(0, -1).join(' ');
+    m = given(last);
   }
-  const suffix = normalizeSuffix(r.suffix) || f.suffix || g.suffix || m.suffix;
   const ids: string[] = [];
   for (const raw of r.identifiers ?? []) {
     const id = raw ? normalizeIdentifier(raw) : '';
     if (id && !ids.includes(id)) ids.push(id);
   }
   return {
-    given,
-    middle,
-    family: f.words.join(' '),
-    suffix,
-    gender: normalizeGender(r.gender),
-    birthDate: parseDate(r.birthDate, maxYear),
+    given: givenForm,
+    middle: m.form,
+    family: f.form,
+    suffix: (r.suffix ? suffix(r.suffix) : '') || f.suffix || g.suffix || m.suffix,
+    gender: r.gender ? gender(r.gender) : '',
+    birthDate: r.birthDate ? dateParser(maxYear)(r.birthDate) : 0,
     ssn: normalizeSsn(r.ssn),
     phone: normalizePhone(r.phone),
-    line: standardizeAddress(r.line).line,
-    city: normalizeCity(r.city),
-    state: normalizeState(r.state),
-    postalCode: normalizePostalCode(r.postalCode),
+    line: r.line ? standardizeAddress(r.line).line : '',
+    city: r.city ? city(r.city) : '',
+    state: r.state ? state(r.state) : '',
+    postalCode: r.postalCode ? postal(r.postalCode) : '',
     identifiers: ids,
   };
 }

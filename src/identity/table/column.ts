@@ -6,9 +6,12 @@ import type { FieldKind } from '../types';
 /**
  * One field of every record, dictionary-encoded: each record holds an integer id of its value, and
  * everything derived from a value (joined key, words, phonetic codes, nickname groups, parsed date) is
- * computed once per distinct value. A million records share a few hundred thousand distinct names, so
- * comparators and blocking work on integers and precomputed features instead of re-deriving strings.
+ * computed once per distinct value, on first use. A million records share a few hundred thousand distinct
+ * names, so comparators and blocking work on integers and memoized features instead of re-deriving
+ * strings; street lines, which are nearly all distinct, never pay for features no rule asks for.
  */
+const NONE: readonly never[] = [];
+
 export class Column {
   /** Record index -> value id, -1 when missing. */
   ids = new Int32Array(1024);
@@ -16,37 +19,37 @@ export class Column {
   readonly values: string[] = [];
   /** Value id -> key id; two values agree exactly when their keys agree ("DE LA CRUZ" = "DELACRUZ"). */
   readonly keyOf: number[] = [];
-  /** Key id -> key string (the value without spaces). */
+  /** Key id -> key string (names and places: the value without spaces). */
   readonly keys: string[] = [];
   /** Key id -> number of records holding it, for term-frequency weights. */
   readonly keyCounts: number[] = [];
   /** Records with a value in this field. */
   present = 0;
-  /** Value id -> significant words (names, addresses, places). */
-  readonly tokens: string[][] = [];
-  /** Value id -> Double Metaphone codes of the key and, for several-word values, of each word. */
-  readonly codes: (readonly string[])[] = [];
-  /** Value id -> nickname groups of its words (given and middle names). */
-  readonly nick: (readonly number[])[] = [];
   /** Value id -> YYYYMMDD as a number (dates). */
   readonly dates: number[] = [];
 
+  private readonly tokenMemo: (readonly string[] | undefined)[] = [];
+  private readonly codeMemo: (readonly string[] | undefined)[] = [];
+  private readonly nickMemo: (readonly number[] | undefined)[] = [];
   private readonly valueIndex = new Map<string, number>();
   private readonly keyIndex = new Map<string, number>();
+  private readonly spaceless: boolean;
 
   constructor(
     readonly kind: FieldKind,
     readonly isNickField = false,
-  ) {}
+  ) {
+    this.spaceless = kind === 'name' || kind === 'place';
+  }
 
-  /** Value id for a stored form, adding it (and its features) on first sight. */
+  /** Value id for a stored form, adding it on first sight. */
   intern(value: string): number {
     let id = this.valueIndex.get(value);
     if (id !== undefined) return id;
     id = this.values.length;
     this.valueIndex.set(value, id);
     this.values.push(value);
-    const key = this.kind === 'date' || this.kind === 'multi' ? value : value.replace(/ /g, '');
+    const key = this.spaceless && value.includes(' ') ? value.replace(/ /g, '') : value;
     let keyId = this.keyIndex.get(key);
     if (keyId === undefined) {
       keyId = this.keys.length;
@@ -55,31 +58,57 @@ export class Column {
       this.keyCounts.push(0);
     }
     this.keyOf.push(keyId);
-    this.deriveFeatures(value, key);
+    this.tokenMemo.push(undefined);
+    this.codeMemo.push(undefined);
+    this.nickMemo.push(undefined);
+    if (this.kind === 'date') this.dates.push(Number(value));
     return id;
   }
 
-  private deriveFeatures(value: string, key: string): void {
-    if (this.kind === 'name' || this.kind === 'place' || this.kind === 'address') {
-      const words = value.split(' ');
-      const tokens = this.kind === 'name' ? significantWords(words) : words;
-      this.tokens.push(tokens);
-      if (this.kind === 'address') {
-        this.codes.push([]);
-      } else {
-        const codes = [...phoneticCodes(key)];
-        if (tokens.length > 1) for (const t of tokens) for (const c of phoneticCodes(t)) codes.push(c);
-        this.codes.push(codes);
-      }
-      if (this.isNickField) {
-        const groups: number[] = [];
-        for (const t of tokens)
-          for (const gId of nicknameGroups(t)) if (!groups.includes(gId)) groups.push(gId);
-        for (const gId of nicknameGroups(key)) if (!groups.includes(gId)) groups.push(gId);
-        this.nick.push(groups);
-      }
+  /** Key string of value `id`. */
+  keyString(id: number): string {
+    return this.keys[this.keyOf[id]];
+  }
+
+  /** Significant words: names without particles, other values split at spaces. */
+  tokensOf(id: number): readonly string[] {
+    let t = this.tokenMemo[id];
+    if (t === undefined) {
+      const words = this.values[id].split(' ');
+      t = this.kind === 'name' ? significantWords(words) : words;
+      this.tokenMemo[id] = t;
     }
-    if (this.kind === 'date') this.dates.push(Number(value));
+    return t;
+  }
+
+  /** Double Metaphone codes of the key and, for several-word values, of each word. */
+  codesOf(id: number): readonly string[] {
+    let c = this.codeMemo[id];
+    if (c === undefined) {
+      const key = this.keyString(id);
+      const tokens = this.tokensOf(id);
+      if (tokens.length > 1) {
+        const all = [...phoneticCodes(key)];
+        for (const t of tokens) for (const code of phoneticCodes(t)) if (!all.includes(code)) all.push(code);
+        c = all;
+      } else c = phoneticCodes(key);
+      this.codeMemo[id] = c;
+    }
+    return c;
+  }
+
+  /** Nickname groups of the value's words (given and middle names only). */
+  nickOf(id: number): readonly number[] {
+    if (!this.isNickField) return NONE;
+    let n = this.nickMemo[id];
+    if (n === undefined) {
+      const groups: number[] = [];
+      for (const t of this.tokensOf(id))
+        for (const g of nicknameGroups(t)) if (!groups.includes(g)) groups.push(g);
+      for (const g of nicknameGroups(this.keyString(id))) if (!groups.includes(g)) groups.push(g);
+      this.nickMemo[id] = n = groups;
+    }
+    return n;
   }
 
   /** Set record `index` to `value` ("" = missing). */
