@@ -18,6 +18,17 @@ export interface DeliveryOptions {
   retryWindowMs?: number;
   fetch?: typeof fetch;
   log?: (msg: string, err?: unknown) => void;
+  /**
+   * Which endpoint hosts may be called. Default: any, except under tests (VITEST) or with
+   * KITH_NOTIFY_LOOPBACK_ONLY=1, where only loopback hosts are (example Subscriptions name real sites).
+   */
+  allowHost?: (hostname: string) => boolean;
+}
+
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\]|::1)$/;
+export function defaultAllowHost(): (hostname: string) => boolean {
+  const loopbackOnly = !!process.env.VITEST || process.env.KITH_NOTIFY_LOOPBACK_ONLY === '1';
+  return (h) => !loopbackOnly || LOOPBACK.test(h);
 }
 
 /** Sends a text frame to the websocket bound to a subscription on this node; false when none is. */
@@ -63,6 +74,7 @@ export class DeliveryWorker {
       maxDelayMs: 15 * 60_000,
       retryWindowMs: 26 * 3_600_000,
       fetch: globalThis.fetch,
+      allowHost: defaultAllowHost(),
       ...opts,
     };
     if (this.opts.retryWindowMs < DAY_MS && !process.env.VITEST && !process.env.KITH_ALLOW_SHORT_RETRY)
@@ -154,6 +166,8 @@ export class DeliveryWorker {
         const ok = (await this.websocket?.send(sub.id, body)) ?? false;
         if (!ok) error = 'no websocket bound on this node';
       } else {
+        const host = new URL(sub.endpoint).hostname;
+        if (!this.opts.allowHost(host)) throw new Error(`endpoint host ${host} is not allowed here`);
         const headers: Record<string, string> = { 'content-type': 'application/fhir+json' };
         for (const h of (typeof sub.headers === 'string'
           ? JSON.parse(sub.headers)

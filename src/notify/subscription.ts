@@ -138,6 +138,8 @@ export async function checkSubscription(
   const prev = previous as Subscription | undefined;
   const system = !store.caller || store.caller.subject === 'kith-system';
   let status = sub.status;
+  // A subscription past its end is off (R4 Subscription.end).
+  if (sub.end && Date.parse(sub.end) <= Date.now()) status = 'off';
   if (status !== 'off') {
     if (cfg.channel === 'websocket') status = 'active';
     else if (!prev) status = 'requested';

@@ -11,6 +11,8 @@ import { forwardOperation } from './operations/forward';
 import { referralLinkOperation } from './operations/referral-link';
 import { referralMetricsOperation } from './operations/referral-metrics';
 import { referralLinkRoutes } from './routes';
+import { notifyRuntime } from '../notify';
+import { scheduleHsdsPull } from './directory/hsds/pull';
 import { indexReferral } from './workflow/referral-index';
 import { enforceReferralRules } from './workflow/task-rules';
 
@@ -94,5 +96,13 @@ export async function installReferrals(kith: Kith, app?: FastifyInstance): Promi
   if (app && !routed.has(app)) {
     routed.add(app);
     await app.register(referralLinkRoutes, { store: kith.store });
+    // KITH_HSDS_URL: pull that HSDS API now and every KITH_HSDS_EVERY_MINUTES (default daily).
+    const jobs = notifyRuntime(kith)?.jobs;
+    if (process.env.KITH_HSDS_URL && jobs) {
+      const every = Number(process.env.KITH_HSDS_EVERY_MINUTES ?? 1440);
+      await scheduleHsdsPull(jobs, kith.store, process.env.KITH_HSDS_URL, every, (s) =>
+        app.log.info({ created: s.created, updated: s.updated, failed: s.failed }, 'HSDS pull done'),
+      );
+    }
   }
 }
