@@ -1,10 +1,10 @@
 import { compileKeys, forEachCandidatePair, type BlockingStats } from './block/blocker';
 import { RecordComparer } from './compare/compare-records';
 import type { MatchRules } from './rules/schema';
-import { estimateParameters } from './score/estimate';
-import { compileHardRules, violatedHardRule, type ModelParams } from './score/model';
+import { correctU, estimateParameters } from './score/estimate';
+import { buildParams, type ModelParams } from './score/model';
+import { PairWeigher } from './score/weigh';
 import { estimatePriorLog2Odds } from './score/prior';
-import { termFrequencyAdjustments } from './score/term-frequency';
 import { RecordTable } from './table/record-table';
 import type { MatchRecord } from './types';
 
@@ -117,7 +117,7 @@ export class LinkJob {
     t = performance.now();
     const patterns = [...histogram.keys()];
     const counts = Float64Array.from(patterns, (p) => histogram.get(p) ?? 0);
-    const params = estimateParameters({
+    const estimate = estimateParameters({
       rules,
       comparer,
       table,
@@ -129,49 +129,25 @@ export class LinkJob {
     progress(`estimated m and u over ${patterns.length} comparison patterns`);
     const estimateSeconds = (performance.now() - t) / 1000;
 
-    // 3. Weigh every candidate pair.
+    // 3. Weigh every candidate pair; estimate the prior; correct u for the matches the prior implies
+    //    (observed agreement on an SSN is nearly all true pairs), and weigh again.
     t = performance.now();
-    const hard = compileHardRules(rules);
-    const hardRuleHits: Record<string, number> = {};
-    const patternWeight = new Map<number, number>();
-    const capped = new Set<number>();
-    const tfFields: number[] = [];
-    const tfTables = comparer.fields.map((f, k) => {
-      if (f.tfLevel < 0 || !f.scored || f.field === 'identifier') return null;
-      tfFields.push(k);
-      return termFrequencyAdjustments(comparer.columnOf(k), rules.termFrequency.maxAdjustment);
-    });
-    const levelsOf = (p: number) => Array.from({ length: F }, (_, k) => comparer.levelOf(p, k));
-    for (const p of patterns) {
-      const lv = levelsOf(p);
-      const rule = violatedHardRule(hard, lv);
-      if (rule) hardRuleHits[rule.name] = (hardRuleHits[rule.name] ?? 0) + (histogram.get(p) ?? 0);
-      if (rule?.decision === 'non-match') patternWeight.set(p, NaN);
-      else
-        patternWeight.set(
-          p,
-          lv.reduce((s, l, k) => s + params.fields[k].weights[l], 0),
-        );
-      if (rule?.decision === 'possible') capped.add(p);
-    }
-    // Match weight of every candidate pair (NaN when a hard rule forbids the link), then the prior.
+    const weigher = new PairWeigher(rules, comparer, patterns, counts);
     const weights = new Float32Array(pairs.n);
-    for (let x = 0; x < pairs.n; x++) {
-      const p = pairs.p[x];
-      let w = patternWeight.get(p) ?? NaN;
-      if (!Number.isNaN(w)) {
-        const i = pairs.a[x];
-        for (const k of tfFields) {
-          if (comparer.levelOf(p, k) === comparer.fields[k].tfLevel)
-            w += tfTables[k]![comparer.valueKey(k, i)];
-        }
-      }
-      weights[x] = w;
-    }
     let nA = 0;
     for (let i = 0; i < table.size; i++) if (table.source[i] === 0) nA++;
     const totalPairs = twoSources ? nA * (table.size - nA) : (table.size * (table.size - 1)) / 2;
-    params.priorLog2Odds = estimatePriorLog2Odds(weights, pairs.n, totalPairs, rules.prior.log2Odds);
+    let params = estimate.params;
+    for (let round = 0; round < 2; round++) {
+      weigher.weigh(params, pairs.a, pairs.p, pairs.n, weights);
+      params.priorLog2Odds = estimatePriorLog2Odds(weights, pairs.n, totalPairs, rules.prior.log2Odds);
+      if (round === 1) break;
+      const lambda = 1 / (1 + 2 ** -params.priorLog2Odds);
+      const u = correctU(rules, estimate.observedU, estimate.m, lambda, 1 / Math.max(totalPairs, 1));
+      params = buildParams(rules, estimate.m, u, params.lambda, 'em', params.em);
+    }
+    const hardRuleHits = weigher.hardRuleHits;
+    const capped = weigher.capped;
     progress(`prior log2 odds of a match between two random records: ${params.priorLog2Odds.toFixed(2)}`);
 
     const keep = { a: [] as number[], b: [] as number[], s: [] as number[], d: [] as number[] };

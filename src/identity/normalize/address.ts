@@ -69,23 +69,27 @@ export function standardizeAddress(raw: string | undefined): StandardAddress {
 
   const out: string[] = [];
   let nameWords: string[] = [];
+  // A directional or type is only one when a street name remains beside it ("12 North St" is NORTH ST).
+  const isName = (w: string) => !STREET_TYPES[w] && !DIRECTIONALS[w];
+  const last = tokens.length - 1;
+  const preDir = tokens.length > 1 && DIRECTIONALS[tokens[0]] !== undefined && tokens.slice(1).some(isName);
+  const postDir =
+    tokens.length > 2 &&
+    DIRECTIONALS[tokens[last]] !== undefined &&
+    tokens.slice(preDir ? 1 : 0, last).some(isName);
+  const typeAt = postDir ? last - 1 : last;
+  const hasType =
+    typeAt > (preDir ? 1 : 0) &&
+    STREET_TYPES[tokens[typeAt]] !== undefined &&
+    tokens.slice(preDir ? 1 : 0, typeAt).length > 0;
   tokens.forEach((w, i) => {
-    const last = i === tokens.length - 1;
-    const first = i === 0;
-    // A directional is only a directional at either end and when it is not the whole street name.
-    if ((first || last) && tokens.length > 1 && DIRECTIONALS[w]) {
-      out.push(DIRECTIONALS[w]);
-      return;
+    if ((i === 0 && preDir) || (i === last && postDir)) out.push(DIRECTIONALS[w]);
+    else if (i === typeAt && hasType) out.push(STREET_TYPES[w]);
+    else {
+      const word = ORDINALS[w] ?? w;
+      out.push(word);
+      nameWords.push(word);
     }
-    // The street type is the last word (or last before a post-directional).
-    const beforePostDir = i === tokens.length - 2 && DIRECTIONALS[tokens[tokens.length - 1]];
-    if ((last || beforePostDir) && !first && STREET_TYPES[w]) {
-      out.push(STREET_TYPES[w]);
-      return;
-    }
-    const word = ORDINALS[w] ?? w;
-    out.push(word);
-    nameWords.push(word);
   });
   if (nameWords.length === 0) nameWords = out.slice();
   const street = out.join(' ');

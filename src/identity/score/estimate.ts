@@ -45,7 +45,7 @@ function sampleU(input: EstimateInput): number[][] {
     const total = c.reduce((a, v, l) => (active(l) ? a + v : a), 0);
     const u = c.map((v, l) => (active(l) ? v / total : 0));
     const exact = f.rule.levels.findIndex((l) => l.comparator === 'exact');
-    if (exact >= 0 && f.field !== 'identifier') {
+    if (exact >= 0) {
       // Exact agreement from value frequencies: precise even when random pairs almost never agree.
       const col = comparer.columnOf(k);
       const present = col.present;
@@ -68,7 +68,34 @@ function sampleU(input: EstimateInput): number[][] {
   });
 }
 
-export function estimateParameters(input: EstimateInput): ModelParams {
+/**
+ * u corrected for the true matches among all pairs. The observed agreement rates (value frequencies,
+ * random pairs) count pairs of the same person too: for an SSN nearly every agreement is one. Given the
+ * share of matching pairs `lambda` and m, u = (observed - lambda * m) / (1 - lambda), floored.
+ */
+export function correctU(
+  rules: MatchRules,
+  observed: number[][],
+  m: number[][],
+  lambda: number,
+  floor: number,
+): number[][] {
+  return observed.map((obs, k) => {
+    const missing = rules.fields[k].levels[0].comparator === 'missing' ? 0 : -1;
+    const u = obs.map((o, l) => (l === missing ? 0 : Math.max(floor, (o - lambda * m[k][l]) / (1 - lambda))));
+    const sum = u.reduce((a, b) => a + b, 0);
+    return u.map((v) => v / sum);
+  });
+}
+
+export interface Estimate {
+  params: ModelParams;
+  /** u as observed on all pairs (matches included), for correctU once the prior is known. */
+  observedU: number[][];
+  m: number[][];
+}
+
+export function estimateParameters(input: EstimateInput): Estimate {
   const { rules, comparer, patterns, counts } = input;
   const F = comparer.fields.length;
   const u = sampleU(input);
@@ -137,10 +164,11 @@ export function estimateParameters(input: EstimateInput): ModelParams {
     matchMass += counts[x] / (1 + 2 ** -w);
     total += counts[x];
   }
-  return buildParams(rules, m, u, total > 0 ? matchMass / total : 0, 'em', {
+  const estimated = buildParams(rules, m, u, total > 0 ? matchMass / total : 0, 'em', {
     iterations,
     converged,
     candidatePairs: total,
     distinctPatterns: patterns.length,
   });
+  return { params: estimated, observedU: u, m };
 }
