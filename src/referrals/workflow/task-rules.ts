@@ -128,14 +128,15 @@ export async function enforceReferralRules(
     );
   checkBusinessStatus(task, to);
   if (task.partOf?.length) await checkParent(store, task);
-  const changed = !prev || from !== to || !same(task.businessStatus, prev.businessStatus);
-  if (changed && (!task.lastModified || (prev && task.lastModified === prev.lastModified)))
-    return {
-      ...task,
-      lastModified: new Date().toISOString(),
-      authoredOn: task.authoredOn ?? new Date().toISOString(),
-    };
-  if (!task.authoredOn) return { ...task, authoredOn: prev?.authoredOn ?? new Date().toISOString() };
+  // A status change by an update stamps Task.lastModified (unless the writer set it); a create is stored as sent.
+  const changed = !!prev && (from !== to || !same(task.businessStatus, prev.businessStatus));
+  const now = new Date().toISOString();
+  if (
+    changed &&
+    (!task.lastModified || task.lastModified === prev?.lastModified) &&
+    !(task.authoredOn && task.authoredOn > now)
+  )
+    return { ...task, lastModified: now };
   return task;
 }
 
