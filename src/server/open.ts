@@ -3,8 +3,6 @@ import type { KithConfig } from '../config/config';
 import { FhirStore, migrate, openDatabase, type Database } from '../store';
 import { loadDefinitions } from '../fhir/definitions';
 import { installIdentity } from '../identity/mpi';
-import { installNotify } from '../notify';
-import { installReferrals } from '../referrals';
 
 export interface Kith {
   config: KithConfig;
@@ -25,7 +23,5 @@ export async function openKith(config: KithConfig, opts: { memory?: boolean } = 
   await migrate(db);
   const store = new FhirStore(db);
   installIdentity({ store });
-  const kith: Kith = { config, db, store, close: () => db.close() };
-  await installNotify(kith).then(() => installReferrals(kith));
-  return kith;
+  return { config, db, store, close: () => db.close() };
 }
