@@ -138,8 +138,6 @@ export async function checkSubscription(
   const prev = previous as Subscription | undefined;
   const system = !store.caller || store.caller.subject === 'kith-system';
   let status = sub.status;
-  // A subscription past its end is off (R4 Subscription.end).
-  if (sub.end && Date.parse(sub.end) <= Date.now()) status = 'off';
   if (status !== 'off') {
     if (cfg.channel === 'websocket') status = 'active';
     else if (!prev) status = 'requested';
@@ -158,6 +156,8 @@ export async function trackSubscription(
   if (result.resource.resourceType !== 'Subscription') return;
   const sub = result.resource as Subscription;
   const cfg = parseSubscription(sub);
+  // Past its end (R4 Subscription.end) a subscription is not served, whatever its stored status.
+  if (sub.end && Date.parse(sub.end) <= Date.now()) cfg.status = 'off';
   const prevStatus = (previous as Subscription | undefined)?.status;
   await store.queryable.query(
     `insert into notify_subscription (id, topic, resource_type, filter, status, channel, endpoint, headers, content,
