@@ -4,6 +4,8 @@ import { FhirError, operationOutcome } from '../fhir/errors';
 import { fhirRoutes, FHIR_JSON } from '../fhir/routes';
 import { FhirService } from '../fhir/service';
 import type { Kith } from './open';
+import { installNotify } from '../notify';
+import { installReferrals } from '../referrals';
 
 export interface AppOptions {
   logger?: boolean;
@@ -75,6 +77,7 @@ export async function buildApp(kith: Kith, opts: AppOptions = {}): Promise<Fasti
     serviceFor: () => service,
     baseUrl: kith.config.baseUrl,
   });
+  await installNotify(kith, app).then(() => installReferrals(kith, app));
   app.get('/healthz', async () => ({ status: 'ok', database: kith.db.kind }));
   return app;
 }

@@ -3,6 +3,8 @@ import type { KithConfig } from '../config/config';
 import { FhirStore, migrate, openDatabase, type Database } from '../store';
 import { loadDefinitions } from '../fhir/definitions';
 import { installIdentity } from '../identity/mpi';
+import { installNotify } from '../notify';
+import { installReferrals } from '../referrals';
 
 export interface Kith {
   config: KithConfig;
@@ -23,5 +25,7 @@ export async function openKith(config: KithConfig, opts: { memory?: boolean } = 
   await migrate(db);
   const store = new FhirStore(db);
   installIdentity({ store });
-  return { config, db, store, close: () => db.close() };
+  const kith: Kith = { config, db, store, close: () => db.close() };
+  await installNotify(kith).then(() => installReferrals(kith));
+  return kith;
 }

@@ -5,6 +5,7 @@ import { openKith } from '../../server/open';
 import { FhirService } from '../../fhir/service';
 import { importFiles, listImportFiles } from '../../fhir/import/import-files';
 import { registerImportSources } from './import-sources';
+import { registerImportHsds } from './import-hsds';
 
 /** `kith import <path>`: FHIR Bundles, resources and NDJSON. Source-specific importers add subcommands. */
 export function registerImportCommand(program: Command): Command {
@@ -42,5 +43,6 @@ export function registerImportCommand(program: Command): Command {
       process.exitCode = summary.failed ? 1 : 0;
     });
   registerImportSources(cmd);
+  registerImportHsds(cmd);
   return cmd;
 }
