@@ -75,7 +75,7 @@ export function createMatcher(
       const table = new RecordTable();
       table.add(a, 0);
       table.add(b, 1);
-      const comparer = new RecordComparer(rules, table);
+      const comparer = new RecordComparer(rules, table, { cacheValuePairs: false });
       const levels = new Int32Array(rules.fields.length);
       comparer.compare(0, 1, levels);
       const rule = violatedHardRule(hard, levels);

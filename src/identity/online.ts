@@ -35,7 +35,11 @@ export async function findCandidates(
     for (const id of found) if (id !== record.id) ids.add(id);
   }
   if (ids.size === 0) return [];
-  const others = await index.get([...ids]);
+  return scoreCandidates(record, await index.get([...ids]), matcher);
+}
+
+/** Scores `others` against `record`: match and possible decisions, best first. */
+export function scoreCandidates(record: MatchRecord, others: MatchRecord[], matcher: Matcher): Candidate[] {
   const out: Candidate[] = [];
   for (const other of others) {
     const result = matcher.scorePair(record, other);

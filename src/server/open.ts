@@ -24,8 +24,16 @@ export async function openKith(config: KithConfig, opts: { memory?: boolean } = 
   const db = await openDatabase({ url: config.databaseUrl, dataDir });
   await migrate(db);
   const store = new FhirStore(db);
-  installIdentity({ store });
-  const kith: Kith = { config, db, store, close: () => db.close() };
+  const identity = installIdentity({ store });
+  const kith: Kith = {
+    config,
+    db,
+    store,
+    async close() {
+      await identity.counts?.flush();
+      await db.close();
+    },
+  };
   await installNotify(kith).then(() => installReferrals(kith));
   return kith;
 }

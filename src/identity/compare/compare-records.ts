@@ -53,14 +53,20 @@ export class RecordComparer {
   private readonly skips: { field: number; when: [number, Set<number>][][] }[];
   private readonly skipFlags: Uint8Array;
 
+  /**
+   * `cacheValuePairs: false` for a comparer of a few records (one online match): the caches pay off only
+   * over many pairs, and allocating them costs megabytes per comparer.
+   */
   constructor(
     rules: MatchRules,
     private readonly table: RecordTable,
+    options: { cacheValuePairs?: boolean } = {},
   ) {
+    const caching = options.cacheValuePairs !== false;
     this.impl = rules.fields.map((rule) => {
       const labels = rule.levels.map((l) => l.label);
       const column = table.column(rule.field);
-      const cacheable = column.kind === 'name' || column.kind === 'place';
+      const cacheable = caching && (column.kind === 'name' || column.kind === 'place');
       return {
         field: rule.field,
         rule,

@@ -3,12 +3,13 @@ import type { AuditEvent, Patient, Person, PersonLink } from '@medplum/fhirtypes
 import { recordAudit } from '../../audit';
 import type { FhirStore, Queryable } from '../../store';
 import type { Matcher } from '../matcher';
-import { findCandidates, type Candidate } from '../online';
+import { scoreCandidates, type Candidate } from '../online';
 import type { PairScore } from '../score/model';
 import type { MatchRecord } from '../types';
-import { DbBlockingIndex, indexRecord } from './db-index';
+import { indexRecord, loadCandidates } from './db-index';
 import { buildPerson, type SourceRecord, type SurvivorshipOptions } from './golden';
 import { patientToMatchRecord } from './patient-record';
+import { ValueCountBuffer } from './value-counts';
 
 /**
  * Person.link.assurance as Kith uses it:
@@ -33,6 +34,8 @@ export interface LinkRow {
 export interface MpiContext {
   matcher: Matcher;
   survivorship: SurvivorshipOptions;
+  /** Value frequency counts written in the background; made on first use when absent. */
+  counts?: ValueCountBuffer;
 }
 
 export const SYSTEM_ACTOR = 'system:identity';
@@ -50,14 +53,9 @@ function lockId(key: string, value: string): string {
     .toString();
 }
 
-/** Takes transaction-level advisory locks on these blocking keys, in one order so two writers never deadlock. */
-export async function lockKeys(db: Queryable, keys: { key: string; value: string }[]): Promise<void> {
-  const ids = [...new Set(keys.map((k) => lockId(k.key, k.value)))].sort();
-  if (ids.length === 0) return;
-  await db.query(
-    'select count(pg_advisory_xact_lock(k)) from (select k from unnest($1::bigint[]) as t(k) order by k) s',
-    [ids],
-  );
+/** Advisory lock ids of these blocking keys, sorted, so two writers take them in one order and never deadlock. */
+function lockIds(keys: { key: string; value: string }[]): string[] {
+  return [...new Set(keys.map((k) => lockId(k.key, k.value)))].sort();
 }
 
 function json<T>(v: unknown): T {
@@ -77,35 +75,19 @@ export async function linksOfPerson(db: Queryable, personId: string): Promise<Li
   return rows.map((r) => ({ ...r, evidence: json(r.evidence) }));
 }
 
-async function notSameWith(db: Queryable, patientId: string, others: string[]): Promise<Set<string>> {
-  if (!others.length) return new Set();
-  const { rows } = await db.query(
-    `select case when a = $1 then b else a end as other from identity_not_same
-     where (a = $1 and b = any($2::text[])) or (b = $1 and a = any($2::text[]))`,
-    [patientId, others],
-  );
-  return new Set(rows.map((r) => r.other as string));
-}
-
-async function personOfPatients(db: Queryable, ids: string[]): Promise<Map<string, string>> {
-  if (!ids.length) return new Map();
-  const { rows } = await db.query(
-    'select patient_id, person_id from identity_links where patient_id = any($1::text[])',
-    [ids],
-  );
-  return new Map(rows.map((r) => [r.patient_id as string, r.person_id as string]));
-}
-
 export async function setLink(
   db: Queryable,
   row: Omit<LinkRow, 'linked_at'> & { linked_at?: string },
 ): Promise<void> {
   await db.query(
-    `insert into identity_links (patient_id, person_id, assurance, rule_version, score, evidence, linked_at, linked_by)
-     values ($1, $2, $3, $4, $5, $6::jsonb, coalesce($7::timestamptz, now()), $8)
-     on conflict (patient_id) do update set person_id = excluded.person_id, assurance = excluded.assurance,
-       rule_version = excluded.rule_version, score = excluded.score, evidence = excluded.evidence,
-       linked_at = excluded.linked_at, linked_by = excluded.linked_by`,
+    `with link as (
+       insert into identity_links (patient_id, person_id, assurance, rule_version, score, evidence, linked_at, linked_by)
+       values ($1, $2, $3, $4, $5, $6::jsonb, coalesce($7::timestamptz, now()), $8)
+       on conflict (patient_id) do update set person_id = excluded.person_id, assurance = excluded.assurance,
+         rule_version = excluded.rule_version, score = excluded.score, evidence = excluded.evidence,
+         linked_at = excluded.linked_at, linked_by = excluded.linked_by
+       returning patient_id, person_id)
+     update identity_records r set person_id = link.person_id from link where r.patient_id = link.patient_id`,
     [
       row.patient_id,
       row.person_id,
@@ -117,33 +99,47 @@ export async function setLink(
       row.linked_by,
     ],
   );
-  await db.query('update identity_records set person_id = $2 where patient_id = $1', [
-    row.patient_id,
-    row.person_id,
-  ]);
 }
 
-/** Rewrites the Person resource from its current links and linked records (golden record by survivorship). */
-export async function refreshPerson(store: FhirStore, ctx: MpiContext, personId: string): Promise<Person> {
-  const db = store.queryable;
-  const links = await linksOfPerson(db, personId);
-  const { rows } = await db.query(
-    `select record, source, updated_at from identity_records where patient_id = any($1::text[])`,
-    [links.map((l) => l.patient_id)],
-  );
-  const records: SourceRecord[] = rows.map((r) => ({
-    record: json<MatchRecord>(r.record),
-    source: r.source ?? undefined,
-    updatedAt: new Date(r.updated_at).toISOString(),
-  }));
+/**
+ * Rewrites the Person resource from its current links and linked records (golden record by
+ * survivorship). `fresh` gives them for a Person this write founds, which is not stored yet.
+ */
+export async function refreshPerson(
+  store: FhirStore,
+  ctx: MpiContext,
+  personId: string,
+  fresh?: { link: LinkRow; record: SourceRecord },
+): Promise<Person> {
+  let links: LinkRow[];
+  let records: SourceRecord[];
+  if (fresh) {
+    links = [fresh.link];
+    records = [fresh.record];
+  } else {
+    const { rows } = await store.queryable.query(
+      `select l.*, r.record, r.source, r.updated_at as record_updated_at
+       from identity_links l left join identity_records r on r.patient_id = l.patient_id
+       where l.person_id = $1 order by l.linked_at, l.patient_id`,
+      [personId],
+    );
+    links = rows.map((r) => ({ ...r, evidence: json(r.evidence) }));
+    records = rows
+      .filter((r) => r.record !== null)
+      .map((r) => ({
+        record: json<MatchRecord>(r.record),
+        source: r.source ?? undefined,
+        updatedAt: new Date(r.record_updated_at).toISOString(),
+      }));
+  }
   const personLinks: PersonLink[] = links.map((l) => ({
     target: { reference: `Patient/${l.patient_id}` },
     assurance: l.assurance,
   }));
   const person = buildPerson(personId, records, personLinks, ctx.survivorship);
-  const existing = await store.readIfExists('Person', personId);
-  if (existing) await store.update(person);
-  else await store.create(person, personId);
+  // update() creates a Person that is not there yet, under the id given.
+  if (fresh) await store.create(person, personId);
+  else await store.update(person);
   return person;
 }
 
@@ -162,36 +158,45 @@ export async function onPatientWrite(
   source: string | undefined,
 ): Promise<MatchOutcome> {
   const db = store.queryable;
+  const counts = (ctx.counts ??= new ValueCountBuffer(store.db.pool));
   const record = patientToMatchRecord(patient);
   const keys = ctx.matcher.blockingKeys(record);
-  await lockKeys(db, keys);
-
-  const prevRows = await db.query('select record from identity_records where patient_id = $1', [record.id]);
-  const previous = prevRows.rows[0] ? json<MatchRecord>(prevRows.rows[0].record) : undefined;
-  await indexRecord(db, ctx.matcher, record, previous);
-  const existing = await linkOf(db, record.id);
+  // One round trip: lock this record's blocking keys for the rest of the transaction (two similar
+  // records written at once then see each other's candidates), and read its current state.
+  const { rows: state } = await db.query(
+    `select (select count(pg_advisory_xact_lock(k)) from (select k from unnest($2::bigint[]) as t(k) order by k) s) as locks,
+            r.record, l.person_id, l.assurance,
+            (select count(*) from identity_links m where m.person_id = l.person_id) as members
+     from (select $1::text as id) x
+     left join identity_records r on r.patient_id = x.id
+     left join identity_links l on l.patient_id = x.id`,
+    [record.id, lockIds(keys)],
+  );
+  const previous = state[0].record ? json<MatchRecord>(state[0].record) : undefined;
+  const existing = state[0].person_id
+    ? {
+        person_id: state[0].person_id as string,
+        assurance: state[0].assurance as Assurance,
+        members: Number(state[0].members),
+      }
+    : undefined;
+  await indexRecord(db, ctx.matcher, record, previous, counts);
   await db.query(
     `insert into identity_records (patient_id, person_id, record, source, updated_at) values ($1, $2, $3::jsonb, $4, now())
      on conflict (patient_id) do update set record = excluded.record, source = excluded.source, updated_at = now()`,
     [record.id, existing?.person_id ?? '', JSON.stringify(record), source ?? null],
   );
 
-  let candidates = await findCandidates(record, new DbBlockingIndex(db), ctx.matcher);
-  const refused = await notSameWith(
-    db,
-    record.id,
-    candidates.map((c) => c.id),
+  const stored = await loadCandidates(db, record.id, keys, ctx.matcher.rules.blocking.maxBlockSize);
+  const persons = new Map(stored.map((c) => [c.record.id, c.personId]));
+  const candidates = scoreCandidates(
+    record,
+    stored.map((c) => c.record),
+    ctx.matcher,
   );
-  candidates = candidates.filter((c) => !refused.has(c.id));
-  const persons = await personOfPatients(
-    db,
-    candidates.map((c) => c.id),
-  );
-  candidates = candidates.filter((c) => persons.has(c.id));
 
   if (existing) {
-    const members = await linksOfPerson(db, existing.person_id);
-    const alone = members.length === 1;
+    const alone = existing.members === 1;
     const best = candidates.find((c) => persons.get(c.id) !== existing.person_id);
     // A record alone in its Person (and not steward-confirmed) may now match someone: move it.
     if (alone && existing.assurance !== 'level4' && best && best.result.decision === 'match') {
@@ -215,15 +220,17 @@ export async function onPatientWrite(
   const personId = randomUUID();
   const possible = candidates.filter((c) => c.result.decision === 'possible');
   const assurance: Assurance = possible.length ? 'level2' : 'level1';
-  await setLink(db, {
+  const link: LinkRow = {
     patient_id: record.id,
     person_id: personId,
     assurance,
     rule_version: ctx.matcher.rules.version,
     score: null,
     evidence: null,
+    linked_at: new Date().toISOString(),
     linked_by: SYSTEM_ACTOR,
-  });
+  };
+  await setLink(db, link);
   // One review task per candidate Person (its best record), so a steward sees each choice once.
   const seen = new Set<string>();
   let reviews = 0;
@@ -238,7 +245,10 @@ export async function onPatientWrite(
     );
     reviews++;
   }
-  await refreshPerson(store, ctx, personId);
+  await refreshPerson(store, ctx, personId, {
+    link,
+    record: { record, source, updatedAt: link.linked_at },
+  });
   return { personId, assurance, candidates, reviews };
 }
 

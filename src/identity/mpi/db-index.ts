@@ -2,6 +2,7 @@ import type { Queryable } from '../../store';
 import type { BlockingKey, Matcher } from '../matcher';
 import type { BlockingIndex } from '../online';
 import type { MatchRecord } from '../types';
+import type { ValueCountBuffer } from './value-counts';
 
 /** BlockingIndex over the identity_keys and identity_records tables, on one connection/transaction. */
 export class DbBlockingIndex implements BlockingIndex {
@@ -25,45 +26,68 @@ export class DbBlockingIndex implements BlockingIndex {
   }
 }
 
-/** Replaces a record's blocking keys and keeps the value frequency counts in step. */
+/** Replaces a record's blocking keys and counts its values (in the background, see ValueCountBuffer). */
 export async function indexRecord(
   db: Queryable,
   matcher: Matcher,
   record: MatchRecord,
   previous: MatchRecord | undefined,
+  counts: ValueCountBuffer,
 ): Promise<void> {
-  await db.query('delete from identity_keys where patient_id = $1', [record.id]);
   const keys = matcher.blockingKeys(record);
-  if (keys.length) {
-    await db.query(
-      `insert into identity_keys (patient_id, key, value)
-       select $1, k, v from unnest($2::text[], $3::text[]) as t(k, v) on conflict do nothing`,
-      [record.id, keys.map((k) => k.key), keys.map((k) => k.value)],
-    );
-  }
-  const delta = new Map<string, { field: string; value: string; d: number }>();
-  const add = (r: MatchRecord | undefined, d: number): void => {
-    if (!r) return;
-    for (const [field, value] of matcher.frequencyKeys(r)) {
-      const k = `${field}\u0000${value}`;
-      const e = delta.get(k) ?? { field, value, d: 0 };
-      e.d += d;
-      delta.set(k, e);
+  const before = previous ? matcher.blockingKeys(previous) : [];
+  const same =
+    previous &&
+    before.length === keys.length &&
+    before.every((k, i) => k.key === keys[i].key && k.value === keys[i].value);
+  if (!same) {
+    if (previous) await db.query('delete from identity_keys where patient_id = $1', [record.id]);
+    if (keys.length) {
+      await db.query(
+        `insert into identity_keys (patient_id, key, value)
+         select $1, k, v from unnest($2::text[], $3::text[]) as t(k, v) on conflict do nothing`,
+        [record.id, keys.map((k) => k.key), keys.map((k) => k.value)],
+      );
     }
-  };
-  add(previous, -1);
-  add(record, +1);
-  // Sorted so concurrent writers take the count rows' locks in one order.
-  const changed = [...delta]
-    .filter(([, e]) => e.d !== 0)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([, e]) => e);
-  if (changed.length) {
-    await db.query(
-      `insert into identity_value_counts (field, value_key, n)
-       select f, v, d from unnest($1::text[], $2::text[], $3::int[]) as t(f, v, d)
-       on conflict (field, value_key) do update set n = identity_value_counts.n + excluded.n`,
-      [changed.map((e) => e.field), changed.map((e) => e.value), changed.map((e) => e.d)],
-    );
   }
+  counts.change(matcher, record, previous);
+}
+
+export interface StoredCandidate {
+  record: MatchRecord;
+  personId: string;
+}
+
+/**
+ * The linked records that share a blocking key with `record`, in one round trip: a key whose block is
+ * larger than `maxBlockSize` is skipped (a huge block is a useless block), and pairs a steward marked
+ * "not the same person" are left out.
+ */
+export async function loadCandidates(
+  db: Queryable,
+  recordId: string,
+  keys: BlockingKey[],
+  maxBlockSize: number,
+): Promise<StoredCandidate[]> {
+  if (keys.length === 0) return [];
+  const { rows } = await db.query(
+    `with blocks as (
+       select (select array_agg(i.patient_id) from
+                 (select patient_id from identity_keys i where i.key = k.key and i.value = k.value limit $4) i) as ids
+       from unnest($2::text[], $3::text[]) as k(key, value)
+     ), ids as (
+       select distinct unnest(ids) as id from blocks where cardinality(ids) < $4
+     )
+     select r.record, l.person_id from ids
+     join identity_records r on r.patient_id = ids.id
+     join identity_links l on l.patient_id = ids.id
+     where ids.id <> $1
+       and not exists (select 1 from identity_not_same n
+                       where (n.a = $1 and n.b = ids.id) or (n.a = ids.id and n.b = $1))`,
+    [recordId, keys.map((k) => k.key), keys.map((k) => k.value), maxBlockSize + 1],
+  );
+  return rows.map((r) => ({
+    record: (typeof r.record === 'string' ? JSON.parse(r.record) : r.record) as MatchRecord,
+    personId: r.person_id as string,
+  }));
 }

@@ -5,6 +5,7 @@ import { defaultRules } from '../rules';
 import { onPatientWrite, type MpiContext } from './core';
 import type { SurvivorshipOptions } from './golden';
 import './migrations';
+import { ValueCountBuffer } from './value-counts';
 
 export interface IdentityOptions {
   matcher?: Matcher;
@@ -34,6 +35,7 @@ export function installIdentity(kith: { store: FhirStore }, options: IdentityOpt
   const ctx: MpiContext = {
     matcher: options.matcher ?? identityContext().matcher,
     survivorship: options.survivorship ?? {},
+    counts: new ValueCountBuffer(kith.store.db.pool),
   };
   contexts.set(kith.store, ctx);
   kith.store.addAfterWriteHook(async (store, result) => {

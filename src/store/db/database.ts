@@ -56,8 +56,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 }
 
 function wrapPool(kind: DatabaseKind, pool: pg.Pool, close: () => Promise<void>): Database {
-  // PGlite has one connection, so one batch at a time; PostgreSQL gets a few in parallel.
-  const committer = new GroupCommitter(pool, kind === 'pglite' ? 1 : 4);
+  // PGlite has one connection, so one batch at a time. PostgreSQL already shares a WAL flush among
+  // transactions that commit together, so it gets most of the pool (the rest stays free for reads).
+  const slots = kind === 'pglite' ? 1 : Math.max(1, pool.options.max - 4);
+  const committer = new GroupCommitter(pool, slots);
   return {
     writeTransaction: (fn) => committer.run(fn),
     kind,

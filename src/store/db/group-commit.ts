@@ -31,7 +31,9 @@ export class GroupCommitter {
 
   private kick(): void {
     while (this.running < this.slots && this.pending.length > 0) {
-      const batch = this.pending.splice(0, this.maxBatch);
+      // Spread waiting jobs over the free slots: a job waits for the ones before it in its batch.
+      const size = Math.ceil(this.pending.length / (this.slots - this.running));
+      const batch = this.pending.splice(0, Math.min(this.maxBatch, size));
       this.running++;
       void this.execute(batch).finally(() => {
         this.running--;
