@@ -200,12 +200,12 @@ describe.skipIf(!chromiumPath)('web app: person search and person page in Chromi
     }
     expect(await nav.getByRole('link', { name: 'Person search' }).getAttribute('aria-current')).toBe('page');
 
-    await nav.getByRole('link', { name: /^Referrals/ }).click();
-    await page.getByRole('heading', { level: 1, name: 'Referrals' }).waitFor();
-    expect(await text('main')).toContain('Coming with closed-loop referrals');
-    expect(await nav.getByRole('link', { name: /^Referrals/ }).getAttribute('aria-current')).toBe('page');
-    await expect.poll(activeElement).toBe('h1: Referrals');
-    expect(await page.title()).toBe('Referrals · Kith');
+    await nav.getByRole('link', { name: /^Reports/ }).click();
+    await page.getByRole('heading', { level: 1, name: 'Reports' }).waitFor();
+    expect(await text('main')).toContain('Coming with analytics');
+    expect(await nav.getByRole('link', { name: /^Reports/ }).getAttribute('aria-current')).toBe('page');
+    await expect.poll(activeElement).toBe('h1: Reports');
+    expect(await page.title()).toBe('Reports · Kith');
 
     // A reload of an app URL is answered with the app (the server's fallback), not a 404.
     await page.goto(`${base}/steward/identity-review`);

@@ -4,6 +4,7 @@ import { ComingSoon } from './pages/coming-soon';
 import { NotFound } from './pages/not-found';
 import { PersonPage } from './pages/person-page';
 import { PersonSearchPage } from './pages/person-search';
+import { referralsPage } from './referrals/routes';
 import { matchPath, useLocation } from './router/router';
 
 /** Chooses the page for the current path. */
@@ -11,6 +12,8 @@ function Page({ pathname }: { pathname: string }) {
   if (pathname === '/') return <PersonSearchPage />;
   const person = matchPath('/Patient/:id', pathname);
   if (person) return <PersonPage key={person.id} id={person.id} />;
+  const referrals = referralsPage(pathname);
+  if (referrals) return referrals;
   const capability = capabilityAt(pathname);
   if (capability?.coming) return <ComingSoon key={capability.path} capability={capability} />;
   return <NotFound pathname={pathname} />;

@@ -55,20 +55,11 @@ export const CAPABILITIES: Capability[] = [
     label: 'Referrals',
     path: '/referrals',
     section: 'Care coordination',
-    coming: {
-      capability: 'closed-loop referrals',
-      description:
-        'Send a referral to a service and follow it to its outcome; receiving organizations work an inbox.',
-    },
   },
   {
     label: 'Directory',
     path: '/directory',
     section: 'Care coordination',
-    coming: {
-      capability: 'the provider directory',
-      description: 'Find services by need, distance, language, eligibility and opening hours.',
-    },
   },
   {
     label: 'Consent',

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState, type MouseEvent, type ReactNode } from 'react';
+import { InboxBadge } from '../referrals/inbox-badge';
 import { Link } from '../router/link';
 import { Nav } from './nav';
 import { UserSlot } from './user-slot';
@@ -51,6 +52,7 @@ export function Layout({ pathname, children }: LayoutProps) {
           <span className="brand-name">Kith</span>
           <span className="brand-tagline">Whole-person care record</span>
         </Link>
+        <InboxBadge pathname={pathname} />
         <UserSlot />
       </header>
       <div className="shell">

@@ -16,6 +16,7 @@ export function Nav({ pathname, id, open, onNavigate }: NavProps) {
   const current = (c: Capability): 'page' | 'true' | undefined => {
     if (c.path === pathname) return 'page';
     if (c.path === '/' && pathname.startsWith('/Patient/')) return 'true';
+    if (c.path !== '/' && pathname.startsWith(`${c.path}/`)) return 'true';
     return undefined;
   };
   return (

@@ -39,6 +39,11 @@ function PersonRecordView({ record }: { record: PersonRecord }) {
   return (
     <>
       <PersonHeader patient={record.patient} />
+      <p className="person-actions">
+        <Link className="button" to={`/referrals/new?patient=${encodeURIComponent(record.patient.id ?? '')}`}>
+          Send a referral
+        </Link>
+      </p>
       {record.truncated && (
         <div className="alert alert-warning" role="note">
           This person has more than {INCLUDE_LIMIT} related records; only the first {INCLUDE_LIMIT} are shown.

@@ -1,0 +1,93 @@
+import type { SearchParams } from '../fhir/client';
+
+/** What a directory search asks, as kept in the page URL (so results can be bookmarked and Back works). */
+export interface DirectoryCriteria {
+  /** Need or service words: name, description, category and taxonomy term text. */
+  need: string;
+  /** A category or taxonomy code (`code` or `system|code`). */
+  category: string;
+  /** Where from: an address or "latitude, longitude". */
+  near: string;
+  /** Miles from `near`. */
+  miles: number;
+  openNow: boolean;
+  /** A BCP-47 language code ("es") or name. */
+  language: string;
+  acceptsReferrals: boolean;
+  view: 'list' | 'map';
+  offset: number;
+}
+
+export const DEFAULT_MILES = 10;
+export const PAGE_SIZE = 20;
+
+export function criteriaFromQuery(q: URLSearchParams): DirectoryCriteria {
+  const miles = Number(q.get('miles'));
+  const offset = Number(q.get('offset'));
+  return {
+    need: q.get('need') ?? '',
+    category: q.get('category') ?? '',
+    near: q.get('near') ?? '',
+    miles: Number.isFinite(miles) && miles > 0 ? miles : DEFAULT_MILES,
+    openNow: q.get('open') === '1',
+    language: q.get('language') ?? '',
+    acceptsReferrals: q.get('accepts') === '1',
+    view: q.get('view') === 'map' ? 'map' : 'list',
+    offset: Number.isInteger(offset) && offset > 0 ? offset : 0,
+  };
+}
+
+/** The URL query for criteria, leaving out defaults. */
+export function criteriaToQuery(c: DirectoryCriteria): Record<string, string | number | undefined> {
+  return {
+    need: c.need.trim() || undefined,
+    category: c.category.trim() || undefined,
+    near: c.near.trim() || undefined,
+    miles: c.near.trim() && c.miles !== DEFAULT_MILES ? c.miles : undefined,
+    open: c.openNow ? '1' : undefined,
+    language: c.language.trim() || undefined,
+    accepts: c.acceptsReferrals ? '1' : undefined,
+    view: c.view === 'map' ? 'map' : undefined,
+    offset: c.offset || undefined,
+  };
+}
+
+export function hasCriteria(c: DirectoryCriteria): boolean {
+  return !!(
+    c.need.trim() ||
+    c.category.trim() ||
+    c.near.trim() ||
+    c.language.trim() ||
+    c.openNow ||
+    c.acceptsReferrals
+  );
+}
+
+export interface Point {
+  lat: number;
+  long: number;
+}
+
+/** "37.8, -122.27" (or with a space) as a point; undefined when the text is not a coordinate pair on Earth. */
+export function parsePoint(text: string): Point | undefined {
+  const m = /^\s*(-?\d+(?:\.\d+)?)\s*[,\s]\s*(-?\d+(?:\.\d+)?)\s*$/.exec(text);
+  if (!m) return undefined;
+  const lat = Number(m[1]);
+  const long = Number(m[2]);
+  if (Math.abs(lat) > 90 || Math.abs(long) > 180) return undefined;
+  return { lat, long };
+}
+
+/** Parameters of `HealthcareService/$directory-search` for the criteria and the point `near` stands for. */
+export function directorySearchParams(c: DirectoryCriteria, point: Point | undefined): SearchParams {
+  return {
+    text: c.need.trim() || undefined,
+    category: c.category.trim() || undefined,
+    near: point ? `${point.lat}|${point.long}|${c.miles}|mi` : undefined,
+    'open-now': c.openNow ? 'true' : undefined,
+    language: c.language.trim().toLowerCase() || undefined,
+    'accepts-referrals': c.acceptsReferrals ? 'true' : undefined,
+    _count: PAGE_SIZE,
+    _offset: c.offset || undefined,
+  };
+}
