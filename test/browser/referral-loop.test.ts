@@ -189,7 +189,9 @@ describe.skipIf(!chromiumPath)('web app: the closed referral loop in Chromium', 
     expect(sr.category[0].coding[0].code).toBe('food-insecurity');
     expect(sr.supportingInfo[0].reference).toMatch(/^Consent\//);
 
-    // The food bank: its inbox has the new referral and the banner counts one unread update.
+    // The food bank (switching on the worklist: an open referral counts as read): its inbox has the
+    // new referral and the banner counts one unread update.
+    await page.getByRole('link', { name: '← Referrals' }).click();
     await workFor(FOOD_BANK_NAME);
     await page.getByRole('link', { name: /1 unread referral update for Alder Community Food Bank/ }).click();
     await page.getByRole('heading', { level: 1, name: 'Referrals' }).waitFor();
@@ -239,6 +241,7 @@ describe.skipIf(!chromiumPath)('web app: the closed referral loop in Chromium', 
     expect(await text('main')).toContain('This referral is closed');
 
     // The sender: notified (unread updates), sees it closed with its outcome and history.
+    await page.getByRole('link', { name: '← Referrals' }).click();
     await workFor(COUNTY_NAME);
     await page
       .getByRole('link', { name: /3 unread referral updates for Alder County Social Services/ })

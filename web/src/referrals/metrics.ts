@@ -47,7 +47,8 @@ export function readMetrics(params: Parameters): MetricsGroup[] {
 /** "45 min", "3.5 h", "2.1 days": a median duration as people read it. */
 export function durationText(hours: number | undefined): string {
   if (hours === undefined) return '—';
-  if (hours < 1) return `${Math.max(1, Math.round(hours * 60))} min`;
+  if (hours * 60 < 1) return 'under 1 min';
+  if (hours < 1) return `${Math.round(hours * 60)} min`;
   if (hours < 48) return `${Math.round(hours * 10) / 10} h`;
   return `${Math.round((hours / 24) * 10) / 10} days`;
 }

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import {
+  criteriaFromQuery,
+  criteriaToQuery,
+  directorySearchParams,
+  hasCriteria,
+  parsePoint,
+} from './directory-query';
+
+describe('directory criteria', () => {
+  it('round-trips through the URL, leaving defaults out', () => {
+    const c = criteriaFromQuery(
+      new URLSearchParams('need=food&near=95501&miles=5&open=1&accepts=1&view=map&offset=20'),
+    );
+    expect(c).toMatchObject({
+      need: 'food',
+      near: '95501',
+      miles: 5,
+      openNow: true,
+      acceptsReferrals: true,
+      view: 'map',
+      offset: 20,
+    });
+    expect(criteriaToQuery(c)).toEqual({
+      need: 'food',
+      category: undefined,
+      near: '95501',
+      miles: 5,
+      open: '1',
+      language: undefined,
+      accepts: '1',
+      view: 'map',
+      offset: 20,
+    });
+    const plain = criteriaFromQuery(new URLSearchParams('need=food&miles=-3&offset=x'));
+    expect(plain.miles).toBe(10);
+    expect(plain.offset).toBe(0);
+    expect(criteriaToQuery(plain).miles).toBeUndefined();
+    expect(hasCriteria(criteriaFromQuery(new URLSearchParams('view=map')))).toBe(false);
+  });
+
+  it('reads a point only when it is a coordinate pair on Earth', () => {
+    expect(parsePoint('40.8, -124.16')).toEqual({ lat: 40.8, long: -124.16 });
+    expect(parsePoint(' 40.8 -124.16 ')).toEqual({ lat: 40.8, long: -124.16 });
+    expect(parsePoint('95501')).toBeUndefined();
+    expect(parsePoint('91, 10')).toBeUndefined();
+    expect(parsePoint('12 Oak St, Alder')).toBeUndefined();
+  });
+
+  it('asks $directory-search for the point in miles, lower-case language, filters only when set', () => {
+    const c = criteriaFromQuery(new URLSearchParams('need=%20food%20&language=ES&open=1&category=BN-FP'));
+    expect(directorySearchParams({ ...c, miles: 3 }, { lat: 1.5, long: -2 })).toEqual({
+      text: 'food',
+      category: 'BN-FP',
+      near: '1.5|-2|3|mi',
+      'open-now': 'true',
+      language: 'es',
+      'accepts-referrals': undefined,
+      _count: 20,
+      _offset: undefined,
+    });
+    expect(directorySearchParams(c, undefined).near).toBeUndefined();
+  });
+});
