@@ -5,7 +5,7 @@ import { historyBundle, pageLinks, searchsetBundle } from './bundle';
 import { capabilityStatement } from './capability';
 import { processBundle } from './transaction';
 import { findOperation } from './operations';
-import { readHistory, type StoredVersion } from '../store';
+import type { StoredVersion } from '../store';
 import type { Query } from './search/parse';
 import { DEFAULT_COUNT, MAX_COUNT } from './search/parse';
 import { dateRange, type DateRange } from '../store/normalize';
@@ -192,7 +192,7 @@ export async function fhirRoutes(app: FastifyInstance, opts: FhirRouteOptions): 
       await service.store.read(type, id).catch((e: FhirError) => {
         if (e.code !== 'gone') throw e;
       });
-    const { entries, total } = await readHistory(service.store.queryable, {
+    const { entries, total } = await service.store.history({
       resourceType: type,
       id,
       since: since?.low,

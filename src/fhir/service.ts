@@ -4,10 +4,13 @@ import { FhirError } from './errors';
 import { isSupportedResourceType } from './definitions';
 import { assertValid } from './validate';
 import { parseSearch, type Query } from './search/parse';
+import type { Caller } from '../privacy/caller';
 import {
   executeSearch,
   FhirStore,
   isValidId,
+  type SearchFilter,
+  type SearchRequest,
   type SearchResult,
   type StoredVersion,
   type VisibilityFilter,
@@ -33,7 +36,8 @@ export interface Outcome {
 
 /**
  * The FHIR interactions, independent of HTTP, so REST routes and Bundle entries run the same code.
- * Bound to one store (which may be inside a transaction) and, later, to one caller.
+ * Bound to one store (which may be inside a transaction). A service over a caller-bound store
+ * (`withCaller`) obeys the access policy on every interaction: the store enforces it.
  */
 export class FhirService {
   constructor(
@@ -43,6 +47,19 @@ export class FhirService {
 
   withStore(store: FhirStore): FhirService {
     return new FhirService(store, this.visible);
+  }
+
+  /** The same service acting for a caller under the policy; no caller: denied everything. */
+  withCaller(caller: Caller | undefined): FhirService {
+    return new FhirService(this.store.withCaller(caller), this.visible);
+  }
+
+  /** The filter for a search: the given one, else the caller's (undefined for the system). */
+  private visibleFor(req: SearchRequest): VisibilityFilter | undefined {
+    return (
+      this.visible ??
+      this.store.visibility({ resourceType: req.resourceType, paramCodes: searchedCodes(req) })
+    );
   }
 
   assertType(type: string): void {
@@ -163,7 +180,16 @@ export class FhirService {
   ): Promise<{ result: SearchResult; unknown: string[]; count: number; offset: number }> {
     this.assertType(type);
     const req = parseSearch(type, query);
-    const result = await executeSearch(this.store.queryable, req, this.visible);
+    const result = await executeSearch(this.store.queryable, req, this.visibleFor(req));
+    if (this.store.guarded) {
+      result.hits = await this.store.redactHits(result.hits);
+      await this.store.audit({
+        action: 'search',
+        resources: result.hits.map((h) => `${h.resourceType}/${h.id}`),
+        patients: [...new Set(result.hits.flatMap((h) => h.compartment ?? []))],
+        query: `${type}?${new URLSearchParams(flattenQuery(query)).toString()}`,
+      });
+    }
     return { result, unknown: req.unknown, count: req.count, offset: req.offset };
   }
 
@@ -182,7 +208,9 @@ export class FhirService {
     req.total = 'none';
     req.include = [];
     req.revinclude = [];
-    const { hits } = await executeSearch(this.store.queryable, req, this.visible);
+    const hits = await this.store.redactHits(
+      (await executeSearch(this.store.queryable, req, this.visibleFor(req))).hits,
+    );
     return hits.map((h) => {
       const meta = JSON.parse(h.json).meta ?? {};
       return {
@@ -212,6 +240,27 @@ export class FhirService {
     assertValid(resource);
     return resource;
   }
+}
+
+/** Every parameter a search filters, sorts or chains on (for the redaction check). */
+function searchedCodes(req: SearchRequest): string[] {
+  const codes: string[] = req.sort.map((s) => s.code);
+  const walk = (f: SearchFilter): void => {
+    if (f.kind === 'param') codes.push(f.code);
+    else if (f.kind === 'chain') {
+      codes.push(f.code);
+      walk(f.next);
+    } else if (f.kind === 'has') walk(f.next);
+  };
+  req.filters.forEach(walk);
+  return codes;
+}
+
+function flattenQuery(query: Query): [string, string][] {
+  const out: [string, string][] = [];
+  for (const [k, v] of Object.entries(query))
+    for (const x of Array.isArray(v) ? v : v === undefined ? [] : [v]) out.push([k, String(x)]);
+  return out;
 }
 
 export function queryFromString(qs: string): Query {

@@ -5,6 +5,7 @@ import { loadDefinitions } from '../fhir/definitions';
 import { installIdentity } from '../identity/mpi';
 import { installNotify } from '../notify';
 import { installReferrals } from '../referrals';
+import { installPrivacy } from '../privacy/enforce';
 
 export interface Kith {
   config: KithConfig;
@@ -23,7 +24,9 @@ export async function openKith(config: KithConfig, opts: { memory?: boolean } = 
   }
   const db = await openDatabase({ url: config.databaseUrl, dataDir });
   await migrate(db);
+  // Bound to no caller: the system. Request handlers bind the caller with `withCaller`.
   const store = new FhirStore(db);
+  const privacy = await installPrivacy({ store });
   const identity = installIdentity({ store });
   const kith: Kith = {
     config,
@@ -31,6 +34,7 @@ export async function openKith(config: KithConfig, opts: { memory?: boolean } = 
     store,
     async close() {
       await identity.counts?.flush();
+      await privacy.flush();
       await db.close();
     },
   };

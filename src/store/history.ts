@@ -1,4 +1,5 @@
 import type { Queryable, StoredVersion } from './repository';
+import type { VisibilityFilter } from './search/execute';
 import { SqlParams } from './search/params';
 
 export interface HistoryQuery {
@@ -16,10 +17,15 @@ export interface HistoryEntry extends StoredVersion {
   method: 'POST' | 'PUT' | 'DELETE';
 }
 
-/** Versions, newest first, for one resource, one type or the whole system. */
+/**
+ * Versions, newest first, for one resource, one type or the whole system. With `visible`, only
+ * versions whose own row and whose current row both pass it (a label added later hides older
+ * versions too), counted the same way.
+ */
 export async function readHistory(
   db: Queryable,
   q: HistoryQuery,
+  visible?: VisibilityFilter,
 ): Promise<{ entries: HistoryEntry[]; total: number }> {
   const p = new SqlParams();
   const conds: string[] = ['true'];
@@ -34,10 +40,19 @@ export async function readHistory(
       and n.id = fhir_history.id and n.version_id > fhir_history.version_id
       and n.last_updated <= ${p.add(q.at.low)}::timestamptz)`);
   }
+  if (visible) {
+    const type = q.resourceType ?? '*';
+    const own = visible(type, p, { alias: 'fhir_history' });
+    const current = visible(type, p, { alias: 'hc' });
+    if (own) conds.push(`(${own})`);
+    if (current)
+      conds.push(`exists (select 1 from fhir_resources hc where hc.resource_type = fhir_history.resource_type
+        and hc.id = fhir_history.id and (${current}))`);
+  }
   const where = conds.join(' and ');
   const countParams = [...p.values];
   const { rows } = await db.query(
-    `select resource_type, id, version_id, deleted, content::text as json from fhir_history where ${where}
+    `select resource_type, id, version_id, deleted, content::text as json, compartment from fhir_history where ${where}
      order by last_updated desc, resource_type, id, version_id desc limit ${p.add(q.count)} offset ${p.add(q.offset)}`,
     p.values,
   );
@@ -54,6 +69,7 @@ export async function readHistory(
         lastUpdated: meta.lastUpdated,
         deleted: r.deleted,
         json: r.json,
+        ...(r.compartment ? { compartment: r.compartment } : {}),
         method: r.deleted ? 'DELETE' : Number(r.version_id) === 1 ? 'POST' : 'PUT',
       };
     }),

@@ -1,4 +1,6 @@
 import { registerMigrations, type Migration } from './db/migrate';
+import { accessColumnsMigration } from '../privacy/policy/migrations';
+import '../privacy/consent/migrations';
 
 const indexTable = (name: string, columns: string, lookup: string): string => `
 create table sp_${name} (
@@ -51,6 +53,9 @@ ${indexTable('uri', 'value text collate "C" not null', 'value, id')}
 ${indexTable('composite', 'key text collate "C" not null, num numeric, low timestamptz, high timestamptz', 'key, id')}
 `,
   },
+  // The access columns (security labels, patient compartment, custodian) the policy filters on;
+  // rows are filled by the write path and, for rows written before, by the backfill on start.
+  { ...accessColumnsMigration, id: 'store-0002-access-columns' },
 ];
 
 registerMigrations(storeMigrations);

@@ -3,8 +3,11 @@ import type pg from 'pg';
 import type { Resource } from '@medplum/fhirtypes';
 import type { Database } from './db/database';
 import { FhirError } from '../fhir/errors';
-import type { Caller } from '../privacy/caller';
+import { SYSTEM_CALLER, type Caller } from '../privacy/caller';
+import type { AccessControl, AccessEvent, ReadKind, RowAccess } from './access';
+import { readHistory, type HistoryEntry, type HistoryQuery } from './history';
 import { extractIndexRows } from './index-rows';
+import type { VisibilityFilter } from './search/execute';
 import { createManySql, writeVersionSql } from './write-sql';
 
 export interface Queryable {
@@ -22,6 +25,8 @@ export interface StoredVersion {
   lastUpdated: string;
   deleted: boolean;
   json: string;
+  /** The row's patient compartment, when read with it (audit: whose data was seen). */
+  compartment?: string[];
 }
 
 export interface WriteResult {
@@ -52,7 +57,19 @@ export type BeforeWriteHook = (
 export interface WriteHooks {
   before: BeforeWriteHook[];
   after: AfterWriteHook[];
+  /** The access layer (labels, columns, policy), installed by src/privacy/enforce. */
+  access?: AccessControl;
 }
+
+/** Who asks when a store is bound to no one: denied everything (fail closed). */
+export const ANONYMOUS_CALLER: Caller = {
+  kind: 'anonymous',
+  subject: 'anonymous',
+  accessLevel: 'view-only',
+  roles: [],
+  purposeOfUse: 'TREAT',
+  scopes: [],
+};
 
 export interface WriteOptions {
   /** Version the client last saw (If-Match); a different current version fails with 412. */
@@ -69,6 +86,11 @@ export function isValidId(id: string): boolean {
  * The resource store. Every write keeps the version history and the search indexes in one
  * transaction. A store bound to a transaction (`inTransaction`) runs all its calls on that one
  * connection, so a transaction Bundle is all or nothing.
+ *
+ * A store bound to a caller with `withCaller` is **guarded**: the access policy decides every read,
+ * search, history and write, and each is audited. The store openKith makes is bound to no caller
+ * and acts as the system (`SYSTEM_CALLER`): migrations, imports, pipelines, demo load. Write hooks
+ * always get an unguarded store for the same caller and transaction: they are internal code.
  */
 export class FhirStore {
   private readonly hooks: WriteHooks;
@@ -79,13 +101,78 @@ export class FhirStore {
     hooks: WriteHooks = { before: [], after: [] },
     /** Who is writing; hooks read it (referral status rules, audit). Undefined: the system. */
     readonly caller?: Caller,
+    /** True when the access policy applies to this store's calls (see `withCaller`). */
+    readonly guarded = false,
   ) {
     this.hooks = hooks;
   }
 
-  /** The same store (and transaction, if any) acting for another caller. */
+  /**
+   * The same store (and transaction, if any) acting for a caller, under the access policy. No
+   * caller (undefined) is the anonymous caller: every read is "not found", every write forbidden.
+   */
   withCaller(caller: Caller | undefined): FhirStore {
-    return new FhirStore(this.db, this.conn, this.hooks, caller);
+    return new FhirStore(this.db, this.conn, this.hooks, caller ?? ANONYMOUS_CALLER, true);
+  }
+
+  /**
+   * The same store acting for a caller without the policy: for internal code that has its own
+   * check and only needs the caller recorded (write hooks, a referral link acting for its owner).
+   */
+  actingAs(caller: Caller | undefined): FhirStore {
+    return new FhirStore(this.db, this.conn, this.hooks, caller, false);
+  }
+
+  /** This store's caller and transaction without the policy (what write hooks get). */
+  unguarded(): FhirStore {
+    return this.guarded ? new FhirStore(this.db, this.conn, this.hooks, this.caller, false) : this;
+  }
+
+  /** The caller the policy sees: the bound caller, or the system for an unbound store. */
+  get actor(): Caller {
+    return this.caller ?? SYSTEM_CALLER;
+  }
+
+  get access(): AccessControl | undefined {
+    return this.hooks.access;
+  }
+
+  /** Installs the access layer (labels and columns on every write; the policy on guarded stores). */
+  setAccessControl(access: AccessControl): void {
+    this.hooks.access = access;
+  }
+
+  /** The filter searches apply for this store's caller; undefined for an unguarded store. */
+  visibility(options: { resourceType?: string; paramCodes?: string[] } = {}): VisibilityFilter | undefined {
+    if (!this.guarded) return undefined;
+    if (!this.hooks.access) return () => 'false';
+    return this.hooks.access.visibility(this, options);
+  }
+
+  /** Hits (search matches, includes, history entries) as a guarded caller may receive them. */
+  async redactHits<T extends { resourceType: string; id: string; json: string }>(hits: T[]): Promise<T[]> {
+    if (!this.guarded || !this.hooks.access || !hits.length) return hits;
+    return this.hooks.access.redactHits(this, hits);
+  }
+
+  /** Records an access by this store's caller (guarded stores only; the system is not audited here). */
+  async audit(event: AccessEvent): Promise<void> {
+    if (this.guarded && this.hooks.access) await this.hooks.access.audit(this, event);
+  }
+
+  /** Versions, newest first, that this store's caller may see (see readHistory). */
+  async history(q: HistoryQuery): Promise<{ entries: HistoryEntry[]; total: number }> {
+    if (!this.guarded) return readHistory(this.queryable, q);
+    if (!this.hooks.access) return { entries: [], total: 0 };
+    const visible = this.hooks.access.visibility(this, {});
+    const result = await readHistory(this.queryable, q, visible);
+    result.entries = await this.redactHits(result.entries);
+    await this.audit({
+      action: 'history',
+      resources: result.entries.map((e) => `${e.resourceType}/${e.id}/_history/${e.versionId}`),
+      patients: [...new Set(result.entries.flatMap((e) => e.compartment ?? []))],
+    });
+    return result;
   }
 
   get queryable(): Queryable {
@@ -108,19 +195,36 @@ export class FhirStore {
 
   async inTransaction<T>(fn: (tx: FhirStore) => Promise<T>): Promise<T> {
     if (this.conn) return fn(this);
-    return this.db.writeTransaction((client) => fn(new FhirStore(this.db, client, this.hooks, this.caller)));
+    return this.db.writeTransaction((client) =>
+      fn(new FhirStore(this.db, client, this.hooks, this.caller, this.guarded)),
+    );
   }
 
   async read(resourceType: string, id: string): Promise<StoredVersion> {
     const { rows } = await this.queryable.query(
-      `select version_id, last_updated, deleted, content::text as json from fhir_resources
-       where resource_type = $1 and id = $2`,
+      `select version_id, last_updated, deleted, content::text as json, security, compartment, custodian
+       from fhir_resources where resource_type = $1 and id = $2`,
       [resourceType, id],
     );
     if (rows.length === 0) throw new FhirError('not_found', `${resourceType}/${id} is not known`);
-    const v = toVersion(resourceType, id, rows[0]);
+    let v = toVersion(resourceType, id, rows[0]);
+    if (this.guarded) {
+      // Decided before "deleted" is said: a hidden resource is not known, gone or not.
+      const allowed = await this.authorizeRead(v, [rowAccess(rows[0])], 'read');
+      if (!allowed) throw new FhirError('not_found', `${resourceType}/${id} is not known`);
+      v = allowed;
+    }
     if (v.deleted) throw new FhirError('gone', `${resourceType}/${id} was deleted`);
     return v;
+  }
+
+  private async authorizeRead(
+    v: StoredVersion,
+    rows: RowAccess[],
+    kind: ReadKind,
+  ): Promise<StoredVersion | undefined> {
+    if (!this.hooks.access) return undefined;
+    return this.hooks.access.authorizeRead(this, v, rows, kind);
   }
 
   /** Like read, but undefined when absent or deleted. */
@@ -141,13 +245,27 @@ export class FhirStore {
     if (!/^\d{1,15}$/.test(versionId))
       throw new FhirError('not_found', `Version ${versionId} is not a version id`);
     const { rows } = await this.queryable.query(
-      `select version_id, last_updated, deleted, content::text as json from fhir_history
-       where resource_type = $1 and id = $2 and version_id = $3`,
+      `select h.version_id, h.last_updated, h.deleted, h.content::text as json, h.security, h.compartment,
+         h.custodian, c.security as c_security, c.compartment as c_compartment, c.custodian as c_custodian
+       from fhir_history h left join fhir_resources c on c.resource_type = h.resource_type and c.id = h.id
+       where h.resource_type = $1 and h.id = $2 and h.version_id = $3`,
       [resourceType, id, Number(versionId)],
     );
     if (rows.length === 0)
       throw new FhirError('not_found', `${resourceType}/${id}/_history/${versionId} is not known`);
-    const v = toVersion(resourceType, id, rows[0]);
+    let v = toVersion(resourceType, id, rows[0]);
+    if (this.guarded) {
+      // The version's labels and the current ones: a label added later also hides older versions.
+      const current = {
+        security: rows[0].c_security,
+        compartment: rows[0].c_compartment,
+        custodian: rows[0].c_custodian,
+      };
+      const allowed = await this.authorizeRead(v, [rowAccess(rows[0]), current], 'vread');
+      if (!allowed)
+        throw new FhirError('not_found', `${resourceType}/${id}/_history/${versionId} is not known`);
+      v = allowed;
+    }
     if (v.deleted) throw new FhirError('gone', `${resourceType}/${id} version ${versionId} is a deletion`);
     return v;
   }
@@ -156,6 +274,7 @@ export class FhirStore {
   async create<T extends Resource>(resource: T, id: string = randomUUID()): Promise<WriteResult> {
     return this.inTransaction(async (tx) => {
       const prepared = await tx.runBeforeHooks({ ...resource, id }, undefined);
+      await tx.authorizeWrite('create', prepared, undefined);
       const result = await tx.writeVersion(prepared, 1, false, true);
       await tx.runHooks(result, undefined);
       return result;
@@ -171,11 +290,20 @@ export class FhirStore {
     return this.inTransaction(async (tx) => {
       const lastUpdated = new Date().toISOString();
       const prepared: Resource[] = [];
-      for (const r of resources) prepared.push(await tx.runBeforeHooks(r, undefined));
+      for (const r of resources) {
+        const p = await tx.runBeforeHooks(r, undefined);
+        await tx.authorizeWrite('create', p, undefined);
+        prepared.push(p);
+      }
       const stored = prepared.map(
         (r) => ({ ...r, meta: { ...r.meta, versionId: '1', lastUpdated } }) as Resource,
       );
-      const docs = stored.map((r) => ({ t: r.resourceType, i: r.id as string, c: r }));
+      const docs = stored.map((r) => ({
+        t: r.resourceType,
+        i: r.id as string,
+        c: r,
+        ...columnsJson(tx.hooks.access?.columns(r)),
+      }));
       const { sql, params } = createManySql(
         stored.map((r) => ({ type: r.resourceType, id: r.id as string, rows: extractIndexRows(r) })),
       );
@@ -221,7 +349,17 @@ export class FhirStore {
         );
       }
       const previous = current && !current.deleted ? (JSON.parse(current.json) as Resource) : undefined;
+      if (tx.guarded && current?.deleted) {
+        // Re-creating a deleted resource must not reveal or overwrite what the caller cannot see.
+        const allowed = await tx.authorizeRead(
+          current,
+          [await tx.rowAccessOf(resource.resourceType, id)],
+          'read',
+        );
+        if (!allowed) throw new FhirError('forbidden', `${resource.resourceType}/${id} may not be written`);
+      }
       resource = (await tx.runBeforeHooks(resource, previous)) as T;
+      await tx.authorizeWrite(previous ? 'update' : 'create', resource, previous);
       if (previous && current && sameContent(previous, resource)) {
         // A no-op update keeps the current version: re-sent data never grows the history.
         return { resource: previous, version: current, created: false, unchanged: true };
@@ -246,10 +384,12 @@ export class FhirStore {
       }
       if (!current || current.deleted) return undefined;
       const previous = JSON.parse(current.json) as Resource;
+      await tx.authorizeWrite('delete', undefined, previous);
       const versionId = current.versionId + 1;
       const lastUpdated = new Date().toISOString();
       const content = { ...previous, meta: { ...previous.meta, versionId: String(versionId), lastUpdated } };
       const { sql, params } = writeVersionSql(null, true);
+      const cols = tx.hooks.access?.columns(previous);
       await tx.queryable.query(sql, [
         resourceType,
         id,
@@ -257,10 +397,47 @@ export class FhirStore {
         lastUpdated,
         true,
         JSON.stringify(content),
+        cols?.security ?? null,
+        cols?.compartment ?? null,
+        cols?.custodian ?? null,
         ...params,
       ]);
-      return { resourceType, id, versionId, lastUpdated, deleted: true, json: JSON.stringify(content) };
+      const version = {
+        resourceType,
+        id,
+        versionId,
+        lastUpdated,
+        deleted: true,
+        json: JSON.stringify(content),
+      };
+      await tx.hooks.access?.afterWrite(
+        tx.unguarded(),
+        { resource: content as Resource, version, created: false },
+        previous,
+      );
+      return version;
     });
+  }
+
+  /** Guarded stores: throws forbidden (naming the rule) unless the policy lets the caller write. */
+  private async authorizeWrite(
+    action: 'create' | 'update' | 'delete',
+    next: Resource | undefined,
+    previous: Resource | undefined,
+  ): Promise<void> {
+    if (!this.guarded) return;
+    const type = next?.resourceType ?? previous?.resourceType ?? 'Resource';
+    if (!this.hooks.access)
+      throw new FhirError('forbidden', `No access control is installed to ${action} ${type}`);
+    await this.hooks.access.authorizeWrite(this, action, next, previous);
+  }
+
+  private async rowAccessOf(resourceType: string, id: string): Promise<RowAccess> {
+    const { rows } = await this.queryable.query(
+      'select security, compartment, custodian from fhir_resources where resource_type = $1 and id = $2',
+      [resourceType, id],
+    );
+    return rows.length ? rowAccess(rows[0]) : { security: null, compartment: null, custodian: null };
   }
 
   private async lockCurrent(resourceType: string, id: string): Promise<StoredVersion | undefined> {
@@ -286,12 +463,24 @@ export class FhirStore {
     const json = JSON.stringify(stored);
     const rows = extractIndexRows(stored);
     const { sql, params } = writeVersionSql(rows, replaceIndexes);
+    const cols = this.hooks.access?.columns(stored);
     try {
       // Named, so each connection plans each statement shape once instead of on every write.
       await this.queryable.query({
         name: statementName(sql),
         text: sql,
-        values: [stored.resourceType, stored.id, versionId, lastUpdated, deleted, json, ...params],
+        values: [
+          stored.resourceType,
+          stored.id,
+          versionId,
+          lastUpdated,
+          deleted,
+          json,
+          cols?.security ?? null,
+          cols?.compartment ?? null,
+          cols?.custodian ?? null,
+          ...params,
+        ],
       });
     } catch (err: any) {
       if (err?.code === '23505')
@@ -313,12 +502,17 @@ export class FhirStore {
   }
 
   private async runHooks(result: WriteResult, previous: Resource | undefined): Promise<void> {
-    for (const hook of this.hooks.after) await hook(this, result, previous);
+    const internal = this.unguarded();
+    await this.hooks.access?.afterWrite(internal, result, previous);
+    for (const hook of this.hooks.after) await hook(internal, result, previous);
   }
 
+  /** The other capabilities' hooks, then the labels (last, so they see the final content). */
   private async runBeforeHooks(resource: Resource, previous: Resource | undefined): Promise<Resource> {
+    const internal = this.unguarded();
     let r = resource;
-    for (const hook of this.hooks.before) r = await hook(this, r, previous);
+    for (const hook of this.hooks.before) r = await hook(internal, r, previous);
+    if (this.hooks.access) r = await this.hooks.access.label(internal, r, previous);
     return r;
   }
 }
@@ -354,6 +548,22 @@ function statementName(sql: string): string {
   return name;
 }
 
+function rowAccess(row: any): RowAccess {
+  return {
+    security: row.security ?? null,
+    compartment: row.compartment ?? null,
+    custodian: row.custodian ?? null,
+  };
+}
+
+function columnsJson(cols: RowAccess | undefined): {
+  s: string[] | null;
+  p: string[] | null;
+  u: string | null;
+} {
+  return { s: cols?.security ?? null, p: cols?.compartment ?? null, u: cols?.custodian ?? null };
+}
+
 function toVersion(resourceType: string, id: string, row: any): StoredVersion {
   return {
     resourceType,
@@ -362,5 +572,6 @@ function toVersion(resourceType: string, id: string, row: any): StoredVersion {
     lastUpdated: new Date(row.last_updated.replace(' ', 'T').replace(/\+00$/, 'Z')).toISOString(),
     deleted: row.deleted,
     json: row.json,
+    ...(row.compartment ? { compartment: row.compartment } : {}),
   };
 }

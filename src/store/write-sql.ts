@@ -21,19 +21,21 @@ const INDEX_COLUMNS: Record<IndexTable, [string, string, string]> = {
  * the search index rows (old ones removed). One round trip keeps writes fast; it runs inside the
  * caller's transaction, after the row lock was taken, so its snapshot sees every earlier version.
  *
- * Params: $1 type, $2 id, $3 version, $4 lastUpdated, $5 deleted, $6 content, $7.. index rows.
+ * Params: $1 type, $2 id, $3 version, $4 lastUpdated, $5 deleted, $6 content, $7 security,
+ * $8 compartment, $9 custodian (the access columns), $10.. index rows.
  */
 export function writeVersionSql(
   rows: IndexRows | null,
   replaceIndexes: boolean,
 ): { sql: string; params: unknown[] } {
   const ctes: string[] = [
-    `r as (insert into fhir_resources (resource_type, id, version_id, last_updated, deleted, content)
-       values ($1, $2, $3, $4, $5, $6::jsonb)
+    `r as (insert into fhir_resources (resource_type, id, version_id, last_updated, deleted, content, security, compartment, custodian)
+       values ($1, $2, $3, $4, $5, $6::jsonb, $7::text[], $8::text[], $9::text)
        on conflict (resource_type, id) do update set version_id = excluded.version_id,
-         last_updated = excluded.last_updated, deleted = excluded.deleted, content = excluded.content)`,
-    `h as (insert into fhir_history (resource_type, id, version_id, last_updated, deleted, content)
-       values ($1, $2, $3, $4, $5, $6::jsonb))`,
+         last_updated = excluded.last_updated, deleted = excluded.deleted, content = excluded.content,
+         security = excluded.security, compartment = excluded.compartment, custodian = excluded.custodian)`,
+    `h as (insert into fhir_history (resource_type, id, version_id, last_updated, deleted, content, security, compartment, custodian)
+       values ($1, $2, $3, $4, $5, $6::jsonb, $7::text[], $8::text[], $9::text))`,
   ];
   const params: unknown[] = [];
   for (const table of INDEX_TABLES) {
@@ -45,7 +47,7 @@ export function writeVersionSql(
     const [recordset, columns, select] = INDEX_COLUMNS[table];
     ctes.push(
       `i_${table} as (insert into sp_${table} (resource_type, id, code, ${columns})
-         select $1, $2, x.c, ${select} from jsonb_to_recordset($${6 + params.length}::jsonb) as x(${recordset}))`,
+         select $1, $2, x.c, ${select} from jsonb_to_recordset($${9 + params.length}::jsonb) as x(${recordset}))`,
     );
   }
   return { sql: `with ${ctes.join(',\n')} select 1`, params };
@@ -54,17 +56,20 @@ export function writeVersionSql(
 /**
  * One statement that creates many resources at once (a transaction's creates): version 1 rows,
  * history rows and every index row, each array bound as one JSON parameter.
- * Params: $1 resources [{t, i, c}], $2 lastUpdated, $3.. index rows with t and i added.
+ * Params: $1 resources [{t, i, c, s, p, u}] (s, p, u: the access columns), $2 lastUpdated, $3..
+ * index rows with t and i added.
  */
 export function createManySql(rows: { type: string; id: string; rows: IndexRows }[]): {
   sql: string;
   params: unknown[];
 } {
   const ctes: string[] = [
-    `r as (insert into fhir_resources (resource_type, id, version_id, last_updated, deleted, content)
-       select x.t, x.i, 1, $2::timestamptz, false, x.c from jsonb_to_recordset($1::jsonb) as x(t text, i text, c jsonb))`,
-    `h as (insert into fhir_history (resource_type, id, version_id, last_updated, deleted, content)
-       select x.t, x.i, 1, $2::timestamptz, false, x.c from jsonb_to_recordset($1::jsonb) as x(t text, i text, c jsonb))`,
+    `r as (insert into fhir_resources (resource_type, id, version_id, last_updated, deleted, content, security, compartment, custodian)
+       select x.t, x.i, 1, $2::timestamptz, false, x.c, x.s, x.p, x.u
+       from jsonb_to_recordset($1::jsonb) as x(t text, i text, c jsonb, s text[], p text[], u text))`,
+    `h as (insert into fhir_history (resource_type, id, version_id, last_updated, deleted, content, security, compartment, custodian)
+       select x.t, x.i, 1, $2::timestamptz, false, x.c, x.s, x.p, x.u
+       from jsonb_to_recordset($1::jsonb) as x(t text, i text, c jsonb, s text[], p text[], u text))`,
   ];
   const params: unknown[] = [];
   for (const table of INDEX_TABLES) {

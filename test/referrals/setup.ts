@@ -13,12 +13,17 @@ export async function startReferralKith(opts: NotifyOptions = {}): Promise<TestK
   return t;
 }
 
-/** A user acting for an organization (the shape the access layer will build from a token). */
+/**
+ * A user acting for an organization (the shape sign-in builds from a token). The access policy
+ * applies to it: as a HIPAA covered entity coordinating care it sees the referrals' unlabeled data
+ * without a consent, so these tests exercise the referral rules; CBOs without consent are
+ * test/privacy's subject.
+ */
 export function orgCaller(orgId: string, subject = `user-of-${orgId}`): Caller {
   return {
     kind: 'user',
     subject,
-    organization: { id: orgId, kind: 'cbo', hipaaCoveredEntity: false, part2Program: false },
+    organization: { id: orgId, kind: 'provider', hipaaCoveredEntity: true, part2Program: false },
     accessLevel: 'edit',
     roles: [],
     purposeOfUse: 'CAREMGT',

@@ -231,7 +231,8 @@ let grants: Grant[];
 
 beforeAll(async () => {
   db = await openDatabase({ dataDir: 'memory://' });
-  await migrate(db, [...storeMigrations, accessColumnsMigration, ...consentMigrations]);
+  // storeMigrations include the access columns (as store-0002-access-columns).
+  await migrate(db, [...storeMigrations, ...consentMigrations]);
   rows = makeRows();
   for (const r of rows)
     await db.query(

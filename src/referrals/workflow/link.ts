@@ -169,7 +169,7 @@ export interface LinkUpdate {
 
 /** Applies an update made through a link, as the receiving organization, through the state machine. */
 export async function updateViaLink(store: FhirStore, claims: LinkClaims, u: LinkUpdate): Promise<Task> {
-  const asOwner = store.withCaller(linkCaller(claims));
+  const asOwner = store.actingAs(linkCaller(claims));
   return asOwner.inTransaction(async (tx) => {
     const task = await tx.readResource<Task>('Task', claims.task);
     const next: Task = { ...task };

@@ -1,6 +1,7 @@
 import { FhirError } from '../../fhir/errors';
 import { dateRange, escapeLike, normalizeString, numberRange } from '../normalize';
 import { splitReference } from '../index-rows';
+import type { VisibilityFilter } from './execute';
 import type { Prefix, SearchFilter } from './model';
 import type { SqlParams } from './params';
 import { specialSearchBuilder } from './special';
@@ -10,11 +11,14 @@ const PREFIXES: Prefix[] = ['eq', 'ne', 'lt', 'gt', 'le', 'ge', 'sa', 'eb', 'ap'
 /**
  * SQL that selects the ids of `type` resources matching one filter, from the index tables only
  * (never by scanning JSON). Returns `{ sql, negate }`: a negated filter selects the ids to exclude.
+ * With `visible`, the resources a chain or `_has` looks through must be visible to the caller, so a
+ * hidden resource neither matches nor excludes anything.
  */
 export function filterIds(
   type: string,
   filter: SearchFilter,
   p: SqlParams,
+  visible?: VisibilityFilter,
 ): { sql: string; negate: boolean } {
   // A `special` parameter (Location near) is served by the index its owner registered.
   const special =
@@ -38,8 +42,9 @@ export function filterIds(
     }
     case 'chain': {
       const parts = filter.targetTypes.map((target) => {
-        const inner = filterIds(target, filter.next, p);
-        return `(target_type = ${p.add(target)} and target_id ${inner.negate ? 'not in' : 'in'} (${inner.sql}))`;
+        const inner = filterIds(target, filter.next, p, visible);
+        const ids = visibleIds(target, inner, p, visible);
+        return `(target_type = ${p.add(target)} and target_id ${ids.negate ? 'not in' : 'in'} (${ids.sql}))`;
       });
       return {
         sql: `select id from sp_reference where resource_type = ${t} and code = ${p.add(filter.code)} and (${parts.join(' or ')})`,
@@ -47,7 +52,7 @@ export function filterIds(
       };
     }
     case 'has': {
-      const inner = filterIds(filter.type, filter.next, p);
+      const inner = visibleIds(filter.type, filterIds(filter.type, filter.next, p, visible), p, visible);
       const source = p.add(filter.type);
       const idCond = inner.negate ? `id not in (${inner.sql})` : `id in (${inner.sql})`;
       return {
@@ -62,6 +67,27 @@ export function filterIds(
       return named(key, () => paramIds(t, filter, p));
     }
   }
+}
+
+/**
+ * An inner id set of a chain or `_has`, narrowed to the `type` resources the caller may see (never
+ * only redacted: the chain may read what the redaction removes). Negated sets become "visible and
+ * not excluded", so a hidden resource cannot be matched by exclusion either.
+ */
+function visibleIds(
+  type: string,
+  inner: { sql: string; negate: boolean },
+  p: SqlParams,
+  visible?: VisibilityFilter,
+): { sql: string; negate: boolean } {
+  if (!visible) return inner;
+  const v = visible(type, p, { alias: 'v', allowRedacted: false });
+  if (!v) return inner;
+  return {
+    sql: `select v.id from fhir_resources v where v.resource_type = ${p.add(type)} and not v.deleted
+      and v.id ${inner.negate ? 'not in' : 'in'} (${inner.sql}) and (${v})`,
+    negate: false,
+  };
 }
 
 /** Runs fn, naming the search parameter in any error it raises about a value. */

@@ -9,6 +9,8 @@ export interface SearchHit {
   id: string;
   json: string;
   mode: 'match' | 'include';
+  /** The row's patient compartment (audit: whose data a search returned). */
+  compartment?: string[];
 }
 
 export interface SearchResult {
@@ -18,8 +20,16 @@ export interface SearchResult {
   hasMore: boolean;
 }
 
-/** Narrows what a caller may see; returns SQL over alias `r` (fhir_resources) or undefined for all. */
-export type VisibilityFilter = (resourceType: string, p: SqlParams) => string | undefined;
+/**
+ * Narrows what a caller may see; returns SQL over alias `r` (or `alias`) of `fhir_resources` (or
+ * `fhir_history`), or undefined for all. `allowRedacted: false` drops rows the caller would only get
+ * redacted (when a search filters on an element the redaction removes, and for chains and `_has`).
+ */
+export type VisibilityFilter = (
+  resourceType: string,
+  p: SqlParams,
+  options?: { alias?: string; allowRedacted?: boolean },
+) => string | undefined;
 
 const MAX_INCLUDES = 1000;
 
@@ -33,12 +43,18 @@ export async function executeSearch(
   const result: SearchResult = { hits: [], hasMore: false };
   if (req.summary !== 'count' && req.count > 0) {
     const order = orderBy(req.sort, p);
-    const sql = `select r.id, r.content::text as json from fhir_resources r where ${where}
+    const sql = `select r.id, r.content::text as json, r.compartment from fhir_resources r where ${where}
       order by ${order} limit ${p.add(req.count + 1)} offset ${p.add(req.offset)}`;
     const { rows } = await db.query(sql, p.values);
     result.hasMore = rows.length > req.count;
     for (const row of rows.slice(0, req.count)) {
-      result.hits.push({ resourceType: req.resourceType, id: row.id, json: row.json, mode: 'match' });
+      result.hits.push({
+        resourceType: req.resourceType,
+        id: row.id,
+        json: row.json,
+        mode: 'match',
+        ...(row.compartment ? { compartment: row.compartment } : {}),
+      });
     }
   }
   if (req.total !== 'none') {
@@ -67,7 +83,7 @@ export async function executeSearch(
 function whereClause(req: SearchRequest, p: SqlParams, visible?: VisibilityFilter): string {
   const conds = [`r.resource_type = ${p.add(req.resourceType)}`, 'not r.deleted'];
   for (const f of req.filters) {
-    const ids = filterIds(req.resourceType, f, p);
+    const ids = filterIds(req.resourceType, f, p, visible);
     conds.push(`r.id ${ids.negate ? 'not in' : 'in'} (${ids.sql})`);
   }
   const v = visible?.(req.resourceType, p);
@@ -155,7 +171,7 @@ async function forwardIncludes(
     const p = new SqlParams();
     const codes = referenceCodes(sourceType, spec);
     const targetCond = spec.targetType ? `and s.target_type = ${p.add(spec.targetType)}` : '';
-    const sql = `select r.resource_type, r.id, r.content::text as json from fhir_resources r
+    const sql = `select r.resource_type, r.id, r.content::text as json, r.compartment from fhir_resources r
       join (select distinct s.target_type, s.target_id from sp_reference s
             where s.resource_type = ${p.add(sourceType)} and s.id = any(${p.add(ids)}::text[])
               and s.code = any(${p.add(codes)}::text[]) and s.target_id is not null ${targetCond}) t
@@ -179,7 +195,7 @@ async function reverseIncludes(
     const p = new SqlParams();
     const sourceType = spec.sourceType;
     const codes = sourceType === '*' ? null : referenceCodes(sourceType, spec);
-    const sql = `select r.resource_type, r.id, r.content::text as json from fhir_resources r
+    const sql = `select r.resource_type, r.id, r.content::text as json, r.compartment from fhir_resources r
       where not r.deleted and (r.resource_type, r.id) in (
         select s.resource_type, s.id from sp_reference s
         where s.target_type = ${p.add(targetType)} and s.target_id = any(${p.add(ids)}::text[])
@@ -202,7 +218,13 @@ function addHit(out: SearchHit[], seen: Set<string>, row: any): void {
   const key = `${row.resource_type}/${row.id}`;
   if (seen.has(key)) return;
   seen.add(key);
-  out.push({ resourceType: row.resource_type, id: row.id, json: row.json, mode: 'include' });
+  out.push({
+    resourceType: row.resource_type,
+    id: row.id,
+    json: row.json,
+    mode: 'include',
+    ...(row.compartment ? { compartment: row.compartment } : {}),
+  });
 }
 
 function groupByType(hits: SearchHit[]): Map<string, string[]> {

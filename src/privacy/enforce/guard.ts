@@ -1,0 +1,264 @@
+import type { Consent, Resource } from '@medplum/fhirtypes';
+import { AuditWriter, recordAudit, type AuditInput } from '../../audit';
+import { FhirError } from '../../fhir/errors';
+import type { Database, FhirStore, StoredVersion, WriteResult } from '../../store';
+import type { AccessControl, AccessEvent, ReadKind, RowAccess, WriteAction } from '../../store/access';
+import { loadGrants, syncConsentGrants } from '../consent';
+import {
+  accessColumns,
+  applyRedaction,
+  decide,
+  defaultPolicy,
+  searchReadsRedacted,
+  visibilitySql,
+  type AccessPolicy,
+  type Decision,
+} from '../policy';
+import { securityCodes } from '../labels';
+import { labelForWrite } from './write-labels';
+import { linkedPatients } from './linked-patients';
+
+const bare = (ref: string) => ref.replace(/^Patient\//, '');
+
+/** Rules whose permits are privileged accesses: the audit says so. */
+const PRIVILEGED = (policy: AccessPolicy) =>
+  new Set([policy.administrator.ruleId, policy.dataSteward.ruleId, policy.breakGlass.ruleId]);
+
+/**
+ * The access layer of one Kith: labels and access columns on every write, consent grants kept in
+ * step with Consent writes, and for stores bound to a caller the policy (src/privacy/policy) on
+ * every read, search, history and write, each audited (src/audit).
+ */
+export class PolicyGuard implements AccessControl {
+  private readonly writer: AuditWriter;
+
+  constructor(
+    db: Database,
+    private readonly policy: AccessPolicy = defaultPolicy,
+  ) {
+    this.writer = new AuditWriter(db);
+  }
+
+  label(tx: FhirStore, resource: Resource, previous: Resource | undefined): Promise<Resource> {
+    return labelForWrite(tx, resource, previous);
+  }
+
+  columns(resource: Resource): RowAccess {
+    return accessColumns(resource);
+  }
+
+  private async decideOn(
+    store: FhirStore,
+    resourceType: string,
+    id: string | undefined,
+    cols: RowAccess,
+    action: 'read' | 'search' | WriteAction,
+  ): Promise<Decision> {
+    const patients = (cols.compartment ?? []).map(bare);
+    const grants = await loadGrants(store.queryable, patients);
+    const decision = decide(
+      store.actor,
+      {
+        resourceType,
+        ...(id ? { id } : {}),
+        action,
+        labels: cols.security ?? [],
+        patientIds: patients,
+        ...(cols.custodian ? { custodian: cols.custodian } : {}),
+      },
+      grants,
+      { policy: this.policy },
+    );
+    // Columns never computed are visible to administrators only, as in visibilitySql (fail closed).
+    if (
+      (cols.security === null || cols.compartment === null) &&
+      decision.ruleId !== this.policy.administrator.ruleId
+    )
+      return { ...decision, decision: 'deny', reason: 'the access columns of this row were never computed' };
+    return decision;
+  }
+
+  async authorizeWrite(
+    tx: FhirStore,
+    action: WriteAction,
+    next: Resource | undefined,
+    previous: Resource | undefined,
+  ): Promise<void> {
+    const checks: Resource[] = [];
+    if (previous) checks.push(previous);
+    if (next) checks.push(next);
+    let permit: Decision | undefined;
+    for (const r of checks) {
+      const cols = accessColumns(r);
+      const d = await this.decideOn(tx, r.resourceType, r.id, cols, action);
+      const ref = `${r.resourceType}/${r.id}`;
+      if (d.decision !== 'permit') {
+        // The write's transaction rolls back, so the refusal is recorded outside it, after it ends.
+        void this.writer
+          .record(
+            this.input(tx, {
+              action: 'denied',
+              interaction: action,
+              resources: [ref],
+              patients: cols.compartment,
+              ...facts(d),
+            }),
+          )
+          .catch(() => undefined);
+        throw new FhirError(
+          'forbidden',
+          `${action} ${ref} is not allowed: ${d.reason} (rule ${d.ruleId}, policy ${d.policyVersion})`,
+        );
+      }
+      permit = d;
+    }
+    const target = next ?? previous!;
+    await this.audit(tx, {
+      action,
+      resources: [`${target.resourceType}/${target.id}`],
+      patients: [...new Set(checks.flatMap((r) => accessColumns(r).compartment))],
+      ...(permit ? facts(permit) : {}),
+    });
+  }
+
+  async afterWrite(tx: FhirStore, result: WriteResult, _previous: Resource | undefined): Promise<void> {
+    if (result.resource.resourceType !== 'Consent') return;
+    const consent = result.resource as Consent;
+    await syncConsentGrants(tx.queryable, consent, {
+      patients: await linkedPatients(tx.queryable, consent.patient?.reference),
+      deleted: result.version.deleted,
+    });
+    if (tx.caller)
+      await recordAudit(
+        tx.queryable,
+        this.input(tx, {
+          action: 'consent-change',
+          resources: [`Consent/${consent.id}`],
+          patients: consent.patient?.reference ? [consent.patient.reference] : [],
+          reason: result.version.deleted ? 'deleted' : `status ${consent.status}`,
+        }),
+      );
+  }
+
+  async authorizeRead(
+    store: FhirStore,
+    version: StoredVersion,
+    rows: RowAccess[],
+    kind: ReadKind,
+  ): Promise<StoredVersion | undefined> {
+    const action = kind === 'search' ? 'search' : 'read';
+    const ref = `${version.resourceType}/${version.id}`;
+    let first: Decision | undefined;
+    for (const cols of rows) {
+      const d = await this.decideOn(store, version.resourceType, version.id, cols, action);
+      first ??= d;
+      if (d.decision === 'deny') {
+        await this.audit(store, {
+          action: 'denied',
+          interaction: kind,
+          resources: [ref],
+          patients: cols.compartment ?? [],
+          ...facts(d),
+        });
+        return undefined;
+      }
+    }
+    const decision = first!;
+    const json =
+      decision.decision === 'redact'
+        ? JSON.stringify(applyRedaction(JSON.parse(version.json) as Resource, decision, this.policy))
+        : version.json;
+    await this.audit(store, {
+      action: kind === 'vread' ? 'vread' : 'read',
+      resources: [kind === 'vread' ? `${ref}/_history/${version.versionId}` : ref],
+      patients: rows[0].compartment ?? [],
+      ...facts(decision),
+    });
+    return { ...version, json };
+  }
+
+  visibility(store: FhirStore, options: { resourceType?: string; paramCodes?: string[] }) {
+    const caller = store.actor;
+    const now = new Date();
+    const allowRedacted = !(
+      options.resourceType && searchReadsRedacted(options.resourceType, options.paramCodes ?? [], this.policy)
+    );
+    return (resourceType: string, p: any, o: { alias?: string; allowRedacted?: boolean } = {}) =>
+      visibilitySql(caller, p, {
+        resourceType,
+        now,
+        policy: this.policy,
+        allowRedacted: o.allowRedacted ?? allowRedacted,
+        ...(o.alias ? { alias: o.alias } : {}),
+      });
+  }
+
+  async redactHits<T extends { resourceType: string; id: string; json: string }>(
+    store: FhirStore,
+    hits: T[],
+  ): Promise<T[]> {
+    const out: T[] = [];
+    for (const hit of hits) {
+      const rule = this.policy.redactions.find((r) => r.resourceTypes.includes(hit.resourceType));
+      if (!rule || !hit.json) {
+        out.push(hit);
+        continue;
+      }
+      const resource = JSON.parse(hit.json) as Resource;
+      if (!securityCodes(resource).includes(rule.label)) {
+        out.push(hit);
+        continue;
+      }
+      const d = await this.decideOn(store, hit.resourceType, hit.id, accessColumns(resource), 'search');
+      if (d.decision === 'deny') continue; // the SQL filter already agrees; never serve what decide refuses
+      out.push(
+        d.decision === 'redact'
+          ? { ...hit, json: JSON.stringify(applyRedaction(resource, d, this.policy)) }
+          : hit,
+      );
+    }
+    return out;
+  }
+
+  async audit(store: FhirStore, event: AccessEvent): Promise<void> {
+    const input = this.input(store, event);
+    // Inside a transaction the event commits with it (and PGlite's one connection is held by it).
+    if (store.inTx) await recordAudit(store.queryable, input);
+    else await this.writer.record(input);
+  }
+
+  private input(
+    store: FhirStore,
+    e: Omit<AccessEvent, 'action' | 'patients'> & {
+      action: AuditInput['action'];
+      patients?: string[] | null;
+    },
+  ): AuditInput {
+    const details: Record<string, string> = {};
+    if (e.ruleId) details.ruleId = e.ruleId;
+    if (e.policyVersion) details.policyVersion = e.policyVersion;
+    if (e.ruleId && PRIVILEGED(this.policy).has(e.ruleId)) details.privileged = 'true';
+    return {
+      action: e.action,
+      caller: store.actor,
+      resources: e.resources,
+      patients: [...new Set(e.patients ?? [])],
+      ...(e.query ? { query: e.query } : {}),
+      ...(e.interaction ? { interaction: e.interaction as AuditInput['interaction'] } : {}),
+      ...(e.reason ? { reason: e.reason } : {}),
+      ...(store.actor.breakGlass && e.ruleId === this.policy.breakGlass.ruleId
+        ? { reason: `break-glass: ${store.actor.breakGlass.reason}` }
+        : {}),
+      details,
+    };
+  }
+
+  /** Resolves once every queued read event is stored (tests, shutdown). */
+  flush(): Promise<void> {
+    return this.writer.flush();
+  }
+}
+
+function facts(d: Decision): Pick<AccessEvent, 'ruleId' | 'policyVersion' | 'reason'> {
+  return { ruleId: d.ruleId, policyVersion: d.policyVersion, reason: d.reason };
+}
