@@ -44,7 +44,9 @@ export async function startServer(opts: { databaseUrl?: string; port: number }):
     KITH_DATA_DIR: dataDir ?? '',
     KITH_LOG_LEVEL: 'error',
   };
-  const child: ChildProcess = spawn(process.execPath, ['bin/kith.mjs', 'serve', '--no-demo'], {
+  // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server under the load.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, 'bin/kith.mjs', 'serve', '--no-demo'], {
     env,
     stdio: ['ignore', 'pipe', 'inherit'],
   });

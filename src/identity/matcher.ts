@@ -34,6 +34,8 @@ export interface Matcher {
   readonly params: ModelParams;
   /** Compare two records: total weight, decision, per-field levels and weights (the evidence). */
   scorePair(a: MatchRecord, b: MatchRecord): PairScore;
+  /** scorePair of `a` with each of `others`, in order, faster than one by one. */
+  scoreAgainst(a: MatchRecord, others: MatchRecord[]): PairScore[];
   /** The blocking key values of a record, for an index (in memory or a database table). */
   blockingKeys(record: MatchRecord): BlockingKey[];
   /** Normalized exact-comparison key of each field with a term-frequency level (for frequency counts). */
@@ -68,40 +70,52 @@ export function createMatcher(
     f.levels.findIndex((l) => l.comparator === 'exact' && l.termFrequency),
   );
 
+  /** Evidence and decision for records i and j of the comparer's table. */
+  const evaluate = (comparer: RecordComparer, i: number, j: number, levels: Int32Array): PairScore => {
+    comparer.compare(i, j, levels);
+    const rule = violatedHardRule(hard, levels);
+    let matchWeight = 0;
+    const fields: FieldEvidence[] = rules.fields.map((f, k) => {
+      const fp = model.fields[k];
+      let tfAdjustment = 0;
+      if (options.termFrequency && fp.scored && levels[k] === tfLevels[k] && f.field !== 'identifier') {
+        const col = comparer.columnOf(k);
+        tfAdjustment = options.termFrequency(f.field, col.keys[col.keyAt(i)]);
+      }
+      const weight = fp.weights[levels[k]] + tfAdjustment;
+      matchWeight += weight;
+      return { field: f.field, level: fp.labels[levels[k]], weight, tfAdjustment };
+    });
+    const score = matchWeight + model.priorLog2Odds;
+    return {
+      score,
+      matchWeight,
+      priorLog2Odds: model.priorLog2Odds,
+      decision: decide(score, rules, rule),
+      hardRule: rule?.name,
+      rulesVersion: rules.version,
+      fields,
+    };
+  };
+
+  // One table for the record and all its candidates: each is normalized once, and value-pair caches
+  // pay for their allocation only when there are many candidates.
+  const scoreAgainst = (a: MatchRecord, others: MatchRecord[]): PairScore[] => {
+    const table = new RecordTable();
+    const i = table.add(a, 0);
+    const js = others.map((o) => table.add(o, 1));
+    const comparer = new RecordComparer(rules, table, { cacheValuePairs: others.length > 256 });
+    const levels = new Int32Array(rules.fields.length);
+    return js.map((j) => evaluate(comparer, i, j, levels));
+  };
+
   return {
     rules,
     params: model,
     scorePair(a, b) {
-      const table = new RecordTable();
-      table.add(a, 0);
-      table.add(b, 1);
-      const comparer = new RecordComparer(rules, table, { cacheValuePairs: false });
-      const levels = new Int32Array(rules.fields.length);
-      comparer.compare(0, 1, levels);
-      const rule = violatedHardRule(hard, levels);
-      let matchWeight = 0;
-      const fields: FieldEvidence[] = rules.fields.map((f, k) => {
-        const fp = model.fields[k];
-        let tfAdjustment = 0;
-        if (options.termFrequency && fp.scored && levels[k] === tfLevels[k] && f.field !== 'identifier') {
-          const col = comparer.columnOf(k);
-          tfAdjustment = options.termFrequency(f.field, col.keys[col.keyAt(0)]);
-        }
-        const weight = fp.weights[levels[k]] + tfAdjustment;
-        matchWeight += weight;
-        return { field: f.field, level: fp.labels[levels[k]], weight, tfAdjustment };
-      });
-      const score = matchWeight + model.priorLog2Odds;
-      return {
-        score,
-        matchWeight,
-        priorLog2Odds: model.priorLog2Odds,
-        decision: decide(score, rules, rule),
-        hardRule: rule?.name,
-        rulesVersion: rules.version,
-        fields,
-      };
+      return scoreAgainst(a, [b])[0];
     },
+    scoreAgainst,
     blockingKeys(record) {
       const table = new RecordTable();
       table.add(record, 0);

@@ -41,10 +41,9 @@ export async function findCandidates(
 /** Scores `others` against `record`: match and possible decisions, best first. */
 export function scoreCandidates(record: MatchRecord, others: MatchRecord[], matcher: Matcher): Candidate[] {
   const out: Candidate[] = [];
-  for (const other of others) {
-    const result = matcher.scorePair(record, other);
-    if (result.decision !== 'non-match') out.push({ id: other.id, result });
-  }
+  matcher.scoreAgainst(record, others).forEach((result, k) => {
+    if (result.decision !== 'non-match') out.push({ id: others[k].id, result });
+  });
   return out.sort((x, y) => y.result.score - x.result.score);
 }
 
