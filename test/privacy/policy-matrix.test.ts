@@ -265,6 +265,54 @@ describe('writes', () => {
   });
 });
 
+describe('transactions and batches', () => {
+  it('answer each entry as the caller: hidden reads are not found, searches filtered', async () => {
+    const res = await clientFor(app, 'county').post('', {
+      resourceType: 'Bundle',
+      type: 'batch',
+      entry: [
+        { request: { method: 'GET', url: 'Condition/cond-psy' } },
+        { request: { method: 'GET', url: 'Observation/obs-normal' } },
+        { request: { method: 'GET', url: 'Observation?subject=Patient/p1' } },
+      ],
+    });
+    expect(res.status).toBe(200);
+    const [hidden, shown, search] = res.body.entry;
+    expect(hidden.response.status).toMatch(/^404/);
+    expect(shown.response.status).toMatch(/^200/);
+    expect(shown.resource.id).toBe('obs-normal');
+    const ids = (search.resource.entry ?? []).map((e: any) => e.resource.id).sort();
+    expect(ids).toEqual(expect.arrayContaining(['obs-normal']));
+    expect(ids).not.toContain('obs-hiv');
+    expect(ids).not.toContain('obs-sdv');
+  });
+
+  it('a transaction with a forbidden entry writes nothing', async () => {
+    const res = await clientFor(app, 'county').post('', {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        {
+          request: { method: 'PUT', url: 'Observation/t1' },
+          resource: {
+            resourceType: 'Observation',
+            id: 't1',
+            status: 'final',
+            code: coded(LOINC, '29463-7'),
+            subject,
+          },
+        },
+        {
+          request: { method: 'DELETE', url: 'Condition/cond-psy' },
+        },
+      ],
+    });
+    expect(res.status).toBe(403);
+    expect((await clientFor(app, 'admin').get('Observation/t1')).status).toBe(404);
+    expect((await clientFor(app, 'admin').get('Condition/cond-psy')).status).toBe(200);
+  });
+});
+
 describe('consent', () => {
   it('a revoked consent takes effect on the next request', async () => {
     const cbo = clientFor(app, 'cbo-consent');
