@@ -8,6 +8,8 @@ import { identityContext } from './install';
 import { patientToMatchRecord } from './patient-record';
 
 export const MATCH_GRADE_URL = 'http://hl7.org/fhir/StructureDefinition/match-grade';
+/** Why a candidate matches: the pair's score with per-field levels and weights, as JSON (as in $identity-review). */
+export const MATCH_EVIDENCE_URL = 'https://kith.dev/fhir/StructureDefinition/match-evidence';
 
 /**
  * Grade of a candidate: `certain` when the rules would link it automatically (decision match);
@@ -65,7 +67,10 @@ export const matchOperation: OperationDefinitionEntry = {
         search: {
           mode: 'match',
           score: scoreProbability(c.result.score),
-          extension: [{ url: MATCH_GRADE_URL, valueCode: grade }],
+          extension: [
+            { url: MATCH_GRADE_URL, valueCode: grade },
+            { url: MATCH_EVIDENCE_URL, valueString: JSON.stringify(c.result) },
+          ],
         },
       });
     }

@@ -1,7 +1,9 @@
 import type { Bundle, Patient, Person } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FHIR_HEADERS, startTestKith, type TestKith } from '../../../test/helpers/kith';
+import type { PairScore } from '../score/model';
 import { GOLDEN_SOURCE_URL } from './golden';
+import { MATCH_EVIDENCE_URL } from './match-operation';
 
 let t: TestKith;
 beforeAll(async () => {
@@ -188,5 +190,14 @@ describe('online matching on every Patient write', () => {
     expect(first?.resource?.name?.[0].family).toBe('Delgado');
     expect(first?.search?.score).toBeGreaterThan(0.9);
     expect(first?.search?.extension?.[0].valueCode).toBe('certain');
+    // The evidence says why: per-field levels and weights, the nickname counted as agreement.
+    const evidence = JSON.parse(
+      first?.search?.extension?.find((e) => e.url === MATCH_EVIDENCE_URL)?.valueString ?? '{}',
+    ) as PairScore;
+    expect(evidence.decision).toBe('match');
+    const given = evidence.fields.find((f) => f.field === 'given');
+    expect(given?.level).toMatch(/nickname/);
+    expect(given?.weight).toBeGreaterThan(0);
+    expect(evidence.fields.find((f) => f.field === 'ssn')?.level).toBe('exact');
   }, 120_000);
 });
