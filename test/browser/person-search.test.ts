@@ -209,7 +209,7 @@ describe.skipIf(!chromiumPath)('web app: person search and person page in Chromi
 
     // A reload of an app URL is answered with the app (the server's fallback), not a 404.
     await page.goto(`${base}/steward/identity-review`);
-    expect(await text('main')).toContain('Coming with identity resolution');
+    await page.getByRole('heading', { level: 1, name: 'Identity review' }).waitFor();
     await page.goto(`${base}/no/such/page`);
     await page.getByRole('heading', { level: 1, name: 'Page not found' }).waitFor();
   });

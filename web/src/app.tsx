@@ -1,6 +1,8 @@
 import { capabilityAt } from './capabilities';
 import { Layout } from './layout/layout';
 import { ComingSoon } from './pages/coming-soon';
+import { CreatePersonPage } from './pages/identity/create-person';
+import { ReviewQueuePage } from './pages/identity/review-queue';
 import { NotFound } from './pages/not-found';
 import { PersonPage } from './pages/person-page';
 import { PersonSearchPage } from './pages/person-search';
@@ -10,6 +12,8 @@ import { matchPath, useLocation } from './router/router';
 /** Chooses the page for the current path. */
 function Page({ pathname }: { pathname: string }) {
   if (pathname === '/') return <PersonSearchPage />;
+  if (pathname === '/people/new') return <CreatePersonPage />;
+  if (pathname === '/steward/identity-review') return <ReviewQueuePage />;
   const person = matchPath('/Patient/:id', pathname);
   if (person) return <PersonPage key={person.id} id={person.id} />;
   const referrals = referralsPage(pathname);

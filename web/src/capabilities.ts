@@ -11,6 +11,7 @@ export interface Capability {
 
 export const CAPABILITIES: Capability[] = [
   { label: 'Person search', path: '/', section: 'People' },
+  { label: 'Create a person', path: '/people/new', section: 'People' },
   {
     label: 'Persons / 360 view',
     path: '/persons',
@@ -106,11 +107,6 @@ export const CAPABILITIES: Capability[] = [
     path: '/steward/identity-review',
     section: 'Administration',
     audience: 'Steward',
-    coming: {
-      capability: 'identity resolution',
-      description:
-        'Candidate record matches side by side with the evidence for each; decide "same person" or "not the same", and undo.',
-    },
   },
 ];
 

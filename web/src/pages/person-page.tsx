@@ -6,6 +6,7 @@ import { Link } from '../router/link';
 import { useDocumentTitle } from '../ui/document-title';
 import { OutcomeAlert } from '../ui/outcome-alert';
 import { useLoad } from '../ui/use-load';
+import { LinkedRecords } from './identity/linked-records';
 import { lastSearch } from './last-search';
 import { PersonHeader } from './person-header';
 import { groupId, ResourceGroupSection } from './resource-group';
@@ -44,6 +45,7 @@ function PersonRecordView({ record }: { record: PersonRecord }) {
           Send a referral
         </Link>
       </p>
+      {record.patient.id && <LinkedRecords patientId={record.patient.id} />}
       {record.truncated && (
         <div className="alert alert-warning" role="note">
           This person has more than {INCLUDE_LIMIT} related records; only the first {INCLUDE_LIMIT} are shown.
