@@ -33,9 +33,17 @@ export async function freshDatabase(name: string): Promise<{ url: string; drop: 
   };
 }
 
-/** Starts `kith serve` in its own process, like production, on PostgreSQL or on a fresh PGlite folder. */
-export async function startServer(opts: { databaseUrl?: string; port: number }): Promise<BenchServer> {
-  const dataDir = opts.databaseUrl ? undefined : mkdtempSync(path.join(os.tmpdir(), 'kith-bench-'));
+/**
+ * Starts `kith serve` in its own process, like production, on PostgreSQL, on the PGlite folder given
+ * (kept on stop), or on a fresh PGlite folder (removed on stop).
+ */
+export async function startServer(opts: {
+  databaseUrl?: string;
+  dataDir?: string;
+  port: number;
+}): Promise<BenchServer> {
+  const ownDir = !opts.databaseUrl && !opts.dataDir;
+  const dataDir = opts.dataDir ?? (ownDir ? mkdtempSync(path.join(os.tmpdir(), 'kith-bench-')) : undefined);
   const env = {
     ...process.env,
     PORT: String(opts.port),
@@ -69,7 +77,7 @@ export async function startServer(opts: { databaseUrl?: string; port: number }):
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
-      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+      if (ownDir && dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
