@@ -91,6 +91,15 @@ create table referral_link (
 );
 `,
   },
+  {
+    // A near search walks from the Locations in its box to their services: with both columns in
+    // the index that is an index-only probe per Location rather than a scan of the whole table.
+    id: 'referrals-0004-service-location-by-location',
+    sql: `
+create index directory_service_location_loc_service on directory_service_location (location_id, service_id);
+drop index directory_service_location_loc;
+`,
+  },
 ];
 
 registerMigrations(referralMigrations);

@@ -73,10 +73,12 @@ export async function searchDirectory(db: Queryable, q: DirectoryQuery): Promise
   const offset = q.offset ?? 0;
   let sql: string;
   if (q.near) {
+    // The Locations in the box are few; each is looked up in directory_service_location by its
+    // index (the lateral subquery with offset 0 keeps the planner from hashing the whole table).
     const { box, distance } = nearSql(q.near, p);
     sql = `select s.id, min(${distance}) as dist, count(*) over () as total
       from location_position lp
-      join directory_service_location sl on sl.location_id = lp.id
+      join lateral (select sl.service_id from directory_service_location sl where sl.location_id = lp.id offset 0) sl on true
       join directory_service s on s.id = sl.service_id
       where ${box} and ${distance} <= ${p.add(q.near.km)}::float8 and ${conds.join(' and ')}
       group by s.id
