@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +10,8 @@ export const PG_SERVER = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.
 
 export interface BenchServer {
   base: string;
+  /** A system access token (client_credentials with the bootstrap client), when the server asks for one. */
+  token?: string;
   databaseUrl?: string;
   stop(): Promise<void>;
 }
@@ -44,8 +47,12 @@ export async function startServer(opts: {
 }): Promise<BenchServer> {
   const ownDir = !opts.databaseUrl && !opts.dataDir;
   const dataDir = opts.dataDir ?? (ownDir ? mkdtempSync(path.join(os.tmpdir(), 'kith-bench-')) : undefined);
+  const clientId = 'kith-bench';
+  const clientSecret = randomBytes(24).toString('hex');
   const env = {
     ...process.env,
+    KITH_BOOTSTRAP_CLIENT_ID: clientId,
+    KITH_BOOTSTRAP_CLIENT_SECRET: clientSecret,
     PORT: String(opts.port),
     HOST: '127.0.0.1',
     DATABASE_URL: opts.databaseUrl ?? '',
@@ -71,8 +78,10 @@ export async function startServer(opts: {
     if (Date.now() > deadline) throw new Error('kith serve did not start in 120 s');
     await new Promise((r) => setTimeout(r, 250));
   }
+  const token = await systemToken(base.replace(/\/fhir$/, ''), clientId, clientSecret);
   return {
     base,
+    token,
     databaseUrl: opts.databaseUrl,
     async stop() {
       child.kill('SIGTERM');
@@ -80,4 +89,19 @@ export async function startServer(opts: {
       if (ownDir && dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A system/*.* token from the server's OAuth token endpoint, or undefined when it has none. */
+async function systemToken(origin: string, clientId: string, secret: string): Promise<string | undefined> {
+  const r = await fetch(`${origin}/oauth2/token`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
+    },
+    body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'system/*.*' }).toString(),
+  }).catch(() => undefined);
+  if (!r || r.status === 404) return undefined;
+  if (!r.ok) throw new Error(`token endpoint answered ${r.status}: ${await r.text()}`);
+  return ((await r.json()) as { access_token: string }).access_token;
 }

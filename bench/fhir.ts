@@ -21,7 +21,7 @@ async function runOnce(databaseUrl: string | undefined, port: number): Promise<a
   const server = await startServer({ databaseUrl, port });
   try {
     const r = spawnSync(process.execPath, [workload], {
-      env: { ...process.env, FHIR_BASE: server.base },
+      env: { ...process.env, FHIR_BASE: server.base, FHIR_TOKEN: server.token ?? '' },
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
       maxBuffer: 16 * 1024 * 1024,

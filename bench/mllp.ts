@@ -4,15 +4,29 @@
 import net from 'node:net';
 import { freshDatabase, startServer } from './_server';
 import { frame, MllpDecoder } from '../src/integration/mllp/framing';
+import { FEMALE_NAMES, MALE_NAMES, SURNAMES } from '../src/identity/generator/data-names';
+import { CITIES } from '../src/identity/generator/data-places';
 
 const N = Number(process.env.BENCH_MLLP_N ?? 2000);
 
+// People drawn from the identity generator's name and place lists: "LAST1".."LAST997" all sound
+// alike to a phonetic code, which made every message a candidate of every other.
+const pickOf = <T>(list: T[], i: number, salt: number): T =>
+  list[Math.abs(Math.imul(i + 1, 2654435761) ^ salt) % list.length];
+
 function adt(i: number, run: string): string {
   const ts = '20240101120000';
+  const female = i % 2 === 1;
+  const given = pickOf(female ? FEMALE_NAMES : MALE_NAMES, i, 17);
+  const family = pickOf(SURNAMES, i, 91);
+  const birth = new Date(Date.UTC(1930, 0, 1) + (Math.imul(i + 7, 40503) % 33000) * 86_400_000);
+  const dob = birth.toISOString().slice(0, 10).replaceAll('-', '');
+  const [city, zips] = pickOf(CITIES, i, 5);
+  const zip = pickOf(zips, i, 3);
   return [
     `MSH|^~\\&|BENCH|BENCHHOSP|KITH|COUNTY|${ts}||ADT^A04^ADT_A01|${run}-${i}|P|2.5.1`,
     `EVN|A04|${ts}`,
-    `PID|1||${run}${i}^^^BENCHHOSP^MR||LAST${i % 997}^FIRST${i % 113}||19${50 + (i % 50)}0${1 + (i % 9)}15|${i % 2 ? 'F' : 'M'}|||${i} MAIN ST^^SPRINGFIELD^CA^9${String(i % 10000).padStart(4, '0')}`,
+    `PID|1||${run}${i}^^^BENCHHOSP^MR||${family}^${given}||${dob}|${female ? 'F' : 'M'}|||${1 + (i % 9000)} MAIN ST^^${city}^CA^${zip}`,
     `PV1|1|O|CLINIC^^^BENCHHOSP||||||||||||||||V${run}${i}|||||||||||||||||||||||||${ts}`,
   ].join('\r');
 }
