@@ -253,6 +253,8 @@ describe('writes', () => {
     expect(res.status).toBe(403);
     expect(res.body.resourceType).toBe('OperationOutcome');
     expect(res.body.issue[0].diagnostics).toContain('write-requires-read');
+    // It does not say why the caller may not read it: that would name the data's sensitivity.
+    expect(res.body.issue[0].diagnostics).not.toMatch(/PSY|Patient\/p1/);
     expect((await clientFor(app, 'cbo-no-consent').delete('Observation/obs-normal')).status).toBe(403);
     expect((await clientFor(app, 'admin').get('Observation/obs-normal')).status).toBe(200);
   });
@@ -358,5 +360,35 @@ describe('audit', () => {
     expect(rows.some((r) => r.action === 'search' && who(r.e) === 'cbo-b-worker')).toBe(true);
     expect(rows.some((r) => r.action === 'create' && who(r.e) === 'county-clinician')).toBe(true);
     expect(rows.some((r) => r.action === 'consent-change')).toBe(false); // system consent writes: not a caller's
+  });
+});
+
+describe('identity links', () => {
+  it("a consent follows the person's other records when a Person links them", async () => {
+    const cbo = clientFor(app, 'cbo-consent');
+    await system.update('Patient', 'p3', {
+      resourceType: 'Patient',
+      id: 'p3',
+      name: [{ family: 'Otherrecord' }],
+      meta: {
+        extension: [
+          {
+            url: 'https://kith.example.org/fhir/StructureDefinition/custodian',
+            valueReference: { reference: 'Organization/county' },
+          },
+        ],
+      },
+    });
+    expect((await cbo.get('Patient/p3')).status).toBe(404);
+    const person = {
+      resourceType: 'Person',
+      id: 'person-p1',
+      link: [{ target: { reference: 'Patient/p1' } }, { target: { reference: 'Patient/p3' } }],
+    };
+    await system.update('Person', 'person-p1', person);
+    expect((await cbo.get('Patient/p3')).status).toBe(200);
+    await system.update('Person', 'person-p1', { ...person, link: [person.link[0]] });
+    expect((await cbo.get('Patient/p3')).status).toBe(404);
+    expect((await cbo.get('Patient/p1')).status).toBe(200);
   });
 });

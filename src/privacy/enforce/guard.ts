@@ -1,4 +1,4 @@
-import type { Consent, Resource } from '@medplum/fhirtypes';
+import type { Consent, Person, Resource } from '@medplum/fhirtypes';
 import { AuditWriter, recordAudit, type AuditInput } from '../../audit';
 import { FhirError } from '../../fhir/errors';
 import type { Database, FhirStore, StoredVersion, WriteResult } from '../../store';
@@ -105,9 +105,13 @@ export class PolicyGuard implements AccessControl {
             }),
           )
           .catch(() => undefined);
+        // About stored content the caller cannot read, say only which rule refused: the reason
+        // would name its sensitivity and its person.
+        const unreadable = r === previous && d.ruleId === this.policy.writeRequiresRead.ruleId;
+        const why = unreadable ? 'the caller may not read the stored resource' : d.reason;
         throw new FhirError(
           'forbidden',
-          `${action} ${ref} is not allowed: ${d.reason} (rule ${d.ruleId}, policy ${d.policyVersion})`,
+          `${action} ${ref} is not allowed: ${why} (rule ${d.ruleId}, policy ${d.policyVersion})`,
         );
       }
       permit = d;
@@ -121,7 +125,9 @@ export class PolicyGuard implements AccessControl {
     });
   }
 
-  async afterWrite(tx: FhirStore, result: WriteResult, _previous: Resource | undefined): Promise<void> {
+  async afterWrite(tx: FhirStore, result: WriteResult, previous: Resource | undefined): Promise<void> {
+    if (result.resource.resourceType === 'Person')
+      return resyncPersonConsents(tx, result.resource as Person, previous as Person | undefined);
     if (result.resource.resourceType !== 'Consent') return;
     const consent = result.resource as Consent;
     await syncConsentGrants(tx.queryable, consent, {
@@ -256,6 +262,45 @@ export class PolicyGuard implements AccessControl {
   /** Resolves once every queued read event is stored (tests, shutdown). */
   flush(): Promise<void> {
     return this.writer.flush();
+  }
+}
+
+const personPatients = (person: Person | undefined): string[] =>
+  (person?.link ?? [])
+    .map((l) => l.target?.reference ?? '')
+    .filter((r) => r.startsWith('Patient/'))
+    .map((r) => r.slice('Patient/'.length));
+
+/**
+ * When identity resolution changes which Patients a Person links, the consents of those Patients
+ * are flattened again, so a consent signed at one source follows the person's other records (and
+ * stops following one that was split off).
+ */
+async function resyncPersonConsents(
+  tx: FhirStore,
+  person: Person,
+  previous: Person | undefined,
+): Promise<void> {
+  const now = personPatients(person);
+  const before = personPatients(previous);
+  const touched = [...new Set([...now, ...before])];
+  if (!touched.length || (now.length === before.length && now.every((p) => before.includes(p)))) return;
+  const { rows } = await tx.queryable.query(
+    `select distinct consent_id from consent_grants where patient = any($1::text[])`,
+    [touched],
+  );
+  for (const { consent_id } of rows) {
+    const v = await tx.unguarded().readIfExists('Consent', consent_id);
+    if (!v) continue;
+    const consent = JSON.parse(v.json) as Consent;
+    const own = consent.patient?.reference?.replace(/^Patient\//, '');
+    const linked = await linkedPatients(tx.queryable, consent.patient?.reference);
+    // The Person's links as now written decide for the patients it names or named (identity_links
+    // may not say so yet); the consent's own patient is always covered.
+    const patients = new Set(linked.filter((p) => now.includes(p) || !before.includes(p)));
+    if (own && now.includes(own)) for (const p of now) patients.add(p);
+    if (own) patients.add(own);
+    await syncConsentGrants(tx.queryable, consent, { patients: [...patients].sort() });
   }
 }
 
