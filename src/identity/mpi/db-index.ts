@@ -58,6 +58,21 @@ export interface StoredCandidate {
   personId: string;
 }
 
+/** $1 record id, $2 keys, $3 values, $4 maxBlockSize + 1 (exported for the benchmark's EXPLAIN). */
+export const CANDIDATE_QUERY = `with blocks as (
+  select (select array_agg(i.patient_id) from
+            (select patient_id from identity_keys i where i.key = k.key and i.value = k.value limit $4) i) as ids
+  from unnest($2::text[], $3::text[]) as k(key, value)
+), ids as (
+  select distinct unnest(ids) as id from blocks where cardinality(ids) < $4
+)
+select r.record, l.person_id from ids
+join identity_records r on r.patient_id = ids.id
+join identity_links l on l.patient_id = ids.id
+where ids.id <> $1
+  and not exists (select 1 from identity_not_same n
+                  where (n.a = $1 and n.b = ids.id) or (n.a = ids.id and n.b = $1))`;
+
 /**
  * The linked records that share a blocking key with `record`, in one round trip: a key whose block is
  * larger than `maxBlockSize` is skipped (a huge block is a useless block), and pairs a steward marked
@@ -70,22 +85,12 @@ export async function loadCandidates(
   maxBlockSize: number,
 ): Promise<StoredCandidate[]> {
   if (keys.length === 0) return [];
-  const { rows } = await db.query(
-    `with blocks as (
-       select (select array_agg(i.patient_id) from
-                 (select patient_id from identity_keys i where i.key = k.key and i.value = k.value limit $4) i) as ids
-       from unnest($2::text[], $3::text[]) as k(key, value)
-     ), ids as (
-       select distinct unnest(ids) as id from blocks where cardinality(ids) < $4
-     )
-     select r.record, l.person_id from ids
-     join identity_records r on r.patient_id = ids.id
-     join identity_links l on l.patient_id = ids.id
-     where ids.id <> $1
-       and not exists (select 1 from identity_not_same n
-                       where (n.a = $1 and n.b = ids.id) or (n.a = ids.id and n.b = $1))`,
-    [recordId, keys.map((k) => k.key), keys.map((k) => k.value), maxBlockSize + 1],
-  );
+  const { rows } = await db.query(CANDIDATE_QUERY, [
+    recordId,
+    keys.map((k) => k.key),
+    keys.map((k) => k.value),
+    maxBlockSize + 1,
+  ]);
   return rows.map((r) => ({
     record: (typeof r.record === 'string' ? JSON.parse(r.record) : r.record) as MatchRecord,
     personId: r.person_id as string,

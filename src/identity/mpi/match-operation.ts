@@ -1,9 +1,9 @@
 import type { Bundle, BundleEntry, Parameters, Patient } from '@medplum/fhirtypes';
 import { FhirError } from '../../fhir/errors';
 import { registerOperation, type OperationDefinitionEntry } from '../../fhir/operations';
-import { findCandidates } from '../online';
+import { scoreCandidates } from '../online';
 import type { PairScore } from '../score/model';
-import { DbBlockingIndex } from './db-index';
+import { loadCandidates } from './db-index';
 import { identityContext } from './install';
 import { patientToMatchRecord } from './patient-record';
 
@@ -45,9 +45,16 @@ export const matchOperation: OperationDefinitionEntry = {
     const count = Math.max(1, Math.min(countParam ?? 10, 100));
     const ctx = identityContext(service.store);
     const record = patientToMatchRecord({ ...resource, id: resource.id ?? '' });
-    const candidates = await findCandidates(
+    // One round trip for every block's records, as the write path does.
+    const stored = await loadCandidates(
+      service.store.queryable,
+      record.id,
+      ctx.matcher.blockingKeys(record),
+      ctx.matcher.rules.blocking.maxBlockSize,
+    );
+    const candidates = scoreCandidates(
       record,
-      new DbBlockingIndex(service.store.queryable),
+      stored.map((c) => c.record),
       ctx.matcher,
     );
     const entries: BundleEntry[] = [];
