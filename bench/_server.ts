@@ -75,7 +75,11 @@ export async function startServer(opts: {
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error('kith serve did not start in 120 s');
+    if (Date.now() > deadline) {
+      // Not left running: the caller removes its data folder next.
+      child.kill('SIGTERM');
+      throw new Error('kith serve did not start in 120 s');
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
   const token = await systemToken(base.replace(/\/fhir$/, ''), clientId, clientSecret);

@@ -20,6 +20,7 @@ import pg from 'pg';
 import { loadConfig } from '../src/config/config';
 import { generatePopulation, type GeneratedRecord } from '../src/identity/generator/generate';
 import { identityContext } from '../src/identity/mpi';
+import { CANDIDATE_QUERY } from '../src/identity/mpi/db-index';
 import { buildPerson, type SourceRecord } from '../src/identity/mpi/golden';
 import { patientToMatchRecord, SSN_SYSTEM } from '../src/identity/mpi/patient-record';
 import { formatDate, parseDate } from '../src/identity/normalize/dates';
@@ -218,6 +219,16 @@ async function load(target: { databaseUrl?: string; dataDir?: string }): Promise
       );
     }
     await kith.db.query('analyze');
+    // The plan of the candidate query ($match and the write path) for one probe, on stderr.
+    const probe = patientToMatchRecord({ ...probes[0], id: '' });
+    const keys = matcher.blockingKeys(probe);
+    const plan = await kith.db.query(`explain (analyze, buffers) ${CANDIDATE_QUERY}`, [
+      '',
+      keys.map((k) => k.key),
+      keys.map((k) => k.value),
+      matcher.rules.blocking.maxBlockSize + 1,
+    ]);
+    log(`candidate query plan:\n${plan.rows.map((r) => r['QUERY PLAN']).join('\n')}`);
   } finally {
     await kith.close();
   }

@@ -97,3 +97,11 @@ alter table identity_actions add constraint identity_actions_action_check
 `,
   },
 ]);
+
+registerMigrations([
+  {
+    // The candidate query looks not-same pairs up from either side; the primary key serves only `a`.
+    id: 'identity-0003-not-same-by-b',
+    sql: `create index identity_not_same_b on identity_not_same (b, a);`,
+  },
+]);
