@@ -250,9 +250,13 @@ function timing(lat: number[]): Timing {
   };
 }
 
-const FHIR = { 'content-type': 'application/fhir+json', accept: 'application/fhir+json' };
-
-async function measure(base: string, probes: Patient[]) {
+async function measure(base: string, token: string | undefined, probes: Patient[]) {
+  // Sign-in on: the bench server's system token.
+  const FHIR = {
+    'content-type': 'application/fhir+json',
+    accept: 'application/fhir+json',
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+  };
   const matchLat: number[] = [];
   const createLat: number[] = [];
   let withCandidates = 0;
@@ -329,7 +333,7 @@ async function main(): Promise<void> {
     const server = await startServer({ databaseUrl, dataDir, port: PORT });
     let results;
     try {
-      results = await measure(server.base, loaded.probes);
+      results = await measure(server.base, server.token, loaded.probes);
     } finally {
       await server.stop();
     }
