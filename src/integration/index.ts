@@ -34,6 +34,8 @@ export {
 export {
   mapHmisExport,
   readHmisFolder,
+  readHmisExport,
+  readHmisZip,
   HMIS_FILES,
   type HmisFiles,
   type HmisOptions,

@@ -12,7 +12,7 @@ import {
 } from '../../integration/pipeline/pipeline';
 
 /**
- * `kith import hmis <folder>`, `kith import eligibility|wic|jail <file.csv>`: one run of the
+ * `kith import hmis <folder|zip>`, `kith import eligibility|wic|jail <file.csv>`: one run of the
  * integration pipeline (raw input stored, idempotent, dead letter on failure), with a progress bar
  * and a summary JSON: read, created, updated, unchanged, failed.
  */
@@ -58,7 +58,7 @@ export function registerImportSources(importCmd: Command): void {
         process.exitCode = outcome.status === 'failed' ? 1 : 0;
       });
   };
-  sub('hmis', '<folder>', 'a HUD HMIS CSV export folder');
+  sub('hmis', '<folder|zip>', 'a HUD HMIS CSV export (folder or zip file)');
   sub('eligibility', '<file.csv>', 'a CalSAWS-style eligibility extract');
   sub('wic', '<file.csv>', 'a WIC certification extract');
   sub('jail', '<file.csv>', 'a jail booking/release extract');

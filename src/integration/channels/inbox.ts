@@ -2,10 +2,11 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Pipeline, PipelineOutcome } from '../pipeline/pipeline';
+import { isZipFile } from '../hmis/zip';
 import type { ChannelConfig } from './config';
 
 /**
- * A file-drop inbox: every pollSeconds, each file (or, for HMIS, each export sub-folder) in the
+ * A file-drop inbox: every pollSeconds, each file (or, for HMIS, each export sub-folder or zip) in the
  * folder goes through the pipeline, then moves to processed/ or failed/. The raw content is in
  * integration_messages first, so a crash between commit and move only repeats a duplicate.
  */
@@ -52,14 +53,13 @@ export class Inbox {
       let ok: boolean;
       try {
         if (this.channel.kind === 'hmis') {
-          if (!entry.isDirectory()) continue;
+          // An export sub-folder, or a zip of one (read once its size is stable).
+          if (entry.isFile() && !(await this.stable(full))) continue;
+          if (!entry.isDirectory() && !(entry.isFile() && (await isZipFile(full)))) continue;
           outcome = await this.pipeline.receiveHmisFolder(this.channel, full);
         } else {
           if (!entry.isFile()) continue;
-          // Skip a file still being written: its size must be stable over a short interval.
-          const s1 = (await stat(full)).size;
-          await new Promise((r) => setTimeout(r, 200));
-          if ((await stat(full)).size !== s1) continue;
+          if (!(await this.stable(full))) continue;
           const text = await readFile(full, 'utf8');
           if (this.channel.kind === 'hl7v2') {
             outcome = await this.pipeline.receiveHl7(this.channel, text);
@@ -79,5 +79,12 @@ export class Inbox {
       await rename(full, path.join(target, `${Date.now()}-${entry.name}`));
     }
     return out;
+  }
+
+  /** A file still being written is skipped: its size must be stable over a short interval. */
+  private async stable(file: string): Promise<boolean> {
+    const s1 = (await stat(file)).size;
+    await new Promise((r) => setTimeout(r, 200));
+    return (await stat(file)).size === s1;
   }
 }

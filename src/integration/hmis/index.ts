@@ -1,5 +1,5 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { MappingResult } from '../result';
 import { HmisContext, type ExportInfo, type HmisFiles, type HmisOptions } from './context';
 import { mapClients } from './map-client';
@@ -12,6 +12,7 @@ import { mapIncomeBenefits } from './map-income-benefits';
 import { mapOrganizations, mapProjects } from './map-organization';
 import { mapServices } from './map-services';
 import { HMIS_FILES } from './spec';
+import { isZipFile, readHmisZip } from './zip';
 
 export interface HmisResult extends MappingResult {
   /** What Export.csv said (undefined when the export could not be keyed at all). */
@@ -41,10 +42,7 @@ export function mapHmisExport(files: HmisFiles, options: HmisOptions = {}): Hmis
   return { ...ctx.builder.finish(), export: info };
 }
 
-/**
- * Reads the HMIS files of an export folder (file names matched case-insensitively). A zip export
- * must be unpacked first: reading zips directly is not implemented yet.
- */
+/** Reads the HMIS files of an export folder (file names matched case-insensitively). */
 export async function readHmisFolder(dir: string): Promise<HmisFiles> {
   const wanted = new Map(HMIS_FILES.map((f) => [f.toLowerCase(), f]));
   const files: HmisFiles = {};
@@ -55,5 +53,13 @@ export async function readHmisFolder(dir: string): Promise<HmisFiles> {
   return files;
 }
 
+/** Reads an HMIS export given as a folder or as a zip file (see readHmisZip). */
+export async function readHmisExport(target: string): Promise<HmisFiles> {
+  if ((await stat(target)).isDirectory()) return readHmisFolder(target);
+  if (await isZipFile(target)) return readHmisZip(await readFile(target), basename(target));
+  throw new Error(`${target}: neither a folder nor a zip file`);
+}
+
+export { readHmisZip, isZipFile, HmisZipError } from './zip';
 export { HMIS_FILES, type HmisFileName, type HmisVersion } from './spec';
 export type { ExportInfo, HmisFiles, HmisOptions } from './context';

@@ -14,7 +14,7 @@ import {
   mapJailExtract,
   mapWicExtract,
   processHl7,
-  readHmisFolder,
+  readHmisExport,
   toTransactionBundle,
   type AckCode,
   type Hl7MappingOptions,
@@ -199,9 +199,9 @@ export class Pipeline {
     return this.receiveFile(channel, { raw: bytes, file, result: () => mapper(bytes, opts) }, replayId);
   }
 
-  /** An HMIS CSV export folder; the stored raw text is the files as a JSON object (name → text). */
-  async receiveHmisFolder(channel: ChannelRef, dir: string): Promise<PipelineOutcome> {
-    const files = await readHmisFolder(dir);
+  /** An HMIS CSV export folder or zip; the stored raw text is the files as a JSON object (name → text). */
+  async receiveHmisFolder(channel: ChannelRef, dirOrZip: string): Promise<PipelineOutcome> {
+    const files = await readHmisExport(dirOrZip);
     return this.receiveHmisFiles(channel, filesToText(files));
   }
 
