@@ -1,5 +1,6 @@
 import { capabilityAt } from './capabilities';
 import { Layout } from './layout/layout';
+import { DataSourcesPage } from './pages/admin/data-sources';
 import { ComingSoon } from './pages/coming-soon';
 import { CreatePersonPage } from './pages/identity/create-person';
 import { ReviewQueuePage } from './pages/identity/review-queue';
@@ -14,6 +15,7 @@ function Page({ pathname }: { pathname: string }) {
   if (pathname === '/') return <PersonSearchPage />;
   if (pathname === '/people/new') return <CreatePersonPage />;
   if (pathname === '/steward/identity-review') return <ReviewQueuePage />;
+  if (pathname === '/admin/data-sources') return <DataSourcesPage />;
   const person = matchPath('/Patient/:id', pathname);
   if (person) return <PersonPage key={person.id} id={person.id} />;
   const referrals = referralsPage(pathname);

@@ -96,11 +96,6 @@ export const CAPABILITIES: Capability[] = [
     path: '/admin/data-sources',
     section: 'Administration',
     audience: 'Admin',
-    coming: {
-      capability: 'integration',
-      description:
-        'The systems Kith receives data from (HL7 v2 feeds, HMIS exports, FHIR servers), their health, and failed messages to retry.',
-    },
   },
   {
     label: 'Identity review',
