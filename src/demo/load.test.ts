@@ -53,7 +53,7 @@ describe('loading the demo into Kith', () => {
   afterAll(async () => t?.close());
 
   const post = async (bundle: Bundle) => {
-    const res = await t.app.inject({
+    const res = await t.inject({
       method: 'POST',
       url: '/fhir',
       headers: { 'content-type': 'application/fhir+json' },
@@ -63,7 +63,7 @@ describe('loading the demo into Kith', () => {
     return JSON.parse(res.body);
   };
   const total = async (query: string) => {
-    const res = await t.app.inject({
+    const res = await t.inject({
       method: 'GET',
       url: `/fhir/${query}${query.includes('?') ? '&' : '?'}_summary=count`,
     });
@@ -78,7 +78,7 @@ describe('loading the demo into Kith', () => {
     await loadDemo(post, { people: 6 });
     expect(await total('Patient')).toBe(patients);
     expect(await total('Task')).toBe(first.county.summary.byType.Task ?? 0);
-    const bh = await t.app.inject({ method: 'GET', url: '/fhir/Organization/alder-bh' });
+    const bh = await t.inject({ method: 'GET', url: '/fhir/Organization/alder-bh' });
     expect(JSON.parse(bh.body).extension).toContainEqual({
       url: 'https://kith.example.org/fhir/StructureDefinition/part2-program',
       valueBoolean: true,

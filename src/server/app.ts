@@ -6,6 +6,7 @@ import { FhirService } from '../fhir/service';
 import type { Kith } from './open';
 import { installNotify } from '../notify';
 import { installReferrals } from '../referrals';
+import { installAuth } from './auth-wiring';
 
 export interface AppOptions {
   logger?: boolean;
@@ -71,10 +72,16 @@ export async function buildApp(kith: Kith, opts: AppOptions = {}): Promise<Fasti
     return reply.code(404).header('content-type', FHIR_JSON).send(JSON.stringify(outcome));
   });
 
-  const service = new FhirService(kith.store);
+  // Sign-in and tokens: every request below carries a verified caller (req.caller) or gets 401.
+  await installAuth(app, kith);
   await app.register(fhirRoutes, {
     prefix: '/fhir',
-    serviceFor: () => service,
+    // The service acts for the request's verified caller (requireAuth set it; metadata needs none).
+    serviceFor: (req) => {
+      if (!req.caller)
+        throw new FhirError('unauthenticated', 'Sign in first: this request needs an access token');
+      return new FhirService(kith.store.withCaller(req.caller));
+    },
     baseUrl: kith.config.baseUrl,
   });
   await installNotify(kith, app).then(() => installReferrals(kith, app));

@@ -6,16 +6,24 @@ import { installIdentity } from '../identity/mpi';
 import { installNotify } from '../notify';
 import { installReferrals } from '../referrals';
 import { installPrivacy } from '../privacy/enforce';
+// Imported before migrate(): these modules register their tables' migrations on import.
+import { AuthService, loadAuthConfig, type AuthConfig } from '../privacy/auth';
+import { auditAuthEvents } from '../audit';
 
 export interface Kith {
   config: KithConfig;
   db: Database;
   store: FhirStore;
+  /** Sign-in, tokens and their verification (src/privacy/auth). */
+  auth: AuthService;
   close(): Promise<void>;
 }
 
 /** Opens the database (PGlite on disk, or PostgreSQL), applies migrations, loads FHIR definitions. */
-export async function openKith(config: KithConfig, opts: { memory?: boolean } = {}): Promise<Kith> {
+export async function openKith(
+  config: KithConfig,
+  opts: { memory?: boolean; auth?: AuthConfig } = {},
+): Promise<Kith> {
   loadDefinitions();
   let dataDir = 'memory://';
   if (!config.databaseUrl && !opts.memory) {
@@ -28,10 +36,15 @@ export async function openKith(config: KithConfig, opts: { memory?: boolean } = 
   const store = new FhirStore(db);
   const privacy = await installPrivacy({ store });
   const identity = installIdentity({ store });
+  const auth = await AuthService.open(db, {
+    config: opts.auth ?? loadAuthConfig(),
+    onAuthEvent: auditAuthEvents(db),
+  });
   const kith: Kith = {
     config,
     db,
     store,
+    auth,
     async close() {
       await identity.counts?.flush();
       await privacy.flush();

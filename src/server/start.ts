@@ -5,6 +5,8 @@ import { openKith } from './open';
 import { registerWebApp } from './web';
 import { isEmpty, loadDemoData } from './first-start';
 import { registerIntegration } from '../integration/channels';
+import { bootstrapAuth, bootstrapNotice } from '../privacy/auth';
+import { createDemoAccounts, demoAccountLines, hasDemoData } from './demo-accounts';
 
 async function loadFirstStartDemo(kith: Awaited<ReturnType<typeof openKith>>) {
   console.log('First start: loading the demo county ...');
@@ -24,6 +26,9 @@ export async function startServer(config: KithConfig, opts: StartOptions): Promi
   const app = await buildApp(kith, { logger: true });
   const hasWebApp = await registerWebApp(app, path.resolve('web/dist'));
   const demo = opts.loadDemo && (await isEmpty(kith)) ? await loadFirstStartDemo(kith) : undefined;
+  // First start: the administrator and the system client (from the environment, else generated).
+  const boot = await bootstrapAuth(kith.db);
+  const demoAccounts = opts.loadDemo && (await hasDemoData(kith.db)) ? await createDemoAccounts(kith.db) : [];
   const integration = await registerIntegration(app, kith);
   await app.listen({ port: config.port, host: config.host });
   await integration.start();
@@ -33,12 +38,16 @@ export async function startServer(config: KithConfig, opts: StartOptions): Promi
   );
   console.log(hasWebApp ? `  Web app:  ${url}/` : '  Web app:  not built (npm run build:web)');
   console.log(`  FHIR API: ${url}/fhir (CapabilityStatement at ${url}/fhir/metadata)`);
+  console.log(`  Sign in:  ${url}/ (OAuth 2.0 / SMART: ${url}/.well-known/smart-configuration)`);
+  for (const line of bootstrapNotice(boot)) console.log(`  ${line}`);
   if (demo) {
-    // Demo sign-ins are listed in src/demo/README.md; accounts are created once sign-in is enforced.
     console.log(
       `  Demo data: ${demo.resources} resources of the fictional Alder County (src/demo/README.md)`,
     );
   }
+  if (demoAccounts.length) for (const line of demoAccountLines()) console.log(`  ${line}`);
+  else if (opts.loadDemo && (await hasDemoData(kith.db)))
+    console.log('  Demo sign-ins: hhsa.admin, clinic.edit, foodbank.view, ... (src/demo/README.md)');
   const stop = async (): Promise<void> => {
     await integration.stop();
     await app.close();

@@ -8,9 +8,10 @@ import {
   findChromium,
   launchBrowser,
   SCREENSHOT_DIR,
+  signIn,
   type Browser,
 } from '../helpers/browser';
-import { FHIR_HEADERS, startTestKith, type TestKith } from '../helpers/kith';
+import { FHIR_HEADERS, startTestKith, TEST_ADMIN, type TestKith } from '../helpers/kith';
 import { PEOPLE, SSN } from './people';
 
 const chromiumPath = findChromium();
@@ -35,11 +36,12 @@ describe.skipIf(!chromiumPath)('web app: person search and person page in Chromi
     base = `http://127.0.0.1:${(kith.app.server.address() as AddressInfo).port}`;
     const res = await fetch(`${base}/fhir`, {
       method: 'POST',
-      headers: FHIR_HEADERS,
+      headers: { ...FHIR_HEADERS, ...kith.authHeaders },
       body: JSON.stringify(PEOPLE),
     });
     expect(res.status, await res.clone().text()).toBe(200);
     page = await browser.context.newPage();
+    await signIn(page, base, TEST_ADMIN.username, TEST_ADMIN.password);
   });
 
   afterAll(async () => {
@@ -173,6 +175,8 @@ describe.skipIf(!chromiumPath)('web app: person search and person page in Chromi
 
   it('has a skip link, labelled navigation and honest placeholders for capabilities to come', async () => {
     await page.goto(`${base}/`);
+    // The app appears once the session is resumed from the refresh cookie.
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
     await page.keyboard.press('Tab');
     expect(await activeElement()).toBe('a: Skip to main content');
     await page.keyboard.press('Enter');

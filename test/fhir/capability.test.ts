@@ -233,7 +233,7 @@ describe('errors are OperationOutcomes that name the element and the problem', (
     {
       name: 'wrong media type',
       send: () =>
-        t.app
+        t
           .inject({
             method: 'POST',
             url: '/fhir/Patient',

@@ -16,7 +16,7 @@ const patient = {
 
 describe('FHIR CRUD', () => {
   it('creates, reads, updates with If-Match, refuses a stale version, deletes to 410', async () => {
-    const created = await t.app.inject({
+    const created = await t.inject({
       method: 'POST',
       url: '/fhir/Patient',
       headers: FHIR_HEADERS,
@@ -27,12 +27,12 @@ describe('FHIR CRUD', () => {
     expect(body.meta.versionId).toBe('1');
     expect(created.headers.location).toContain(`/fhir/Patient/${body.id}/_history/1`);
 
-    const read = await t.app.inject({ method: 'GET', url: `/fhir/Patient/${body.id}` });
+    const read = await t.inject({ method: 'GET', url: `/fhir/Patient/${body.id}` });
     expect(read.statusCode).toBe(200);
     expect(read.headers.etag).toBe('W/"1"');
     expect(read.json().name[0].family).toBe('Chalmers');
 
-    const updated = await t.app.inject({
+    const updated = await t.inject({
       method: 'PUT',
       url: `/fhir/Patient/${body.id}`,
       headers: { ...FHIR_HEADERS, 'if-match': 'W/"1"' },
@@ -41,7 +41,7 @@ describe('FHIR CRUD', () => {
     expect(updated.statusCode).toBe(200);
     expect(updated.json().meta.versionId).toBe('2');
 
-    const stale = await t.app.inject({
+    const stale = await t.inject({
       method: 'PUT',
       url: `/fhir/Patient/${body.id}`,
       headers: { ...FHIR_HEADERS, 'if-match': 'W/"1"' },
@@ -50,24 +50,24 @@ describe('FHIR CRUD', () => {
     expect(stale.statusCode).toBe(412);
     expect(stale.json().resourceType).toBe('OperationOutcome');
 
-    const v1 = await t.app.inject({ method: 'GET', url: `/fhir/Patient/${body.id}/_history/1` });
+    const v1 = await t.inject({ method: 'GET', url: `/fhir/Patient/${body.id}/_history/1` });
     expect(v1.json().gender).toBe('male');
 
-    expect((await t.app.inject({ method: 'DELETE', url: `/fhir/Patient/${body.id}` })).statusCode).toBe(204);
-    expect((await t.app.inject({ method: 'GET', url: `/fhir/Patient/${body.id}` })).statusCode).toBe(410);
-    const hist = await t.app.inject({ method: 'GET', url: `/fhir/Patient/${body.id}/_history` });
+    expect((await t.inject({ method: 'DELETE', url: `/fhir/Patient/${body.id}` })).statusCode).toBe(204);
+    expect((await t.inject({ method: 'GET', url: `/fhir/Patient/${body.id}` })).statusCode).toBe(410);
+    const hist = await t.inject({ method: 'GET', url: `/fhir/Patient/${body.id}/_history` });
     expect(hist.json().total).toBe(3);
   });
 
   it('creates on update with a client id, and names the element at fault when invalid', async () => {
-    const put = await t.app.inject({
+    const put = await t.inject({
       method: 'PUT',
       url: '/fhir/Patient/client-1',
       headers: FHIR_HEADERS,
       payload: { ...patient, id: 'client-1' },
     });
     expect(put.statusCode).toBe(201);
-    const bad = await t.app.inject({
+    const bad = await t.inject({
       method: 'POST',
       url: '/fhir/Patient',
       headers: FHIR_HEADERS,
@@ -75,7 +75,7 @@ describe('FHIR CRUD', () => {
     });
     expect(bad.statusCode).toBe(422);
     expect(bad.json().issue[0].expression).toEqual(['Patient.gender']);
-    const bad2 = await t.app.inject({
+    const bad2 = await t.inject({
       method: 'POST',
       url: '/fhir/Patient',
       headers: FHIR_HEADERS,

@@ -71,7 +71,7 @@ describe.skipIf(!available)('Synthea bundles post as transactions and read back 
     };
     for (const [type, sent] of byType) {
       // Every resource of the type, in one search by _id; then one plain read per type.
-      const found = await t.app.inject({
+      const found = await t.inject({
         method: 'POST',
         url: `/fhir/${type}/_search`,
         headers: { 'content-type': 'application/x-www-form-urlencoded' },

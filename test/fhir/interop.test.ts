@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CapabilityTool, Client } from 'fhir-kit-client';
-import { startTestKith, type TestKith } from '../helpers/kith';
+import { startTestKith, TEST_CLIENT, type TestKith } from '../helpers/kith';
 
 /**
  * An unmodified external FHIR client (fhir-kit-client) against a real listening Kith server:
@@ -11,7 +11,17 @@ let client: Client;
 beforeAll(async () => {
   t = await startTestKith();
   const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
-  client = new Client({ baseUrl: `${address}/fhir` });
+  // As a backend application would: a token from the OAuth token endpoint (client_credentials).
+  const res = await fetch(`${address}/oauth2/token`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${Buffer.from(`${TEST_CLIENT.clientId}:${TEST_CLIENT.clientSecret}`).toString('base64')}`,
+    },
+    body: 'grant_type=client_credentials&scope=system/*.cruds',
+  });
+  expect(res.status).toBe(200);
+  client = new Client({ baseUrl: `${address}/fhir`, bearerToken: (await res.json()).access_token });
 });
 afterAll(async () => t?.close());
 

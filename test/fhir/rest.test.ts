@@ -95,9 +95,9 @@ describe('links', () => {
       config: { ...t.kith.config, baseUrl: 'https://kith.example.org/' },
     });
     try {
-      const r = await fhirClient(app).post('Patient', patient('Based'));
+      const r = await fhirClient(app, { token: t.token }).post('Patient', patient('Based'));
       expect(r.headers.location).toMatch(/^https:\/\/kith\.example\.org\/fhir\/Patient\/[^/]+\/_history\/1$/);
-      const s = await fhirClient(app).get(`Patient?_id=${r.body.id}`);
+      const s = await fhirClient(app, { token: t.token }).get(`Patient?_id=${r.body.id}`);
       expect(s.body.entry[0].fullUrl).toBe(`https://kith.example.org/fhir/Patient/${r.body.id}`);
     } finally {
       await app.close();

@@ -135,7 +135,7 @@ describe('_summary, _elements, _total', () => {
 
 describe('POST _search and unknown parameters', () => {
   it('POST _search takes a form body like a query string', async () => {
-    const r = await t.app.inject({
+    const r = await t.inject({
       method: 'POST',
       url: '/fhir/Patient/_search',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/fhir+json' },

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } fro
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 /** Browser tests: find Chromium (or say how to get it), launch it, and build the web app once. */
 
@@ -130,4 +130,16 @@ export async function ensureWebBuild(): Promise<string> {
     rmSync(lock, { recursive: true, force: true });
   }
   return WEB_DIST;
+}
+
+/**
+ * Signs in through the web app's sign-in screen and waits for the app behind it. The session then
+ * lasts across `page.goto` (the refresh cookie renews it), until `signOut` or a new browser.
+ */
+export async function signIn(page: Page, base: string, username: string, password: string): Promise<void> {
+  await page.goto(`${base}/`);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { FHIR_HEADERS } from './kith';
+import { defaultTokens, FHIR_HEADERS } from './kith';
 
 export interface Reply {
   status: number;
@@ -8,8 +8,13 @@ export interface Reply {
   text: string;
 }
 
-/** Small wrappers over `app.inject` for FHIR calls: JSON bodies in, parsed bodies out. */
-export function fhirClient(app: FastifyInstance) {
+/**
+ * Small wrappers over `app.inject` for FHIR calls: JSON bodies in, parsed bodies out. Sends the
+ * test Kith's system token by default; `{ token }` sends another (a user's), `{ token: null }` none.
+ */
+export function fhirClient(app: FastifyInstance, opts: { token?: string | null } = {}) {
+  const token = opts.token === undefined ? defaultTokens.get(app) : (opts.token ?? undefined);
+  const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
   const call = async (
     method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
     url: string,
@@ -19,7 +24,7 @@ export function fhirClient(app: FastifyInstance) {
     const res = await app.inject({
       method,
       url: url.startsWith('/') ? url : `/fhir/${url}`,
-      headers: { ...FHIR_HEADERS, ...headers },
+      headers: { ...FHIR_HEADERS, ...auth, ...headers },
       ...(payload === undefined
         ? {}
         : { payload: typeof payload === 'string' ? payload : JSON.stringify(payload) }),

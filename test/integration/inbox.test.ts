@@ -69,7 +69,7 @@ describe('file inbox, REST routes and channel files', () => {
       const [again] = await inbox.poll();
       expect(again.duplicate).toBe(true);
       expect(await count(t, 'Patient')).toBe(upserts('Patient'));
-      const res = await t.app.inject({ method: 'GET', url: '/api/integration/channels' });
+      const res = await t.inject({ method: 'GET', url: '/api/integration/channels' });
       const hmis = res.json().channels.find((c: { name: string }) => c.name === 'hmis');
       expect(hmis).toMatchObject({ received: 1, committed: 1, duplicate: 1, failed: 0 });
     },
@@ -78,7 +78,7 @@ describe('file inbox, REST routes and channel files', () => {
 
   it('a CSV pushed with the wrong columns is a dead letter listed over REST with the column named; an unknown channel is 404', async () => {
     const bad = 'NOT,THE,LAYOUT\n1,2,3\n';
-    const push = await t.app.inject({
+    const push = await t.inject({
       method: 'POST',
       url: '/api/integration/channels/eligibility/push',
       headers: { 'content-type': 'text/csv' },
@@ -86,11 +86,11 @@ describe('file inbox, REST routes and channel files', () => {
     });
     expect(push.statusCode).toBe(200);
     expect(push.json().status).toBe('failed');
-    const list = await t.app.inject({ method: 'GET', url: '/api/integration/dead-letters' });
+    const list = await t.inject({ method: 'GET', url: '/api/integration/dead-letters' });
     const letters = list.json().deadLetters as { id: number; error: { message: string }[] }[];
     expect(letters.length).toBeGreaterThan(0);
     expect(letters[0].error[0].message).toMatch(/column|header/i);
-    const unknown = await t.app.inject({
+    const unknown = await t.inject({
       method: 'POST',
       url: '/api/integration/channels/nope/push',
       payload: bad,

@@ -247,12 +247,12 @@ describe('in-app inbox', () => {
         recipient: [{ reference: to }],
         payload: [{ contentString: text }],
       });
-    const get = async (url: string) => JSON.parse((await t.app.inject({ method: 'GET', url })).body);
+    const get = async (url: string) => JSON.parse((await t.inject({ method: 'GET', url })).body);
     expect(await get(`/notify/inbox/unread-count?recipient=${to}`)).toEqual({ recipient: to, unread: 2 });
     const list = await get(`/notify/inbox?recipient=${to}`);
     expect(list.items).toHaveLength(2);
     const id = list.items[0].communication.id;
-    const read = await t.app.inject({
+    const read = await t.inject({
       method: 'POST',
       url: `/notify/inbox/${id}/read`,
       headers: { 'content-type': 'application/json' },
@@ -260,7 +260,7 @@ describe('in-app inbox', () => {
     });
     expect(JSON.parse(read.body).unread).toBe(1);
     expect((await get(`/notify/inbox?recipient=${to}&unread=true`)).items).toHaveLength(1);
-    const bad = await t.app.inject({ method: 'GET', url: '/notify/inbox?recipient=nonsense' });
+    const bad = await t.inject({ method: 'GET', url: '/notify/inbox?recipient=nonsense' });
     expect(bad.statusCode).toBe(422);
   });
 });

@@ -13,6 +13,7 @@ import { buildApp } from '../../src/server/app';
 import { installNotify, GRAVITY_TASK_TOPIC, EXT_CONTENT } from '../../src/notify';
 import { installReferrals } from '../../src/referrals';
 import { fhirClient } from '../helpers/http';
+import { authorizeTestApp } from '../helpers/kith';
 import { waitFor } from '../referrals/setup';
 
 const FAST = { delivery: { pollMs: 30, baseDelayMs: 60, maxDelayMs: 300 } };
@@ -67,6 +68,7 @@ async function open(dataDir: string): Promise<{ kith: Kith; app: Awaited<ReturnT
   const app = await buildApp(kith);
   await installNotify(kith, app, FAST);
   await installReferrals(kith, app);
+  await authorizeTestApp(kith, app);
   await app.ready();
   return { kith, app };
 }

@@ -166,7 +166,7 @@ describe('referral Task state machine', () => {
   it('a refusal names the transition and what the party may do instead', async () => {
     const start = await as.requester.create('Task', base);
     const task = JSON.parse(start.version!.json) as Task;
-    const r = await t.app.inject({
+    const r = await t.inject({
       method: 'PUT',
       url: `/fhir/Task/${task.id}`,
       headers: { 'content-type': 'application/fhir+json' },

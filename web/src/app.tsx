@@ -9,6 +9,8 @@ import { PersonPage } from './pages/person-page';
 import { PersonSearchPage } from './pages/person-search';
 import { referralsPage } from './referrals/routes';
 import { matchPath, useLocation } from './router/router';
+import { SignInPage } from './pages/sign-in';
+import { useSession } from './session/session';
 
 /** Chooses the page for the current path. */
 function Page({ pathname }: { pathname: string }) {
@@ -27,6 +29,10 @@ function Page({ pathname }: { pathname: string }) {
 
 export function App() {
   const { pathname } = useLocation();
+  const session = useSession();
+  // The page loads without a token; everything it shows needs one.
+  if (session.status === 'loading') return null;
+  if (session.status === 'signed-out') return <SignInPage notice={session.reason} />;
   return (
     <Layout pathname={pathname}>
       <Page pathname={pathname} />

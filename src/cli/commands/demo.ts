@@ -4,6 +4,7 @@ import { loadConfig } from '../../config/config';
 import { openKith } from '../../server/open';
 import { FhirService } from '../../fhir/service';
 import { processBundle } from '../../fhir/transaction';
+import { createDemoAccounts, demoAccountLines } from '../../server/demo-accounts';
 import { DEFAULT_PEOPLE, DEFAULT_SEED, loadDemo } from '../../demo';
 
 function positiveInt(name: string) {
@@ -59,12 +60,8 @@ export function registerDemoCommand(program: Command): Command {
           `Loaded ${summary.resources} resources: ${summary.people} people with ${summary.sourceRecords} source records, ` +
             `${summary.byType.Organization} organizations, ${users.length} staff.`,
         );
-        console.log('Demo sign-ins (password for all: ' + users[0].password + '):');
-        for (const u of users) {
-          console.log(
-            `  ${u.username.padEnd(20)} ${u.accessLevel.padEnd(10)} ${u.role.padEnd(13)} ${u.organizationName}`,
-          );
-        }
+        await createDemoAccounts(kith.db, users);
+        for (const line of demoAccountLines(users)) console.log(line);
       } finally {
         bar.stop();
         await kith.close();

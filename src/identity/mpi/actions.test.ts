@@ -171,7 +171,7 @@ describe('steward actions and their undo', () => {
   it('runs the actions as FHIR operations, each journaled and audited', async () => {
     const p = await personOf(a);
     const q = await personOf(c);
-    const res = await t.app.inject({
+    const res = await t.inject({
       method: 'POST',
       url: `/fhir/Person/${p}/$identity-merge`,
       headers: FHIR_HEADERS,
@@ -183,7 +183,7 @@ describe('steward actions and their undo', () => {
     expect(res.statusCode).toBe(200);
     const action = (res.json() as Parameters).parameter?.find((x) => x.name === 'action')?.valueInteger;
     expect(await personOf(c)).toBe(p);
-    const undo = await t.app.inject({
+    const undo = await t.inject({
       method: 'POST',
       url: '/fhir/Person/$identity-undo',
       headers: FHIR_HEADERS,
@@ -191,7 +191,7 @@ describe('steward actions and their undo', () => {
     });
     expect(undo.statusCode).toBe(200);
     expect(await personOf(c)).toBe(q);
-    const review = await t.app.inject({ method: 'GET', url: '/fhir/Person/$identity-review' });
+    const review = await t.inject({ method: 'GET', url: '/fhir/Person/$identity-review' });
     expect(review.statusCode).toBe(200);
     const { rows } = await t.kith.db.pool.query(`select count(*)::int as n from audit_events`);
     expect(rows[0].n).toBeGreaterThanOrEqual(10);

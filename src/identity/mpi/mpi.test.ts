@@ -161,7 +161,7 @@ describe('online matching on every Patient write', () => {
       phone: '5105550155',
       line: '77 Foothill Blvd',
     });
-    const res = await t.app.inject({
+    const res = await t.inject({
       method: 'POST',
       url: '/fhir/Patient/$match',
       headers: FHIR_HEADERS,

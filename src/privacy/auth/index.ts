@@ -71,3 +71,4 @@ export { smartConfiguration, openidConfiguration } from './discovery';
 export { JWT_BEARER_ASSERTION } from './assertion';
 export { generatePassword } from './passwords';
 export { callerForUser, callerForClient, userScopeCeiling } from './principals';
+export { requireRestScopes, scopeNeed, bundleNeeds, type ScopeNeed } from './rest-scopes';

@@ -24,7 +24,7 @@ export interface AuthTestEnv {
 }
 
 export async function startAuthTest(config: Partial<AuthConfig> = {}): Promise<AuthTestEnv> {
-  const test = await startTestKith();
+  const test = await startTestKith({ bootstrap: false });
   const events: AuthEvent[] = [];
   const apps: FastifyInstance[] = [];
   const makeApp = async (overrides: Partial<AuthConfig> = {}) => {

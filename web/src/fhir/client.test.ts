@@ -14,6 +14,11 @@ function fakeFetch(
   };
 }
 
+const UNAUTHORIZED = {
+  resourceType: 'OperationOutcome',
+  issue: [{ severity: 'error', code: 'login', diagnostics: 'The access token has expired' }],
+};
+
 describe('FhirClient', () => {
   it('builds search URLs, leaving out empty parameters, and asks for FHIR JSON', async () => {
     const seen: { url?: string; headers?: Headers } = {};
@@ -80,5 +85,41 @@ describe('FhirClient', () => {
         ],
       }),
     ).toBe('Bad date\nprocessing');
+  });
+
+  it('renews the token once on a 401 and sends the request again with the new one', async () => {
+    const sent: (string | null)[] = [];
+    const fetchImpl: typeof fetch = async (_input, init) => {
+      const auth = new Headers(init?.headers).get('authorization');
+      sent.push(auth);
+      const ok = auth === 'Bearer fresh';
+      return new Response(JSON.stringify(ok ? { resourceType: 'Patient', id: '1' } : UNAUTHORIZED), {
+        status: ok ? 200 : 401,
+      });
+    };
+    let renewals = 0;
+    const client = new FhirClient({
+      baseUrl: '/fhir',
+      getAccessToken: () => 'stale',
+      renewAccessToken: async () => (renewals++, 'fresh'),
+      fetchImpl,
+    });
+    expect((await client.read('Patient', '1')).id).toBe('1');
+    expect(sent).toEqual(['Bearer stale', 'Bearer fresh']);
+    expect(renewals).toBe(1);
+  });
+
+  it('throws the 401 when the session cannot be renewed, without retrying', async () => {
+    let calls = 0;
+    const client = new FhirClient({
+      baseUrl: '/fhir',
+      getAccessToken: () => 'stale',
+      renewAccessToken: async () => undefined,
+      fetchImpl: async () => (calls++, new Response(JSON.stringify(UNAUTHORIZED), { status: 401 })),
+    });
+    const err = (await client.read('Patient', '1').catch((e: unknown) => e)) as FhirRequestError;
+    expect(err.status).toBe(401);
+    expect(err.message).toBe('The access token has expired');
+    expect(calls).toBe(1);
   });
 });

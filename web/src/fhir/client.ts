@@ -1,12 +1,17 @@
 import type { Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
 
-/** Supplies the bearer token for each request; sign-in (a later capability) plugs in here. */
+/** Supplies the bearer token for each request (the session's). */
 export type TokenProvider = () => string | undefined | Promise<string | undefined>;
 
 export interface FhirClientOptions {
   /** Where the FHIR API lives, relative to the page or absolute. */
   baseUrl: string;
   getAccessToken?: TokenProvider;
+  /**
+   * Called when the server answers 401 to a request that carried a token: returns a renewed token
+   * (the request is sent once more) or undefined (the session is over; the 401 is thrown).
+   */
+  renewAccessToken?: TokenProvider;
   fetchImpl?: typeof fetch;
 }
 
@@ -31,11 +36,13 @@ const FHIR_JSON = 'application/fhir+json';
 export class FhirClient {
   private readonly baseUrl: string;
   private readonly getAccessToken?: TokenProvider;
+  private readonly renewAccessToken?: TokenProvider;
   private readonly fetchImpl: typeof fetch;
 
   constructor(opts: FhirClientOptions) {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
     this.getAccessToken = opts.getAccessToken;
+    this.renewAccessToken = opts.renewAccessToken;
     this.fetchImpl = opts.fetchImpl ?? ((input, init) => fetch(input, init));
   }
 
@@ -57,13 +64,10 @@ export class FhirClient {
     headers.set('accept', FHIR_JSON);
     if (init.body !== undefined && !headers.has('content-type')) headers.set('content-type', FHIR_JSON);
     const token = await this.getAccessToken?.();
-    if (token) headers.set('authorization', `Bearer ${token}`);
-    let response: Response;
-    try {
-      response = await this.fetchImpl(`${this.baseUrl}/${path.replace(/^\/+/, '')}`, { ...init, headers });
-    } catch (err) {
-      if ((err as Error).name === 'AbortError') throw err;
-      throw new FhirRequestError('Could not reach the Kith server. Check your connection and try again.', 0);
+    let response = await this.send(path, init, headers, token);
+    if (response.status === 401 && token && this.renewAccessToken) {
+      const renewed = await this.renewAccessToken();
+      if (renewed) response = await this.send(path, init, headers, renewed);
     }
     const body = await readJson(response);
     if (!response.ok) {
@@ -75,6 +79,16 @@ export class FhirClient {
       );
     }
     return body as T;
+  }
+
+  private async send(path: string, init: RequestInit, headers: Headers, token?: string): Promise<Response> {
+    if (token) headers.set('authorization', `Bearer ${token}`);
+    try {
+      return await this.fetchImpl(`${this.baseUrl}/${path.replace(/^\/+/, '')}`, { ...init, headers });
+    } catch (err) {
+      if ((err as Error).name === 'AbortError') throw err;
+      throw new FhirRequestError('Could not reach the Kith server. Check your connection and try again.', 0);
+    }
   }
 }
 

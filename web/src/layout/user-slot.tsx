@@ -1,20 +1,16 @@
-import { useSessionUser } from '../session/session';
+import { signOut, useSessionUser } from '../session/session';
 
-/** Who is signed in. Until sign-in exists it says so plainly. */
+/** Who is signed in: name, organization, access level and roles, and the way out. */
 export function UserSlot() {
   const user = useSessionUser();
-  if (!user) {
-    return (
-      <div className="user-slot" aria-label="Signed-in user">
-        <span className="user-name">Not signed in</span>
-        <span className="user-meta">Sign-in comes with privacy and security</span>
-      </div>
-    );
-  }
+  if (!user) return null;
   return (
     <div className="user-slot" aria-label="Signed-in user">
       <span className="user-name">{user.name}</span>
-      <span className="user-meta">{[user.role, user.organization].filter(Boolean).join(' · ')}</span>
+      <span className="user-meta">{[user.organization, user.role].filter(Boolean).join(' · ')}</span>
+      <button type="button" className="sign-out" onClick={() => void signOut()}>
+        Sign out
+      </button>
     </div>
   );
 }

@@ -1,36 +1,144 @@
 import { useSyncExternalStore } from 'react';
+import * as api from './auth-api';
 
-/** The signed-in user, as the shell shows them. Sign-in itself arrives with the privacy capability. */
+/** The signed-in user, as the shell shows them. */
 export interface SessionUser {
   name: string;
+  username: string;
+  /** The organization's name (its id until the name is known). */
   organization?: string;
+  /** Access level and roles, in words: "Edit · Administrator". */
   role?: string;
+  purposeOfUse: string;
 }
+
+export type SessionState =
+  | { status: 'loading' }
+  | { status: 'signed-out'; reason?: string }
+  | { status: 'signed-in'; user: SessionUser };
 
 interface Session {
   user: SessionUser;
   token: string;
+  /** Epoch ms when the access token stops working. */
+  expiresAt: number;
 }
 
+const LEVELS: Record<api.SignedInUser['accessLevel'], string> = {
+  'view-only': 'View only',
+  exchange: 'Exchange',
+  edit: 'Edit',
+};
+const ROLES: Record<api.SignedInUser['roles'][number], string> = {
+  administrator: 'Administrator',
+  'data-steward': 'Data steward',
+};
+
+/** Renew this long before the access token expires, so a request never leaves with a dying one. */
+const EARLY_MS = 30_000;
+
 let current: Session | undefined;
+let state: SessionState = { status: 'loading' };
+let refreshing: Promise<string | undefined> | undefined;
 const listeners = new Set<() => void>();
 
-export function setSession(next: Session | undefined): void {
-  current = next;
+function publish(next: SessionState): void {
+  state = next;
   for (const l of listeners) l();
 }
 
-/** The bearer token for API calls, or undefined while nobody is signed in. */
-export function accessToken(): string | undefined {
-  return current?.token;
+function toUser(u: api.SignedInUser): SessionUser {
+  return {
+    name: u.displayName,
+    username: u.username,
+    organization: u.organization?.id,
+    role: [LEVELS[u.accessLevel] ?? u.accessLevel, ...u.roles.map((r) => ROLES[r] ?? r)].join(' · '),
+    purposeOfUse: u.purposeOfUse,
+  };
+}
+
+function start(user: api.SignedInUser, token: api.IssuedToken): void {
+  current = {
+    user: toUser(user),
+    token: token.access_token,
+    expiresAt: Date.now() + token.expires_in * 1000,
+  };
+  publish({ status: 'signed-in', user: current.user });
+  const orgId = user.organization?.id;
+  if (orgId)
+    void api.organizationName(token.access_token, orgId).then((name) => {
+      if (!current || current.user.organization !== orgId) return;
+      current = { ...current, user: { ...current.user, organization: name } };
+      publish({ status: 'signed-in', user: current.user });
+    });
+}
+
+function end(reason?: string): void {
+  current = undefined;
+  publish({ status: 'signed-out', reason });
+}
+
+/** Signs in with a username and password; throws `AuthRequestError` with the server's reason. */
+export async function signIn(username: string, password: string): Promise<void> {
+  const result = await api.login(username, password);
+  start(result.user, result);
+}
+
+export async function signOut(): Promise<void> {
+  current = undefined;
+  await api.logout();
+  end();
+}
+
+/**
+ * Renews the access token from the refresh cookie, once at a time (a refresh token works once:
+ * two renewals racing with the same one would end the session). Undefined, and signed out, when
+ * the session is over.
+ */
+export function renewAccessToken(): Promise<string | undefined> {
+  refreshing ??= (async () => {
+    try {
+      const token = await api.refresh();
+      if (!token) {
+        end(current ? 'Your session has ended. Sign in again.' : undefined);
+        return undefined;
+      }
+      if (current)
+        current = { ...current, token: token.access_token, expiresAt: Date.now() + token.expires_in * 1000 };
+      else start(await api.whoAmI(token.access_token), token);
+      return token.access_token;
+    } catch {
+      end(current ? 'Your session could not be renewed. Sign in again.' : undefined);
+      return undefined;
+    } finally {
+      refreshing = undefined;
+    }
+  })();
+  return refreshing;
+}
+
+/** On page load: resume the session the refresh cookie still holds, or show the sign-in screen. */
+export function resumeSession(): Promise<string | undefined> {
+  return renewAccessToken();
+}
+
+/** The bearer token for API calls (renewed first when close to expiry), or undefined when signed out. */
+export async function accessToken(): Promise<string | undefined> {
+  if (!current) return undefined;
+  if (Date.now() > current.expiresAt - EARLY_MS) return renewAccessToken();
+  return current.token;
+}
+
+function subscribe(l: () => void): () => void {
+  listeners.add(l);
+  return () => listeners.delete(l);
+}
+
+export function useSession(): SessionState {
+  return useSyncExternalStore(subscribe, () => state);
 }
 
 export function useSessionUser(): SessionUser | undefined {
-  return useSyncExternalStore(
-    (l) => {
-      listeners.add(l);
-      return () => listeners.delete(l);
-    },
-    () => current?.user,
-  );
+  const s = useSession();
+  return s.status === 'signed-in' ? s.user : undefined;
 }

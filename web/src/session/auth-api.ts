@@ -1,0 +1,124 @@
+import type { OperationOutcome } from '@medplum/fhirtypes';
+
+/**
+ * The server's sign-in endpoints (src/privacy/auth/routes.ts). The refresh token travels in an
+ * HttpOnly cookie scoped to /auth, so the page's scripts never hold it; only the short-lived
+ * access token is kept, in memory.
+ */
+
+/** Who signed in, as /auth/login answers it. */
+export interface SignedInUser {
+  id: string;
+  username: string;
+  displayName: string;
+  practitionerRole?: string;
+  organization?: { id: string; kind: string; hipaaCoveredEntity: boolean; part2Program: boolean };
+  accessLevel: 'view-only' | 'exchange' | 'edit';
+  roles: ('administrator' | 'data-steward')[];
+  purposeOfUse: string;
+}
+
+export interface IssuedToken {
+  access_token: string;
+  expires_in: number;
+}
+
+/** The caller an access token speaks for (GET /auth/me). */
+interface Caller {
+  subject: string;
+  displayName?: string;
+  practitionerRole?: string;
+  organization?: SignedInUser['organization'];
+  accessLevel: SignedInUser['accessLevel'];
+  roles: SignedInUser['roles'];
+  purposeOfUse: string;
+}
+
+/** A refused sign-in or session request, with the server's own words. */
+export class AuthRequestError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = 'AuthRequestError';
+  }
+}
+
+async function post(url: string, body: unknown): Promise<Response> {
+  try {
+    return await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify(body),
+      credentials: 'same-origin',
+    });
+  } catch {
+    throw new AuthRequestError('Could not reach the Kith server. Check your connection and try again.', 0);
+  }
+}
+
+async function failure(res: Response): Promise<AuthRequestError> {
+  let text = '';
+  try {
+    const outcome = (await res.json()) as OperationOutcome;
+    text = (outcome.issue ?? []).map((i) => i.diagnostics ?? i.details?.text ?? '').join(' ');
+  } catch {
+    // not JSON: fall back to the status
+  }
+  return new AuthRequestError(text.trim() || `The server answered ${res.status}.`, res.status);
+}
+
+export async function login(
+  username: string,
+  password: string,
+): Promise<IssuedToken & { user: SignedInUser }> {
+  const res = await post('/auth/login', { username, password });
+  if (!res.ok) throw await failure(res);
+  return res.json();
+}
+
+/** Renews the session from the refresh cookie; undefined when there is no valid session. */
+export async function refresh(): Promise<IssuedToken | undefined> {
+  const res = await post('/auth/refresh', {});
+  if (res.status === 401 || res.status === 400) return undefined;
+  if (!res.ok) throw await failure(res);
+  return res.json();
+}
+
+export async function logout(): Promise<void> {
+  await post('/auth/logout', {}).catch(() => undefined);
+}
+
+/** The signed-in user behind an access token (after a page reload, when only the cookie is left). */
+export async function whoAmI(token: string): Promise<SignedInUser> {
+  const res = await fetch('/auth/me', {
+    headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+  });
+  if (!res.ok) throw await failure(res);
+  const c = (await res.json()) as Caller;
+  return {
+    id: c.subject,
+    username: c.subject,
+    displayName: c.displayName ?? c.subject,
+    practitionerRole: c.practitionerRole,
+    organization: c.organization,
+    accessLevel: c.accessLevel,
+    roles: c.roles,
+    purposeOfUse: c.purposeOfUse,
+  };
+}
+
+/** The organization's name for the header; its id when it cannot be read. */
+export async function organizationName(token: string, id: string): Promise<string> {
+  try {
+    const res = await fetch(`/fhir/Organization/${encodeURIComponent(id)}`, {
+      headers: { authorization: `Bearer ${token}`, accept: 'application/fhir+json' },
+    });
+    if (!res.ok) return id;
+    const org = (await res.json()) as { name?: string };
+    return org.name ?? id;
+  } catch {
+    return id;
+  }
+}
