@@ -74,14 +74,11 @@ export async function buildApp(kith: Kith, opts: AppOptions = {}): Promise<Fasti
 
   // Sign-in and tokens: every request below carries a verified caller (req.caller) or gets 401.
   await installAuth(app, kith);
+  const service = new FhirService(kith.store);
   await app.register(fhirRoutes, {
     prefix: '/fhir',
-    // The service acts for the request's verified caller (requireAuth set it; metadata needs none).
-    serviceFor: (req) => {
-      if (!req.caller)
-        throw new FhirError('unauthenticated', 'Sign in first: this request needs an access token');
-      return new FhirService(kith.store.withCaller(req.caller));
-    },
+    // Acts for the request's verified caller, under the access policy (no caller: denied everything).
+    serviceFor: (req) => service.withCaller(req.caller),
     baseUrl: kith.config.baseUrl,
   });
   await installNotify(kith, app).then(() => installReferrals(kith, app));

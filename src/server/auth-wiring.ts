@@ -1,4 +1,4 @@
-import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import {
   DEFAULT_API_PREFIXES,
   DEFAULT_PUBLIC_PATHS,
@@ -34,7 +34,13 @@ const ROLE_GATES: { prefix: string; roles: ('administrator' | 'data-steward')[] 
  * route (including those added after buildApp: the web app, integration) is behind the hooks.
  */
 export async function installAuth(app: FastifyInstance, kith: Kith): Promise<void> {
-  await app.register(securityHeaders, { corsOrigins: kith.auth.config.corsOrigins });
+  await app.register(securityHeaders, {
+    corsOrigins: kith.auth.config.corsOrigins,
+    isPage: (req: FastifyRequest) => {
+      const path = req.url.split('?')[0];
+      return !API_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`));
+    },
+  });
   // onRequest, before the body is read: an unauthenticated client cannot make the server parse it.
   const authenticate = requireAuth({
     auth: kith.auth,

@@ -11,9 +11,10 @@ import {
   findChromium,
   launchBrowser,
   SCREENSHOT_DIR,
+  signIn,
   type Browser,
 } from '../helpers/browser';
-import { FHIR_HEADERS, startTestKith, type TestKith } from '../helpers/kith';
+import { FHIR_HEADERS, startTestKith, TEST_ADMIN, type TestKith } from '../helpers/kith';
 import {
   COUNTY_AND_PERSON,
   COUNTY_NAME,
@@ -40,7 +41,7 @@ describe.skipIf(!chromiumPath)('web app: the closed referral loop in Chromium', 
   const api = async (method: string, url: string, body?: unknown): Promise<any> => {
     const res = await fetch(`${base}${url}`, {
       method,
-      headers: FHIR_HEADERS,
+      headers: { ...FHIR_HEADERS, ...kith.authHeaders },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
@@ -80,6 +81,8 @@ describe.skipIf(!chromiumPath)('web app: the closed referral loop in Chromium', 
     const created = await api('POST', '/fhir', COUNTY_AND_PERSON);
     personId = /Patient\/([^/]+)/.exec(created.entry[1].response.location)![1];
     page = await browser.context.newPage();
+    // An administrator, who may act for either organization ("Working for").
+    await signIn(page, base, TEST_ADMIN.username, TEST_ADMIN.password);
   });
 
   afterAll(async () => {

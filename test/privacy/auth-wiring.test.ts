@@ -309,6 +309,13 @@ describe('headers and error bodies', () => {
     expect(csp).toContain("connect-src 'self'");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(page.headers['x-content-type-options']).toBe('nosniff');
+    // A browser revalidating the page gets a 304 without a content type: it must keep the page CSP.
+    const again = await t.app.inject({
+      url: '/',
+      headers: { accept: 'text/html', 'if-none-match': String(page.headers.etag) },
+    });
+    expect(again.statusCode).toBe(304);
+    expect(again.headers['content-security-policy']).toContain("script-src 'self'");
   });
 
   it('answers CORS preflights for configured origins only', async () => {

@@ -7,6 +7,11 @@ export interface SecurityHeadersOptions {
   hsts?: boolean | 'auto';
   /** Content-Security-Policy for HTML pages (the web app); API answers get a deny-all policy. */
   pageCsp?: string;
+  /**
+   * Requests whose answers are the web app's (pages and files), whatever their content type: a
+   * 304 revalidating index.html carries no content type, and browsers adopt its CSP for the page.
+   */
+  isPage?: (req: FastifyRequest) => boolean;
 }
 
 /** The web app: scripts and styles from Kith itself, API calls to Kith itself, never framed. */
@@ -88,7 +93,8 @@ export async function securityHeaders(
     reply.header('cross-origin-opener-policy', 'same-origin');
     if (!reply.hasHeader('content-security-policy')) {
       const type = String(reply.getHeader('content-type') ?? '');
-      reply.header('content-security-policy', type.startsWith('text/html') ? pageCsp : API_CSP);
+      const page = type.startsWith('text/html') || (opts.isPage?.(req) ?? false);
+      reply.header('content-security-policy', page ? pageCsp : API_CSP);
     }
     if (hsts === true || (hsts === 'auto' && req.protocol === 'https'))
       reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
