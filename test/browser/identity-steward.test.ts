@@ -8,10 +8,11 @@ import {
   ensureWebBuild,
   findChromium,
   launchBrowser,
+  signIn,
   SCREENSHOT_DIR,
   type Browser,
 } from '../helpers/browser';
-import { FHIR_HEADERS, startTestKith, type TestKith } from '../helpers/kith';
+import { FHIR_HEADERS, startTestKith, TEST_ADMIN, type TestKith } from '../helpers/kith';
 
 const chromiumPath = findChromium();
 
@@ -55,7 +56,10 @@ describe.skipIf(!chromiumPath)(
     let mariaId: string;
 
     const api = async <T>(url: string, init: RequestInit = {}): Promise<T> => {
-      const res = await fetch(`${base}/fhir/${url}`, { ...init, headers: { ...FHIR_HEADERS } });
+      const res = await fetch(`${base}/fhir/${url}`, {
+        ...init,
+        headers: { ...FHIR_HEADERS, ...kith.authHeaders },
+      });
       const text = await res.text();
       expect(res.ok, text).toBe(true);
       return JSON.parse(text) as T;
@@ -77,6 +81,7 @@ describe.skipIf(!chromiumPath)(
       await api('Patient', { method: 'POST', body: JSON.stringify(FRANCISCO) });
       mariaId = (await api<Patient>('Patient', { method: 'POST', body: JSON.stringify(MARIA) })).id!;
       page = await browser.context.newPage();
+      await signIn(page, base, TEST_ADMIN.username, TEST_ADMIN.password);
     }, 300_000);
 
     afterAll(async () => {

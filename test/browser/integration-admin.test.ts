@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerWebApp } from '../../src/server/web';
 import { startMllpServer, type MllpServer } from '../../src/integration/mllp/server';
 import { registerIntegrationRoutes } from '../../src/integration/pipeline/routes';
-import { ensureWebBuild, findChromium, launchBrowser, type Browser } from '../helpers/browser';
-import { startTestKith, type TestKith } from '../helpers/kith';
+import { ensureWebBuild, findChromium, launchBrowser, signIn, type Browser } from '../helpers/browser';
+import { startTestKith, TEST_ADMIN, type TestKith } from '../helpers/kith';
 import { ackCode, MllpTestClient } from '../integration/mllp-client';
 
 const chromiumPath = findChromium();
@@ -41,6 +41,7 @@ describe.skipIf(!chromiumPath)('web app: data sources admin page in Chromium', (
     base = `http://127.0.0.1:${(kith.app.server.address() as AddressInfo).port}`;
     mllp = await startMllpServer(kith.kith, { port: 0, host: '127.0.0.1', pipeline });
     page = await browser.context.newPage();
+    await signIn(page, base, TEST_ADMIN.username, TEST_ADMIN.password);
   });
 
   afterAll(async () => {

@@ -42,7 +42,7 @@ export interface ReplayOutcome {
 }
 
 async function call<T>(url: string, init: RequestInit = {}, signal?: AbortSignal): Promise<T> {
-  const token = accessToken();
+  const token = await accessToken();
   const headers = new Headers(init.headers);
   if (token) headers.set('authorization', `Bearer ${token}`);
   const res = await fetch(url, { ...init, headers, signal });
