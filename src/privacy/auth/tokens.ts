@@ -94,6 +94,9 @@ export class AccessTokens {
     const found = await this.keys.verificationKey(header.kid);
     if (!found || found.alg !== header.alg)
       throw new TokenError('unknown-key', 'The access token was signed with a key Kith does not know');
+    const known = this.verified.get(token);
+    if (known && known.kid === header.kid && Date.now() < known.expiresAt)
+      return structuredClone(known.caller);
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, found.key, {
@@ -107,7 +110,25 @@ export class AccessTokens {
     } catch (err) {
       throw joseToTokenError(err);
     }
-    return callerFromClaims(payload);
+    const caller = callerFromClaims(payload);
+    this.remember(token, header.kid, (payload.exp as number) * 1000, caller);
+    return structuredClone(caller);
+  }
+
+  /**
+   * Tokens already verified, until they expire: a client sends the same token with every request,
+   * and an ES256 check is the largest CPU cost of a small read. Access tokens cannot be revoked
+   * before they expire (see README), so a cached answer is the answer the check would give; the
+   * signing key must still be known, so a removed key still ends its tokens.
+   */
+  private readonly verified = new Map<
+    string,
+    { kid: string | undefined; expiresAt: number; caller: Caller }
+  >();
+
+  private remember(token: string, kid: string | undefined, expiresAt: number, caller: Caller): void {
+    if (this.verified.size >= 10_000) this.verified.clear();
+    this.verified.set(token, { kid, expiresAt, caller });
   }
 }
 

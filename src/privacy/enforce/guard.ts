@@ -55,7 +55,10 @@ export class PolicyGuard implements AccessControl {
     action: 'read' | 'search' | WriteAction,
   ): Promise<Decision> {
     const patients = (cols.compartment ?? []).map(bare);
-    const grants = await loadGrants(store.queryable, patients);
+    // An administrator's decision never reads consents: spare every system and admin read the lookup.
+    const grants = store.actor.roles.includes('administrator')
+      ? []
+      : await loadGrants(store.queryable, patients);
     const decision = decide(
       store.actor,
       {
