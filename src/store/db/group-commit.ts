@@ -31,9 +31,7 @@ export class GroupCommitter {
 
   private kick(): void {
     while (this.running < this.slots && this.pending.length > 0) {
-      // Spread waiting jobs over the free slots: a job waits for the ones before it in its batch.
-      const size = Math.ceil(this.pending.length / (this.slots - this.running));
-      const batch = this.pending.splice(0, Math.min(this.maxBatch, size));
+      const batch = this.pending.splice(0, this.maxBatch);
       this.running++;
       void this.execute(batch).finally(() => {
         this.running--;
