@@ -20,6 +20,7 @@ export {
 export {
   recordAudit,
   recordAuditBatch,
+  recordPendingAudit,
   AuditWriter,
   type RecordedAudit,
   type Sql,

@@ -51,3 +51,23 @@ create trigger audit_events_no_truncate before truncate on audit_events
 ];
 
 registerMigrations(auditMigrations);
+
+registerMigrations([
+  {
+    // Events recorded inside a write's transaction wait here, unchained, and commit with the write;
+    // the AuditWriter chains them in order soon after. Appending to the chain inside the write
+    // held the head's row lock until the write committed, which made every write wait in one line.
+    id: 'audit-0002-pending',
+    sql: `
+create table audit_pending (
+  pid bigserial primary key,
+  id text not null unique,
+  recorded timestamptz not null,
+  action text not null,
+  outcome text not null,
+  patients text[] not null default '{}',
+  event text not null
+);
+`,
+  },
+]);

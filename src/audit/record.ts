@@ -85,21 +85,56 @@ export async function recordAudit(db: Sql, input: AuditInput | AuditEvent): Prom
 }
 
 /**
+ * Records an event inside the caller's write transaction without touching the chain: it commits or
+ * rolls back with the write, and an AuditWriter chains it (in order, soon after) — see `notePending`.
+ */
+export async function recordPendingAudit(db: Sql, input: AuditInput | AuditEvent): Promise<string> {
+  const p = prepare(input);
+  await db.query({
+    name: 'kith-audit-pending',
+    text: `insert into audit_pending (id, recorded, action, outcome, patients, event)
+           values ($1, $2::timestamptz, $3, $4, $5::text[], $6)`,
+    values: [p.event.id, p.event.recorded, p.action, p.outcome, p.patients, p.canonical],
+  });
+  return p.event.id as string;
+}
+
+/**
  * Appends several events in one transaction: the head is locked once, the hashes are chained in
  * JavaScript, and all rows go in with one INSERT. Cheaper per event than `recordAudit` for batches.
  */
 export async function recordAuditBatch(
   db: TransactionalSql,
   inputs: (AuditInput | AuditEvent)[],
-  opts: { synchronousCommit?: boolean } = {},
+  opts: { synchronousCommit?: boolean; includePending?: boolean } = {},
 ): Promise<RecordedAudit[]> {
-  if (!inputs.length) return [];
-  const prepared = inputs.map(prepare);
+  if (!inputs.length && !opts.includePending) return [];
+  const fresh = inputs.map(prepare);
   return db.transaction(async (client) => {
     // Asynchronous commit trades the last few hundred ms of events on a server crash for not
     // waiting on the disk; the chain stays consistent either way (WAL replays in order).
     if (opts.synchronousCommit === false) await client.query('set local synchronous_commit = off');
     const { rows } = await client.query('select seq, hash, last_id from audit_head where id = 1 for update');
+    // Committed pending events go first: they happened before the ones in hand.
+    const pending = opts.includePending
+      ? (
+          await client.query(
+            `delete from audit_pending where pid in (select pid from audit_pending order by pid limit 10000)
+             returning pid, id, recorded, action, outcome, patients, event`,
+          )
+        ).rows.sort((a, b) => Number(a.pid) - Number(b.pid))
+      : [];
+    const prepared: Prepared[] = [
+      ...pending.map((r) => ({
+        event: { id: r.id, recorded: r.recorded } as AuditEvent,
+        canonical: r.event as string,
+        patients: r.patients as string[],
+        action: r.action as string,
+        outcome: r.outcome as string,
+      })),
+      ...fresh,
+    ];
+    if (prepared.length === 0) return [];
     let seq: number = rows[0].seq;
     let prevHash: string = rows[0].hash;
     let prevId: string | null = rows[0].last_id;
@@ -150,7 +185,7 @@ export async function recordAuditBatch(
       'update audit_head set seq = $1, hash = $2, prev_hash = $3, last_id = $4, prev_id = $5 where id = 1',
       [last.seq, last.hash, last.prev_hash, last.id, last.prev_id],
     );
-    return out;
+    return out.slice(pending.length);
   });
 }
 
@@ -185,21 +220,40 @@ export class AuditWriter {
     });
   }
 
+  private pendingNoted = false;
+  private sweep: NodeJS.Timeout | undefined;
+
+  /**
+   * An event went to `audit_pending` inside a write's transaction (`recordPendingAudit`): chain it
+   * with the next batch. Until it commits it cannot be chained, so pending events are also swept
+   * into the chain every half second from then on.
+   */
+  notePending(): void {
+    this.pendingNoted = true;
+    this.sweep ??= setInterval(() => {
+      this.pendingNoted = true;
+      this.running ??= this.drain();
+    }, 500).unref();
+  }
+
   private async drain(): Promise<void> {
     try {
-      while (this.queue.length) {
+      while (this.queue.length || this.pendingNoted) {
+        const includePending = this.pendingNoted;
+        this.pendingNoted = false;
         const batch = this.queue.splice(0, this.maxBatch);
         try {
           const results =
-            batch.length === 1 && this.synchronousCommit
+            batch.length === 1 && this.synchronousCommit && !includePending
               ? [await recordAudit(this.db, batch[0].p)]
               : await recordAuditBatch(
                   this.db,
                   batch.map((b) => b.p),
-                  { synchronousCommit: this.synchronousCommit },
+                  { synchronousCommit: this.synchronousCommit, includePending },
                 );
           batch.forEach((b, i) => b.resolve(results[i]));
         } catch (err) {
+          // Pending events stay in their table for the next sweep; queued ones fail with the error.
           for (const b of batch) b.reject(err);
         }
       }
@@ -210,6 +264,10 @@ export class AuditWriter {
 
   /** Resolves when everything queued so far is stored. */
   async flush(): Promise<void> {
+    if (this.sweep) {
+      this.pendingNoted = true;
+      this.running ??= this.drain();
+    }
     while (this.running) await this.running;
   }
 }

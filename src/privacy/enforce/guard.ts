@@ -1,5 +1,5 @@
 import type { Consent, Person, Resource } from '@medplum/fhirtypes';
-import { AuditWriter, recordAudit, type AuditInput } from '../../audit';
+import { AuditWriter, recordAudit, recordPendingAudit, type AuditInput } from '../../audit';
 import { FhirError } from '../../fhir/errors';
 import type { Database, FhirStore, StoredVersion, WriteResult } from '../../store';
 import type { AccessControl, AccessEvent, ReadKind, RowAccess, WriteAction } from '../../store/access';
@@ -232,8 +232,12 @@ export class PolicyGuard implements AccessControl {
   async audit(store: FhirStore, event: AccessEvent): Promise<void> {
     const input = this.input(store, event);
     // Inside a transaction the event commits with it (and PGlite's one connection is held by it).
-    if (store.inTx) await recordAudit(store.queryable, input);
-    else await this.writer.record(input);
+    if (store.inTx) {
+      // Chained after the write commits: appending inside it would hold the chain's head for the
+      // whole transaction and line every write up behind it.
+      await recordPendingAudit(store.queryable, input);
+      this.writer.notePending();
+    } else await this.writer.record(input);
   }
 
   private input(

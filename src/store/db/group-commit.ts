@@ -4,6 +4,15 @@ interface Job {
   fn: (client: pg.PoolClient) => Promise<unknown>;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
+  attempts: number;
+}
+
+/** Deadlock or serialization failure: PostgreSQL chose this transaction to fail; running it again is safe. */
+const RETRYABLE = new Set(['40P01', '40001']);
+const MAX_ATTEMPTS = 4;
+
+function retryable(err: unknown, job: Job): boolean {
+  return RETRYABLE.has((err as { code?: string })?.code ?? '') && job.attempts < MAX_ATTEMPTS;
 }
 
 /**
@@ -11,6 +20,8 @@ interface Job {
  * in one database transaction, each inside its own savepoint, so one fsync covers many writes.
  * A job that fails rolls back to its savepoint and fails alone; a caller still hears back only
  * after the commit that made its write durable. Under low load a job runs alone at once.
+ * Two transactions that lock the same rows or identity keys in different orders can deadlock;
+ * PostgreSQL then fails one of them, and its jobs run again (a few times) instead of failing.
  */
 export class GroupCommitter {
   private readonly pending: Job[] = [];
@@ -24,7 +35,7 @@ export class GroupCommitter {
 
   run<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      this.pending.push({ fn, resolve: resolve as (v: unknown) => void, reject, attempts: 1 });
       this.kick();
     });
   }
@@ -38,6 +49,18 @@ export class GroupCommitter {
         this.kick();
       });
     }
+  }
+
+  private retry(job: Job): void {
+    job.attempts++;
+    // A short random pause, so the two sides of a deadlock do not meet again at once.
+    setTimeout(
+      () => {
+        this.pending.push(job);
+        this.kick();
+      },
+      5 + Math.random() * 20 * job.attempts,
+    );
   }
 
   private async execute(batch: Job[]): Promise<void> {
@@ -67,11 +90,19 @@ export class GroupCommitter {
     } catch (err) {
       await client.query('rollback').catch(() => undefined);
       client.release();
-      // Nothing of this batch was committed: every job fails with the error that stopped it.
-      for (const job of batch) job.reject(outcomes.find((o) => o.job === job && !o.ok)?.value ?? err);
+      // Nothing of this batch was committed: every job runs again or fails with the error that stopped it.
+      for (const job of batch) {
+        const own = outcomes.find((o) => o.job === job && !o.ok)?.value ?? err;
+        if (retryable(own, job)) this.retry(job);
+        else job.reject(own);
+      }
       return;
     }
     client.release();
-    for (const o of outcomes) (o.ok ? o.job.resolve : o.job.reject)(o.value);
+    for (const o of outcomes) {
+      if (o.ok) o.job.resolve(o.value);
+      else if (retryable(o.value, o.job)) this.retry(o.job);
+      else o.job.reject(o.value);
+    }
   }
 }
