@@ -49,8 +49,9 @@ async function run(file: string) {
 }
 
 describe('accuracy on FEBRL', () => {
-  it.runIf(required)('has the fixtures (KITH_REQUIRE_FIXTURES=1)', () => {
-    expect(present, `FEBRL fixtures missing at ${fixtures}`).toBe(true);
+  // Runs always (a skipped check would hide nothing): it fails only when CI requires the fixtures.
+  it('has the fixtures whenever KITH_REQUIRE_FIXTURES=1', () => {
+    expect(present || !required, `FEBRL fixtures missing at ${fixtures}`).toBe(true);
   });
 
   it.runIf(present)('dataset1: precision >= 0.999, recall >= 0.98', async () => {
