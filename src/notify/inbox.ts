@@ -2,6 +2,8 @@ import type { Communication, Resource } from '@medplum/fhirtypes';
 import type { FastifyInstance } from 'fastify';
 import { FhirError } from '../fhir/errors';
 import type { FhirStore, Queryable, WriteResult } from '../store';
+import type { Caller } from '../privacy/caller';
+import { actingFor, mayActAs } from './acting-for';
 
 /**
  * The in-app inbox: Communications addressed to an Organization, Practitioner or PractitionerRole.
@@ -95,14 +97,32 @@ export async function markRead(
 }
 
 /**
+ * The recipient named in a request, when the signed-in caller acts for it (its organizations and
+ * roles; administrators and the system any); else 403. The recipient is only a choice among those.
+ */
+async function recipientFor(
+  store: FhirStore,
+  caller: Caller | undefined,
+  recipient: unknown,
+): Promise<string> {
+  const r = checkRecipient(typeof recipient === 'string' ? recipient : undefined);
+  if (!mayActAs(await actingFor(store, caller), r))
+    throw new FhirError('forbidden', `You do not act for ${r}: its inbox is not yours to read`, 'recipient');
+  return r;
+}
+
+/**
  * Inbox API (JSON): `GET /notify/inbox?recipient=Organization/1[&unread=true]`,
- * `GET /notify/inbox/unread-count?recipient=...`, `POST /notify/inbox/:id/read` {recipient, reader, read}.
+ * `GET /notify/inbox/unread-count?recipient=...`, `POST /notify/inbox/:id/read` {recipient, reader, read},
+ * `GET /notify/acting-for` (the organizations the caller may choose among). A recipient must be
+ * one the signed-in caller acts for.
  */
 export async function inboxRoutes(app: FastifyInstance, opts: { store: FhirStore }): Promise<void> {
   const db = opts.store.queryable;
+  app.get('/notify/acting-for', async (req) => actingFor(opts.store, req.caller));
   app.get<{ Querystring: Record<string, string> }>('/notify/inbox', async (req) => {
     const q = req.query;
-    return listInbox(db, q.recipient, {
+    return listInbox(db, await recipientFor(opts.store, req.caller, q.recipient), {
       unreadOnly: q.unread === 'true',
       count: q._count ? Number(q._count) : undefined,
       offset: q._offset ? Number(q._offset) : undefined,
@@ -110,13 +130,16 @@ export async function inboxRoutes(app: FastifyInstance, opts: { store: FhirStore
   });
   app.get<{ Querystring: Record<string, string> }>('/notify/inbox/unread-count', async (req) => ({
     recipient: req.query.recipient,
-    unread: await unreadCount(db, req.query.recipient),
+    unread: await unreadCount(db, await recipientFor(opts.store, req.caller, req.query.recipient)),
   }));
   app.post<{ Params: { id: string }; Body: { recipient?: string; reader?: string; read?: boolean } }>(
     '/notify/inbox/:id/read',
     async (req) => {
       const b = req.body ?? {};
-      const unread = await markRead(db, b.recipient as string, req.params.id, b.reader, b.read !== false);
+      const recipient = await recipientFor(opts.store, req.caller, b.recipient);
+      // The reader is who signed in, not a name the client sends.
+      const reader = req.caller?.subject ?? b.reader;
+      const unread = await markRead(db, recipient, req.params.id, reader, b.read !== false);
       return { recipient: b.recipient, unread };
     },
   );
