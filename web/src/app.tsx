@@ -3,6 +3,7 @@ import { Layout } from './layout/layout';
 import { DataSourcesPage } from './pages/admin/data-sources';
 import { ComingSoon } from './pages/coming-soon';
 import { CreatePersonPage } from './pages/identity/create-person';
+import { MERGE_PATH, MergePersonsPage } from './pages/identity/merge-persons';
 import { ReviewQueuePage } from './pages/identity/review-queue';
 import { NotFound } from './pages/not-found';
 import { PersonPage } from './pages/person-page';
@@ -17,6 +18,7 @@ function Page({ pathname }: { pathname: string }) {
   if (pathname === '/') return <PersonSearchPage />;
   if (pathname === '/people/new') return <CreatePersonPage />;
   if (pathname === '/steward/identity-review') return <ReviewQueuePage />;
+  if (pathname === MERGE_PATH) return <MergePersonsPage />;
   if (pathname === '/admin/data-sources') return <DataSourcesPage />;
   const person = matchPath('/Patient/:id', pathname);
   if (person) return <PersonPage key={person.id} id={person.id} />;

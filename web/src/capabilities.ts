@@ -103,6 +103,12 @@ export const CAPABILITIES: Capability[] = [
     section: 'Administration',
     audience: 'Steward',
   },
+  {
+    label: 'Merge persons',
+    path: '/steward/identity-merge',
+    section: 'Administration',
+    audience: 'Steward',
+  },
 ];
 
 export function capabilityAt(pathname: string): Capability | undefined {

@@ -3,7 +3,7 @@ import type { FhirClient } from './client';
 
 /**
  * The identity (master person index) operations the web app uses: Patient/$match, the steward review
- * queue (Person/$identity-review), unlink and undo; and the Person a source record belongs to.
+ * queue (Person/$identity-review), unlink, merge, split and undo; and the Person a source record belongs to.
  */
 
 export const MATCH_GRADE_URL = 'http://hl7.org/fhir/StructureDefinition/match-grade';
@@ -178,6 +178,34 @@ export async function unlinkRecord(client: FhirClient, patientId: string): Promi
   );
 }
 
+/** Moves every record of Person `from` into Person `into`; `from` is left with no records. */
+export async function mergePersons(client: FhirClient, into: string, from: string): Promise<IdentityAction> {
+  const body = parameters([{ name: 'source', valueReference: { reference: `Person/${from}` } }]);
+  return identityAction(
+    await client.request<Parameters>(`Person/${encodeURIComponent(into)}/$identity-merge`, {
+      method: 'POST',
+      body,
+    }),
+  );
+}
+
+/** Moves the given records of a Person into a new Person of their own. */
+export async function splitPerson(
+  client: FhirClient,
+  personId: string,
+  patientIds: string[],
+): Promise<IdentityAction> {
+  const body = parameters(
+    patientIds.map((id) => ({ name: 'patient', valueReference: { reference: `Patient/${id}` } })),
+  );
+  return identityAction(
+    await client.request<Parameters>(`Person/${encodeURIComponent(personId)}/$identity-split`, {
+      method: 'POST',
+      body,
+    }),
+  );
+}
+
 export async function undoIdentityAction(client: FhirClient, actionId: number): Promise<IdentityAction> {
   const body = parameters([{ name: 'action', valueInteger: actionId }]);
   return identityAction(await client.request<Parameters>('Person/$identity-undo', { method: 'POST', body }));
@@ -194,6 +222,54 @@ export async function loadPersonOf(
     signal,
   );
   return personLinks(bundle);
+}
+
+/** A Person by id, with its linked records. */
+export async function loadPerson(
+  client: FhirClient,
+  personId: string,
+  signal?: AbortSignal,
+): Promise<PersonLinks | undefined> {
+  const bundle = await client.search('Person', { _id: personId, _include: 'Person:link' }, signal);
+  return personLinks(bundle);
+}
+
+/** Persons whose golden-record name matches the text (FHIR `name` search), active ones only. */
+export async function searchPersons(
+  client: FhirClient,
+  name: string,
+  signal?: AbortSignal,
+): Promise<Person[]> {
+  const bundle = await client.search<Person>('Person', { name, _count: 20 }, signal);
+  return (bundle.entry ?? [])
+    .map((e) => e.resource)
+    .filter((p): p is Person => p?.resourceType === 'Person' && p.active !== false);
+}
+
+/** Where a golden-record element came from: the record and its source system. */
+export interface GoldenSource {
+  patientId: string;
+  source?: string;
+  rule?: string;
+}
+
+export const GOLDEN_SOURCE_URL = 'https://kith.dev/fhir/StructureDefinition/golden-record-source';
+
+/** The golden record's provenance, by element (name, birthDate, gender, ssn, phone, address). */
+export function goldenSources(person: Person): Map<string, GoldenSource> {
+  const out = new Map<string, GoldenSource>();
+  for (const ext of person.extension ?? []) {
+    if (ext.url !== GOLDEN_SOURCE_URL) continue;
+    const part = (url: string) => ext.extension?.find((x) => x.url === url);
+    const element = part('element')?.valueString;
+    if (!element) continue;
+    out.set(element, {
+      patientId: idOf(part('record')?.valueReference?.reference, 'Patient'),
+      source: part('source')?.valueUri,
+      rule: part('rule')?.valueCode,
+    });
+  }
+  return out;
 }
 
 /**

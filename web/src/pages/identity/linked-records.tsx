@@ -3,6 +3,7 @@ import { formatDate, formatName } from '../../fhir/format';
 import {
   assuranceText,
   loadPersonOf,
+  splitPerson,
   undoIdentityAction,
   unlinkRecord,
   type IdentityAction,
@@ -13,6 +14,7 @@ import { Link } from '../../router/link';
 import { useSessionUser, type SessionUser } from '../../session/session';
 import { OutcomeAlert } from '../../ui/outcome-alert';
 import { useLoad } from '../../ui/use-load';
+import { mergeHref } from './merge-persons';
 
 /**
  * Steward controls show to data stewards and administrators. Before sign-in exists there is no user
@@ -24,9 +26,16 @@ export function isSteward(user: SessionUser | undefined): boolean {
 
 const nameOf = (r: LinkedRecord): string => (r.patient && formatName(r.patient.name)) ?? 'Unnamed record';
 
+/** A steward action just taken on this panel, with what to say about it and its journal entry for undo. */
+interface Done {
+  message: string;
+  action: IdentityAction;
+}
+
 /**
  * The resolved person this record belongs to: every linked source record with its source and how
- * sure the link is; stewards can take a record out (unlink) and undo that.
+ * sure the link is; stewards can take a record out (unlink), split chosen records into a new person,
+ * go to merge this person with another, and undo what they did here.
  */
 export function LinkedRecords({ patientId }: { patientId: string }) {
   const steward = isSteward(useSessionUser());
@@ -34,13 +43,15 @@ export function LinkedRecords({ patientId }: { patientId: string }) {
   const person = useLoad(`${patientId}|${version}`, (signal) => loadPersonOf(kithFhir, patientId, signal));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
-  const [unlinked, setUnlinked] = useState<{ name: string; action: IdentityAction }>();
+  const [done, setDone] = useState<Done>();
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
 
   const act = async (run: () => Promise<void>): Promise<void> => {
     setBusy(true);
     setError(undefined);
     try {
       await run();
+      setSelected(new Set());
       setVersion((v) => v + 1);
     } catch (err) {
       setError(err);
@@ -49,26 +60,46 @@ export function LinkedRecords({ patientId }: { patientId: string }) {
     }
   };
   const unlink = (r: LinkedRecord): Promise<void> =>
-    act(async () => setUnlinked({ name: nameOf(r), action: await unlinkRecord(kithFhir, r.patientId) }));
+    act(async () =>
+      setDone({
+        message: `Unlinked ${nameOf(r)}: it is now a person of its own.`,
+        action: await unlinkRecord(kithFhir, r.patientId),
+      }),
+    );
+  const split = (personId: string, records: LinkedRecord[]): Promise<void> =>
+    act(async () => {
+      const chosen = records.filter((r) => selected.has(r.patientId));
+      const action = await splitPerson(
+        kithFhir,
+        personId,
+        chosen.map((r) => r.patientId),
+      );
+      setDone({
+        message: `Split ${chosen.map(nameOf).join(', ')} into a new person.`,
+        action,
+      });
+    });
   const undo = (action: IdentityAction): Promise<void> =>
     act(async () => {
       await undoIdentityAction(kithFhir, action.actionId);
-      setUnlinked(undefined);
+      setDone(undefined);
+    });
+  const toggle = (patientId: string, on: boolean): void =>
+    setSelected((s) => {
+      const next = new Set(s);
+      if (on) next.add(patientId);
+      else next.delete(patientId);
+      return next;
     });
 
   return (
     <section className="panel linked-records" aria-labelledby="linked-records-heading">
       <h2 id="linked-records-heading">Linked records</h2>
-      {unlinked && (
+      {done && (
         <div className="alert decided" role="status">
           <p>
-            Unlinked {unlinked.name}: it is now a person of its own.{' '}
-            <button
-              type="button"
-              className="button"
-              disabled={busy}
-              onClick={() => void undo(unlinked.action)}
-            >
+            {done.message}{' '}
+            <button type="button" className="button" disabled={busy} onClick={() => void undo(done.action)}>
               Undo
             </button>
           </p>
@@ -127,7 +158,16 @@ export function LinkedRecords({ patientId }: { patientId: string }) {
                       </span>
                     </td>
                     {steward && person.data!.records.length > 1 && (
-                      <td>
+                      <td className="row-actions">
+                        <label className="checkbox">
+                          <input
+                            type="checkbox"
+                            checked={selected.has(r.patientId)}
+                            disabled={busy}
+                            onChange={(e) => toggle(r.patientId, e.target.checked)}
+                          />{' '}
+                          Select<span className="visually-hidden"> {nameOf(r)}</span>
+                        </label>{' '}
                         <button
                           type="button"
                           className="button"
@@ -144,6 +184,23 @@ export function LinkedRecords({ patientId }: { patientId: string }) {
               </tbody>
             </table>
           </div>
+          {steward && person.data.person.id && (
+            <div className="form-actions">
+              {person.data.records.length > 1 && (
+                <button
+                  type="button"
+                  className="button"
+                  disabled={busy || selected.size === 0 || selected.size >= person.data.records.length}
+                  onClick={() => void split(person.data!.person.id!, person.data!.records)}
+                >
+                  Split selected into a new person
+                </button>
+              )}
+              <Link className="button" to={mergeHref(person.data.person.id)}>
+                Merge with another person
+              </Link>
+            </div>
+          )}
         </>
       )}
     </section>
