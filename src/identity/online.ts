@@ -5,9 +5,9 @@ import type { FieldName, MatchRecord } from './types';
 
 /**
  * Incremental matching for the online path (a Patient created or updated): compute the new record's
- * blocking keys, look the keys up in an index, score the candidates. The index is an interface so the
- * store can back it with a table of (key, value, patient id) rows; InMemoryBlockingIndex is the reference
- * implementation and the one tests use.
+ * blocking keys, look the keys up in an index, score the candidates. InMemoryBlockingIndex is the
+ * reference implementation tests use; the database path (src/identity/mpi) fetches every block's
+ * candidates in one query (loadCandidates) and scores them with scoreCandidates below.
  */
 export interface BlockingIndex {
   /** Ids of records holding this key value; at most `limit` (a huge block is a useless block). */

@@ -1,30 +1,7 @@
 import type { Queryable } from '../../store';
 import type { BlockingKey, Matcher } from '../matcher';
-import type { BlockingIndex } from '../online';
 import type { MatchRecord } from '../types';
 import type { ValueCountBuffer } from './value-counts';
-
-/** BlockingIndex over the identity_keys and identity_records tables, on one connection/transaction. */
-export class DbBlockingIndex implements BlockingIndex {
-  constructor(private readonly db: Queryable) {}
-
-  async lookup(key: BlockingKey, limit: number): Promise<string[]> {
-    const { rows } = await this.db.query(
-      'select patient_id from identity_keys where key = $1 and value = $2 limit $3',
-      [key.key, key.value, limit],
-    );
-    return rows.map((r) => r.patient_id as string);
-  }
-
-  async get(ids: string[]): Promise<MatchRecord[]> {
-    if (ids.length === 0) return [];
-    const { rows } = await this.db.query(
-      'select record from identity_records where patient_id = any($1::text[])',
-      [ids],
-    );
-    return rows.map((r) => (typeof r.record === 'string' ? JSON.parse(r.record) : r.record) as MatchRecord);
-  }
-}
 
 /** Replaces a record's blocking keys and counts its values (in the background, see ValueCountBuffer). */
 export async function indexRecord(

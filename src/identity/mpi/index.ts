@@ -11,7 +11,6 @@ import './op-review';
 
 export { installIdentity, identityContext, type IdentityOptions } from './install';
 export { patientToMatchRecord } from './patient-record';
-export { DbBlockingIndex } from './db-index';
 export { buildPerson, survive, GOLDEN_SOURCE_URL } from './golden';
 export type { Assurance, LinkRow } from './core';
 export {
