@@ -1,16 +1,19 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ChannelKind, ChannelRef } from '../pipeline/pipeline';
+import { validateSftp, type SftpConfig } from './sftp-config';
 
 /**
  * A channel file (`<KITH_CHANNELS_DIR>/<name>.json`):
  * { "name": "wic", "kind": "wic", "source": "wic-state", "inbox": { "dir": "inbox/wic", "pollSeconds": 10 } }
  * kind: hl7v2 | hmis | eligibility | wic | jail | fhir. `inbox` is optional (file drop); `enabled`
- * defaults to true. SFTP pull is not built yet.
+ * defaults to true. `sftp` (see sftp-config.ts) pulls files from a server into the inbox; a channel
+ * with `sftp` and no `inbox` gets `inbox/<name>`.
  */
 export interface ChannelConfig extends ChannelRef {
   enabled: boolean;
   inbox?: { dir: string; pollSeconds: number };
+  sftp?: SftpConfig;
   /** HL7 only: assigning authority → Identifier.system. */
   identifierSystems?: Record<string, string>;
   timeZone?: string;
@@ -18,7 +21,17 @@ export interface ChannelConfig extends ChannelRef {
 }
 
 const KINDS: ChannelKind[] = ['hl7v2', 'hmis', 'eligibility', 'wic', 'jail', 'fhir'];
-const KEYS = ['name', 'kind', 'source', 'enabled', 'inbox', 'identifierSystems', 'timeZone', 'description'];
+const KEYS = [
+  'name',
+  'kind',
+  'source',
+  'enabled',
+  'inbox',
+  'sftp',
+  'identifierSystems',
+  'timeZone',
+  'description',
+];
 
 /** The default set, used when the folder has no files: documented in src/integration/channels/README.md. */
 export const DEFAULT_CHANNELS: ChannelConfig[] = [
@@ -67,6 +80,9 @@ export function validateChannel(value: unknown, file: string, baseDir = '.'): Ch
     else
       inbox = { dir: path.resolve(baseDir, i.dir as string), pollSeconds: (i.pollSeconds as number) ?? 10 };
   }
+  const sftp = v.sftp === undefined ? undefined : validateSftp(v.sftp, at);
+  if (sftp && !inbox && v.inbox === undefined && typeof v.name === 'string')
+    inbox = { dir: path.resolve(baseDir, 'inbox', v.name), pollSeconds: 10 };
   if (errors.length) throw new ChannelConfigError(errors.join('\n'));
   return {
     name: v.name as string,
@@ -74,6 +90,7 @@ export function validateChannel(value: unknown, file: string, baseDir = '.'): Ch
     source: v.source as string | undefined,
     enabled: (v.enabled as boolean | undefined) ?? true,
     inbox,
+    sftp,
     identifierSystems: v.identifierSystems as Record<string, string> | undefined,
     timeZone: v.timeZone as string | undefined,
     hl7: { identifierSystems: v.identifierSystems as Record<string, string>, timeZone: v.timeZone as string },

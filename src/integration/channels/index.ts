@@ -5,6 +5,7 @@ import { ensureIntegrationSchema, Pipeline } from '../pipeline/pipeline';
 import { registerIntegrationRoutes } from '../pipeline/routes';
 import { loadChannels, type ChannelConfig } from './config';
 import { Inbox } from './inbox';
+import { SftpPull } from './sftp';
 
 export {
   loadChannels,
@@ -14,11 +15,15 @@ export {
   type ChannelConfig,
 } from './config';
 export { Inbox } from './inbox';
+export { SftpPull, sftpStatuses, hostKeyFingerprint, type SftpStatus } from './sftp';
+export { validateSftp, type SftpConfig } from './sftp-config';
 
 export interface Integration {
   pipeline: Pipeline;
   channels: ChannelConfig[];
   inboxes: Inbox[];
+  /** SFTP pulls, one per channel with an `sftp` block; each feeds its channel's inbox. */
+  pulls: SftpPull[];
   mllp?: MllpServer;
   /** Starts the MLLP listener (unless KITH_MLLP_PORT=off) and the inbox watchers. */
   start(): Promise<void>;
@@ -36,10 +41,16 @@ export async function registerIntegration(app: FastifyInstance, kith: Kith): Pro
   await registerIntegrationRoutes(app, kith, { pipeline, channels: () => channels });
   const enabled = channels.filter((c) => c.enabled);
   const inboxes = enabled.filter((c) => c.inbox).map((c) => new Inbox(c, pipeline));
+  const pulls = inboxes
+    .filter((i) => i.channel.sftp)
+    .map(
+      (i) => new SftpPull(i.channel as ConstructorParameters<typeof SftpPull>[0], kith.db, () => i.poll()),
+    );
   const integration: Integration = {
     pipeline,
     channels,
     inboxes,
+    pulls,
     async start() {
       const portEnv = process.env.KITH_MLLP_PORT;
       const mllpChannel = enabled.find((c) => c.kind === 'hl7v2');
@@ -52,9 +63,14 @@ export async function registerIntegration(app: FastifyInstance, kith: Kith): Pro
         console.log(`  HL7 v2 MLLP: port ${integration.mllp.port} (channel ${mllpChannel.name})`);
       }
       for (const i of inboxes) i.start();
+      for (const p of pulls) {
+        p.start();
+        console.log(`  SFTP pull: ${p.channel.sftp.host}:${p.channel.sftp.path} → channel ${p.channel.name}`);
+      }
     },
     async stop() {
       await integration.mllp?.close();
+      for (const p of pulls) await p.stop();
       for (const i of inboxes) await i.stop();
     },
   };

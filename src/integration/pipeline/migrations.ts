@@ -26,6 +26,29 @@ create index if not exists integration_messages_status on integration_messages (
 create index if not exists integration_messages_received on integration_messages (channel, received_at desc);
 `,
   },
+  {
+    // SFTP pull: what was fetched from each channel's server (so a file is fetched once), and the
+    // last pull's outcome, shown with the channel's status.
+    id: 'integration-0002-sftp',
+    sql: `
+create table if not exists integration_sftp_files (
+  channel text not null,
+  remote_path text not null,
+  size bigint not null,
+  mtime bigint not null,
+  fetched_at timestamptz not null default now(),
+  primary key (channel, remote_path, size, mtime)
+);
+create table if not exists integration_sftp_status (
+  channel text primary key,
+  last_attempt_at timestamptz,
+  last_success_at timestamptz,
+  last_error text,
+  files_fetched integer not null default 0,
+  host_key text
+);
+`,
+  },
 ];
 
 registerMigrations(INTEGRATION_MIGRATIONS);

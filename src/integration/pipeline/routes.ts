@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Bundle } from '@medplum/fhirtypes';
 import type { Kith } from '../../server/open';
+import { sftpStatuses } from '../channels/sftp';
 import { ensureIntegrationSchema, Pipeline, type ChannelRef } from './pipeline';
 
 export interface IntegrationRouteOptions {
@@ -30,6 +31,7 @@ export async function registerIntegrationRoutes(
 
   app.get('/api/integration/channels', async () => {
     const metrics = await pipeline.metrics();
+    const pulls = await sftpStatuses(kith.db);
     const names = new Set([...opts.channels().map((c) => c.name), ...metrics.map((m) => m.channel)]);
     return {
       channels: [...names].sort().map((name) => {
@@ -45,6 +47,8 @@ export async function registerIntegrationRoutes(
           duplicate: m?.duplicate ?? 0,
           lastReceived: m?.lastReceived ?? null,
           latencyMs: m?.latencyMs ?? { p50: null, p99: null, window: 0 },
+          // SFTP pull: the last attempt and its error, if the channel pulls from a server.
+          pull: (c && 'sftp' in c && c.sftp) || pulls.has(name) ? (pulls.get(name) ?? null) : undefined,
         };
       }),
     };

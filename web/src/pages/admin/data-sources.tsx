@@ -15,8 +15,14 @@ const ms = (v: number | null): string => (v === null ? '–' : `${v} ms`);
 
 function status(c: ChannelStatus): string {
   if (!c.configured) return 'Not configured';
+  if (c.pull?.lastError) return `Pull failed: ${c.pull.lastError}`;
   if (c.failed > 0) return 'Has failed messages';
   return c.received > 0 ? 'Receiving' : 'Waiting for data';
+}
+
+function pulled(c: ChannelStatus): string | undefined {
+  if (!c.pull?.lastSuccessAt) return undefined;
+  return `SFTP: ${c.pull.filesFetched} files fetched, last pull ${new Date(c.pull.lastSuccessAt).toLocaleString()}`;
 }
 
 /**
@@ -91,7 +97,10 @@ export function DataSourcesPage() {
                     <tr key={c.name} aria-label={c.name}>
                       <td>{c.name}</td>
                       <td>{c.kind ?? '–'}</td>
-                      <td>{status(c)}</td>
+                      <td>
+                        {status(c)}
+                        {pulled(c) && <div className="muted">{pulled(c)}</div>}
+                      </td>
                       <td>{c.received}</td>
                       <td>{c.committed}</td>
                       <td>{c.failed}</td>

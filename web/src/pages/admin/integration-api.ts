@@ -11,6 +11,16 @@ export interface ChannelStatus {
   duplicate: number;
   lastReceived: string | null;
   latencyMs: { p50: number | null; p99: number | null; window: number };
+  /** SFTP pull (channels that pull from a server): the last attempt; null before the first one. */
+  pull?: PullStatus | null;
+}
+
+export interface PullStatus {
+  lastAttemptAt: string | null;
+  lastSuccessAt: string | null;
+  lastError: string | null;
+  filesFetched: number;
+  hostKey: string | null;
 }
 
 /** One problem as the mappers report it: an HL7 segment/field or a file row/column. */
