@@ -8,6 +8,7 @@ import { ReviewQueuePage } from './pages/identity/review-queue';
 import { NotFound } from './pages/not-found';
 import { PersonPage } from './pages/person-page';
 import { PersonSearchPage } from './pages/person-search';
+import { privacyPage } from './privacy/routes';
 import { referralsPage } from './referrals/routes';
 import { matchPath, useLocation } from './router/router';
 import { SignInPage } from './pages/sign-in';
@@ -22,6 +23,8 @@ function Page({ pathname }: { pathname: string }) {
   if (pathname === '/admin/data-sources') return <DataSourcesPage />;
   const person = matchPath('/Patient/:id', pathname);
   if (person) return <PersonPage key={person.id} id={person.id} />;
+  const privacy = privacyPage(pathname);
+  if (privacy) return privacy;
   const referrals = referralsPage(pathname);
   if (referrals) return referrals;
   const capability = capabilityAt(pathname);

@@ -67,9 +67,10 @@ export const CAPABILITIES: Capability[] = [
     path: '/consent',
     section: 'Privacy',
     coming: {
-      capability: 'privacy and consent',
+      capability: 'a consent overview across people',
       description:
-        "Record a person's decisions on who may see which data, for what purpose and how long; revoke them.",
+        "A person's consents are recorded and revoked on their page today: find the person, then choose " +
+        'Consents. Administrators read who saw a person’s data from the same page (Disclosures).',
     },
   },
   {

@@ -3,6 +3,7 @@ import { groupResources } from '../fhir/groups';
 import { kithFhir } from '../fhir/kith';
 import { INCLUDE_LIMIT, loadPersonRecord, type PersonRecord } from '../fhir/person-record';
 import { Link } from '../router/link';
+import { useSessionUser } from '../session/session';
 import { useDocumentTitle } from '../ui/document-title';
 import { OutcomeAlert } from '../ui/outcome-alert';
 import { useLoad } from '../ui/use-load';
@@ -37,13 +38,23 @@ export function PersonPage({ id }: { id: string }) {
 
 function PersonRecordView({ record }: { record: PersonRecord }) {
   const groups = groupResources(record.related, { nameOf: (key) => record.names.get(key) });
+  const roles = useSessionUser()?.roles ?? [];
+  const id = encodeURIComponent(record.patient.id ?? '');
   return (
     <>
       <PersonHeader patient={record.patient} />
       <p className="person-actions">
         <Link className="button" to={`/referrals/new?patient=${encodeURIComponent(record.patient.id ?? '')}`}>
           Send a referral
-        </Link>
+        </Link>{' '}
+        <Link className="button" to={`/Patient/${id}/consents`}>
+          Consents
+        </Link>{' '}
+        {(roles.includes('administrator') || roles.includes('data-steward')) && (
+          <Link className="button" to={`/Patient/${id}/disclosures`}>
+            Disclosures
+          </Link>
+        )}
       </p>
       {record.patient.id && <LinkedRecords patientId={record.patient.id} />}
       {record.truncated && (

@@ -10,6 +10,10 @@ export interface SessionUser {
   /** Access level and roles, in words: "Edit · Administrator". */
   role?: string;
   purposeOfUse: string;
+  /** `PractitionerRole/<id>` the user acts as, when they have one. */
+  practitionerRole?: string;
+  /** Kith roles, for showing the screens the server would let them use. */
+  roles: api.SignedInUser['roles'];
 }
 
 export type SessionState =
@@ -54,6 +58,8 @@ function toUser(u: api.SignedInUser): SessionUser {
     organization: u.organization?.id,
     role: [LEVELS[u.accessLevel] ?? u.accessLevel, ...u.roles.map((r) => ROLES[r] ?? r)].join(' · '),
     purposeOfUse: u.purposeOfUse,
+    practitionerRole: u.practitionerRole,
+    roles: u.roles,
   };
 }
 

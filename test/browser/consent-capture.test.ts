@@ -1,0 +1,181 @@
+import type { AddressInfo } from 'node:net';
+import type { Condition, Patient } from '@medplum/fhirtypes';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerWebApp } from '../../src/server/web';
+import { ensureWebBuild, findChromium, launchBrowser, signIn, type Browser } from '../helpers/browser';
+import { fhirClient } from '../helpers/http';
+import { FHIR_HEADERS, startTestKith, TEST_ADMIN, type TestKith } from '../helpers/kith';
+
+const chromiumPath = findChromium();
+const PASSWORD = 'consent-demo-password';
+const FOOD_BANK = { id: 'harbor-food-bank', name: 'Harbor Food Bank' };
+const CLINIC = { id: 'alder-clinic', name: 'Alder Community Health Clinic' };
+
+const condition = (patientId: string, code: string, text: string): Condition => ({
+  resourceType: 'Condition',
+  subject: { reference: `Patient/${patientId}` },
+  clinicalStatus: {
+    coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }],
+  },
+  code: { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10-cm', code, display: text }], text },
+});
+
+describe.skipIf(!chromiumPath)(
+  'web app: consent capture and the accounting of disclosures in Chromium',
+  () => {
+    let kith: TestKith;
+    let browser: Browser;
+    let base: string;
+    let page: Page;
+    let patientId: string;
+
+    beforeAll(async () => {
+      const [dist, started, launched] = await Promise.all([
+        ensureWebBuild(),
+        startTestKith(),
+        launchBrowser(chromiumPath!),
+      ]);
+      kith = started;
+      browser = launched;
+      expect(await registerWebApp(kith.app, dist)).toBe(true);
+      const system = fhirClient(kith.app);
+      for (const org of [FOOD_BANK, CLINIC])
+        await system.put(`Organization/${org.id}`, { resourceType: 'Organization', ...org });
+      const foodBank = await kith.addUser({
+        username: 'foodbank.edit',
+        password: PASSWORD,
+        displayName: 'Nathan Moore',
+        organization: { id: FOOD_BANK.id, kind: 'cbo', hipaaCoveredEntity: false, part2Program: false },
+        practitionerRole: 'PractitionerRole/role-foodbank-edit',
+        accessLevel: 'edit',
+        purposeOfUse: 'COC',
+      });
+      const clinic = await kith.addUser({
+        username: 'clinic.edit',
+        password: PASSWORD,
+        displayName: 'Samuel Okafor',
+        organization: { id: CLINIC.id, kind: 'provider', hipaaCoveredEntity: true, part2Program: false },
+        practitionerRole: 'PractitionerRole/role-clinic-edit',
+        accessLevel: 'edit',
+        purposeOfUse: 'TREAT',
+      });
+      // The food bank holds the person's record; the clinic's data about them is the clinic's.
+      const created = await kith.inject({
+        method: 'POST',
+        url: '/fhir/Patient',
+        headers: { ...FHIR_HEADERS, ...foodBank.headers },
+        payload: {
+          resourceType: 'Patient',
+          name: [{ family: 'Quintero', given: ['Elena'] }],
+          birthDate: '1984-03-09',
+          gender: 'female',
+        } satisfies Patient,
+      });
+      expect(created.statusCode).toBe(201);
+      patientId = (created.json() as Patient).id as string;
+      for (const [code, text] of [
+        ['E11.9', 'Type 2 diabetes mellitus'],
+        ['F32.9', 'Major depressive disorder'],
+      ]) {
+        const res = await kith.inject({
+          method: 'POST',
+          url: '/fhir/Condition',
+          headers: { ...FHIR_HEADERS, ...clinic.headers },
+          payload: condition(patientId, code, text),
+        });
+        expect(res.statusCode).toBe(201);
+      }
+      await kith.app.listen({ port: 0, host: '127.0.0.1' });
+      base = `http://127.0.0.1:${(kith.app.server.address() as AddressInfo).port}`;
+      page = await browser.context.newPage();
+    }, 180_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      await kith?.close();
+    });
+
+    const openPerson = async () => {
+      await page.goto(`${base}/Patient/${patientId}`);
+      await page.getByRole('heading', { level: 1, name: 'Elena Quintero' }).waitFor();
+      await page.getByRole('region', { name: 'Demographics' }).waitFor();
+    };
+
+    it('a CBO user sees none of the clinic data about a person who has not consented', async () => {
+      await signIn(page, base, 'foodbank.edit', PASSWORD);
+      await openPerson();
+      // The demographics and the related records arrive together: what is not shown now is not coming.
+      expect(await page.getByText('Type 2 diabetes mellitus').count()).toBe(0);
+      expect(await page.getByText('Major depressive disorder').count()).toBe(0);
+    });
+
+    it('records a consent on the consent screen, and the permitted data appears on the next request', async () => {
+      await page.getByRole('link', { name: 'Consents' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Consents of Elena Quintero' }).waitFor();
+      await page.getByText('No consent is recorded for this person').waitFor();
+      const form = page.getByRole('form', { name: 'Record a consent' });
+      await form.getByRole('group', { name: 'Organizations' }).getByLabel(FOOD_BANK.name).check();
+      expect(await form.getByLabel('Unrestricted health and social data').isChecked()).toBe(true);
+      expect(await form.getByLabel('Mental health').isChecked()).toBe(false);
+      await form.getByLabel('Purpose').selectOption('COC');
+      await form.getByLabel('Signed form (optional)').setInputFiles({
+        name: 'signed-consent.pdf',
+        mimeType: 'application/pdf',
+        buffer: Buffer.from('%PDF-1.4 signed consent'),
+      });
+      await form.getByRole('button', { name: 'Record consent' }).click();
+      await page.getByRole('status').filter({ hasText: 'Consent recorded.' }).waitFor();
+      const item = page.getByRole('list', { name: 'Consents' }).getByRole('listitem');
+      await item
+        .filter({ hasText: 'Permits sharing Unrestricted health and social data with Harbor Food Bank' })
+        .waitFor();
+      expect(await item.innerText()).toContain('for coordination of care');
+      expect(await item.innerText()).toContain('Nathan Moore');
+      expect(await item.getByRole('link', { name: 'signed-consent.pdf' }).count()).toBe(1);
+
+      // The stored Consent is what the policy reads: one grant to the food bank, normal data only.
+      const { rows } = await kith.kith.db.query(
+        `select grantee, permit, labels, purposes from consent_grants where patient = $1`,
+        [patientId],
+      );
+      expect(rows).toEqual([{ grantee: FOOD_BANK.id, permit: true, labels: ['N'], purposes: ['COC'] }]);
+
+      await page.getByRole('link', { name: '← Elena Quintero' }).click();
+      await page.getByText('Type 2 diabetes mellitus').waitFor();
+      // Mental health data needs a consent that covers it: this one does not.
+      expect(await page.getByText('Major depressive disorder').count()).toBe(0);
+    });
+
+    it('revoking the consent hides the data again', async () => {
+      await page.goto(`${base}/Patient/${patientId}/consents`);
+      const item = page.getByRole('list', { name: 'Consents' }).getByRole('listitem');
+      await item.getByRole('button', { name: 'Revoke this consent' }).click();
+      await item.filter({ hasText: 'Revoked' }).waitFor();
+      expect(await item.getByRole('button', { name: 'Revoke this consent' }).count()).toBe(0);
+      await openPerson();
+      expect(await page.getByText('Type 2 diabetes mellitus').count()).toBe(0);
+    });
+
+    it('an administrator reads the accounting of disclosures for that person', async () => {
+      // A CBO user has no such screen, and the server refuses the API.
+      expect(await page.getByRole('link', { name: 'Disclosures' }).count()).toBe(0);
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+      await signIn(page, base, TEST_ADMIN.username, TEST_ADMIN.password);
+      await openPerson();
+      await page.getByRole('link', { name: 'Disclosures' }).click();
+      await page
+        .getByRole('heading', { level: 1, name: 'Accounting of disclosures: Elena Quintero' })
+        .waitFor();
+      const rows = page.getByRole('table', { name: 'Disclosures' }).getByRole('row');
+      const byFoodBank = rows.filter({ hasText: 'Nathan Moore' });
+      await byFoodBank.first().waitFor();
+      // The food bank's reads of the person, with its organization and purpose, and the clinic's writes are not
+      // disclosures (only what was shown counts).
+      const text = await byFoodBank.allInnerTexts();
+      expect(text.some((t) => t.includes('Opened a record') && t.includes('COC'))).toBe(true);
+      expect(text.join('\n')).toContain(`Organization/${FOOD_BANK.id}`);
+    });
+  },
+);

@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { ACTOR_GROUP_SYSTEM as SERVER_ACTOR_GROUP, flattenConsent } from '../../../src/privacy/consent';
+import {
+  buildConsent,
+  draftProblems,
+  revokedConsent,
+  ACTOR_GROUP_SYSTEM,
+  type ConsentDraft,
+} from './consent-resource';
+import { summarizeConsent } from './consent-summary';
+
+const draft = (over: Partial<ConsentDraft> = {}): ConsentDraft => ({
+  patientId: 'p1',
+  decision: 'permit',
+  recipients: { kind: 'organizations', organizations: [{ id: 'food-bank', name: 'Harbor Food Bank' }] },
+  dataClasses: ['N', 'PSY'],
+  recordTypes: [],
+  purpose: 'COC',
+  start: '2026-01-01',
+  end: '2026-12-31',
+  signer: { kind: 'person' },
+  recorded: '2026-01-01T10:00:00Z',
+  ...over,
+});
+
+/** The screen's consent as the server's policy reads it: flattened into grant rows. */
+const grantsOf = (d: ConsentDraft) => flattenConsent({ ...buildConsent(d), id: 'c1' });
+
+describe('consent screen → Consent resource → the grants the policy honours', () => {
+  it('uses the same logical-recipient system as the server', () => {
+    expect(ACTOR_GROUP_SYSTEM).toBe(SERVER_ACTOR_GROUP);
+  });
+
+  it('a permit to a named organization yields one grant per data class set, purpose and period, with no notes', () => {
+    const { grants, notes } = grantsOf(draft());
+    expect(notes).toEqual([]);
+    expect(grants).toEqual([
+      {
+        consentId: 'c1',
+        patient: 'p1',
+        grantee: 'food-bank',
+        permit: true,
+        depth: 0,
+        labels: ['N', 'PSY'],
+        purposes: ['COC'],
+        periodStart: '2026-01-01T00:00:00.000Z',
+        periodEnd: '2027-01-01T00:00:00.000Z',
+      },
+    ]);
+  });
+
+  it('a deny to all covered entities for some record types, any purpose, no period', () => {
+    const { grants, notes } = grantsOf(
+      draft({
+        decision: 'deny',
+        recipients: { kind: 'covered-entities' },
+        dataClasses: ['HIV'],
+        recordTypes: ['Condition', 'Observation'],
+        purpose: undefined,
+        start: undefined,
+        end: undefined,
+      }),
+    );
+    expect(notes).toEqual([]);
+    expect(grants).toEqual([
+      {
+        consentId: 'c1',
+        patient: 'p1',
+        grantee: 'covered-entities',
+        permit: false,
+        depth: 0,
+        labels: ['HIV'],
+        resourceTypes: ['Condition', 'Observation'],
+      },
+    ]);
+  });
+
+  it('anyone is the `*` grantee; revoking leaves no grant', () => {
+    const anyone = draft({ recipients: { kind: 'anyone' }, dataClasses: ['N'] });
+    expect(grantsOf(anyone).grants.map((g) => g.grantee)).toEqual(['*']);
+    const revoked = revokedConsent({ ...buildConsent(anyone), id: 'c1' });
+    expect(revoked.status).toBe('inactive');
+    expect(flattenConsent(revoked).grants).toEqual([]);
+  });
+
+  it('refuses drafts the policy could not honour as meant', () => {
+    expect(draftProblems(draft())).toEqual([]);
+    expect(draftProblems(draft({ dataClasses: [] }))).toEqual(['Choose at least one kind of data.']);
+    expect(draftProblems(draft({ recipients: { kind: 'organizations', organizations: [] } }))).toHaveLength(
+      1,
+    );
+    // Part 2 data needs the recipient named (a grant to a group never opens it).
+    expect(
+      draftProblems(draft({ dataClasses: ['ETH'], recipients: { kind: 'covered-entities' } })),
+    ).toHaveLength(1);
+    expect(draftProblems(draft({ start: '2026-02-01', end: '2026-01-01' }))).toHaveLength(1);
+    expect(draftProblems(draft({ signer: { kind: 'representative', name: ' ' } }))).toHaveLength(1);
+  });
+
+  it('records who signed, who witnessed and the signed form, and says so in the list', () => {
+    const consent = buildConsent(
+      draft({
+        signer: { kind: 'representative', name: 'Ana Ruiz', relationship: 'guardian' },
+        witness: { reference: 'PractitionerRole/r1', display: 'Nathan Moore' },
+        recordedBy: { reference: 'Organization/food-bank', display: 'Harbor Food Bank' },
+        attachment: { contentType: 'application/pdf', data: 'JVBERi0=', title: 'consent.pdf' },
+      }),
+    );
+    const s = summarizeConsent({ ...consent, id: 'c1' }, new Date('2026-06-01T00:00:00Z'));
+    expect(s).toMatchObject({
+      state: 'active',
+      provision: {
+        decision: 'Permits',
+        recipients: 'Harbor Food Bank',
+        data: 'Unrestricted health and social data, Mental health',
+        purposes: 'Coordination of care',
+      },
+      period: 'Jan 1, 2026 to Dec 31, 2026',
+      signedBy: 'Ana Ruiz (guardian)',
+      witness: 'Nathan Moore',
+      recordedBy: 'Harbor Food Bank',
+      attachment: { title: 'consent.pdf', href: 'data:application/pdf;base64,JVBERi0=' },
+    });
+    expect(summarizeConsent({ ...consent, status: 'inactive' }).stateText).toBe('Revoked');
+    expect(summarizeConsent(consent, new Date('2027-02-01T00:00:00Z')).state).toBe('expired');
+  });
+});
