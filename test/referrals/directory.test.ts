@@ -91,7 +91,14 @@ beforeAll(async () => {
   ).id;
   svc.midtown = (
     await fhir.create(
-      service('midtown', { name: 'Midtown Food Bank', category: [food], comment: 'Groceries every weekday' }),
+      service('midtown', {
+        name: 'Midtown Food Bank',
+        category: [food],
+        comment: 'Groceries every weekday',
+        program: [
+          { coding: [{ system: 'https://example.org/programs', code: 'calfresh' }], text: 'CalFresh' },
+        ],
+      }),
     )
   ).id;
   svc.suburb = (await fhir.create(service('suburb', { name: 'Suburb Shelter', category: [housing] }))).id;
@@ -165,7 +172,7 @@ describe('$directory-search', () => {
     ).toEqual(['Location', 'Location']);
   });
 
-  it('filters by words, language, age, accepting referrals and open now', async () => {
+  it('filters by words, language, age, program, eligibility, accepting referrals and open now', async () => {
     const ids = async (q: string): Promise<string[]> =>
       (await fhir.get(`HealthcareService/$directory-search?${q}`)).body.entry
         .filter((e: any) => e.search.mode === 'match')
@@ -175,6 +182,10 @@ describe('$directory-search', () => {
     expect(await ids('language=es')).toEqual([svc.downtown]);
     expect(await ids('age=12&category=food-insecurity')).toEqual(expect.not.arrayContaining([svc.downtown]));
     expect(await ids('age=30&accepts-referrals=true')).toEqual([svc.downtown]);
+    // Eligibility: the program (code or its text) and the kind of eligibility rule.
+    expect(await ids('program=calfresh')).toEqual([svc.midtown]);
+    expect(await ids('program=CalFresh&age=12')).toEqual([svc.midtown]);
+    expect(await ids(`eligibility=${encodeURIComponent(`${CS_ELIGIBILITY}|age`)}`)).toEqual([svc.downtown]);
     // Wednesday 2026-11-25 10:00 UTC: open; Sunday: closed; Wednesday 18:00: closed.
     expect(await ids('at=2026-11-25T10:00:00Z')).toEqual([svc.downtown]);
     expect(await ids('at=2026-11-29T10:00:00Z')).toEqual([]);

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { DEFAULT_MILES, type DirectoryCriteria } from './directory-query';
+import { ageYears, DEFAULT_MILES, type DirectoryCriteria } from './directory-query';
 
 interface Props {
   initial: DirectoryCriteria;
@@ -42,6 +42,38 @@ export function DirectoryForm({ initial, onSearch }: Props) {
       {text('need', 'Need or service', 'Words such as "food pantry" or "rental assistance"')}
       {text('category', 'Category or taxonomy code', 'A code, or system|code')}
       {text('language', 'Language', 'A language code, such as es or zh')}
+      <fieldset className="field eligibility">
+        <legend>Eligibility</legend>
+        <label htmlFor="dir-age">Client&apos;s age</label>
+        <input
+          id="dir-age"
+          type="text"
+          inputMode="numeric"
+          pattern="[0-9]*"
+          autoComplete="off"
+          value={c.age}
+          onChange={(e) => set('age', e.target.value)}
+          aria-describedby="dir-age-hint"
+          aria-invalid={c.age.trim() !== '' && ageYears(c.age) === undefined}
+        />
+        <p className="hint" id="dir-age-hint">
+          {c.age.trim() !== '' && ageYears(c.age) === undefined
+            ? 'Give the age in whole years, from 0 to 130'
+            : 'Leaves out services for other ages'}
+        </p>
+        <label htmlFor="dir-program">Program</label>
+        <input
+          id="dir-program"
+          type="search"
+          autoComplete="off"
+          value={c.program}
+          onChange={(e) => set('program', e.target.value)}
+          aria-describedby="dir-program-hint"
+        />
+        <p className="hint" id="dir-program-hint">
+          A program the client is enrolled in or qualifies for, such as CalFresh
+        </p>
+      </fieldset>
       {text('near', 'Near', 'An address, ZIP code or "latitude, longitude"')}
       <div className="field">
         <label htmlFor="dir-miles">Within (miles)</label>

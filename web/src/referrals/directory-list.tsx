@@ -50,6 +50,10 @@ export function DirectoryList({
         const kinds = joinText([...(s.category ?? []), ...(s.type ?? [])].map(formatConcept));
         const address = row.locations.map((l) => formatAddress(l.address) ?? l.name).find(Boolean);
         const languages = joinText((s.communication ?? []).map(formatConcept));
+        const eligibility = joinText([
+          ...(s.eligibility ?? []).map((e) => [e.code?.text, e.comment].filter(Boolean).join(': ')),
+          ...(s.program ?? []).map((p) => `Program: ${formatConcept(p)}`),
+        ]);
         const link = referralLink(row);
         return (
           <li key={row.reference} className="panel directory-item">
@@ -88,6 +92,12 @@ export function DirectoryList({
                 <div>
                   <dt>Languages</dt>
                   <dd>{languages}</dd>
+                </div>
+              )}
+              {eligibility && (
+                <div>
+                  <dt>Eligibility</dt>
+                  <dd>{eligibility}</dd>
                 </div>
               )}
               {formatTelecom(s.telecom) && (

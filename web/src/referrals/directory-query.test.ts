@@ -28,6 +28,8 @@ describe('directory criteria', () => {
       miles: 5,
       open: '1',
       language: undefined,
+      age: undefined,
+      program: undefined,
       accepts: '1',
       view: 'map',
       offset: 20,
@@ -55,10 +57,24 @@ describe('directory criteria', () => {
       near: '1.5|-2|3|mi',
       'open-now': 'true',
       language: 'es',
+      age: undefined,
+      program: undefined,
       'accepts-referrals': undefined,
       _count: 20,
       _offset: undefined,
     });
     expect(directorySearchParams(c, undefined).near).toBeUndefined();
+  });
+
+  it('filters by eligibility: the age in whole years and the program', () => {
+    const c = criteriaFromQuery(new URLSearchParams('age=%2017%20&program=CalFresh'));
+    expect(hasCriteria(c)).toBe(true);
+    expect(criteriaToQuery(c)).toMatchObject({ age: '17', program: 'CalFresh' });
+    expect(directorySearchParams(c, undefined)).toMatchObject({ age: 17, program: 'CalFresh' });
+    for (const bad of ['-1', '12.5', 'ten', '131']) {
+      const b = criteriaFromQuery(new URLSearchParams({ age: bad }));
+      expect(directorySearchParams(b, undefined).age, bad).toBeUndefined();
+      expect(hasCriteria(b), bad).toBe(false);
+    }
   });
 });

@@ -13,6 +13,10 @@ export interface DirectoryCriteria {
   openNow: boolean;
   /** A BCP-47 language code ("es") or name. */
   language: string;
+  /** The client's age in years (as typed): services whose age range excludes it are left out. */
+  age: string;
+  /** An eligibility program (its code or name), such as "calfresh". */
+  program: string;
   acceptsReferrals: boolean;
   view: 'list' | 'map';
   offset: number;
@@ -31,6 +35,8 @@ export function criteriaFromQuery(q: URLSearchParams): DirectoryCriteria {
     miles: Number.isFinite(miles) && miles > 0 ? miles : DEFAULT_MILES,
     openNow: q.get('open') === '1',
     language: q.get('language') ?? '',
+    age: q.get('age') ?? '',
+    program: q.get('program') ?? '',
     acceptsReferrals: q.get('accepts') === '1',
     view: q.get('view') === 'map' ? 'map' : 'list',
     offset: Number.isInteger(offset) && offset > 0 ? offset : 0,
@@ -46,6 +52,8 @@ export function criteriaToQuery(c: DirectoryCriteria): Record<string, string | n
     miles: c.near.trim() && c.miles !== DEFAULT_MILES ? c.miles : undefined,
     open: c.openNow ? '1' : undefined,
     language: c.language.trim() || undefined,
+    age: ageYears(c.age)?.toString(),
+    program: c.program.trim() || undefined,
     accepts: c.acceptsReferrals ? '1' : undefined,
     view: c.view === 'map' ? 'map' : undefined,
     offset: c.offset || undefined,
@@ -58,9 +66,19 @@ export function hasCriteria(c: DirectoryCriteria): boolean {
     c.category.trim() ||
     c.near.trim() ||
     c.language.trim() ||
+    ageYears(c.age) !== undefined ||
+    c.program.trim() ||
     c.openNow ||
     c.acceptsReferrals
   );
+}
+
+/** An age in whole years (0–130) from what was typed; undefined when it is not one. */
+export function ageYears(text: string): number | undefined {
+  const t = text.trim();
+  if (!/^\d{1,3}$/.test(t)) return undefined;
+  const n = Number(t);
+  return n <= 130 ? n : undefined;
 }
 
 export interface Point {
@@ -86,6 +104,8 @@ export function directorySearchParams(c: DirectoryCriteria, point: Point | undef
     near: point ? `${point.lat}|${point.long}|${c.miles}|mi` : undefined,
     'open-now': c.openNow ? 'true' : undefined,
     language: c.language.trim().toLowerCase() || undefined,
+    age: ageYears(c.age),
+    program: c.program.trim() || undefined,
     'accepts-referrals': c.acceptsReferrals ? 'true' : undefined,
     _count: PAGE_SIZE,
     _offset: c.offset || undefined,

@@ -1,43 +1,61 @@
 import type { Organization } from '@medplum/fhirtypes';
 import { kithFhir } from '../fhir/kith';
+import { useSessionUser } from '../session/session';
 import { OutcomeAlert } from '../ui/outcome-alert';
 import { useLoad } from '../ui/use-load';
-import { setActingOrganization, useActingOrganization } from './acting-org';
+import { setActingOrganization, useActingChoices, useActingOrganization } from './acting-org';
+import type { ActingOrganization } from './acting-choice';
 
 /**
  * "Working for": the organization whose referrals the screens show and in whose name referrals
- * are sent and answered. The server decides what that organization may do.
+ * are sent and answered — the signed-in user's. Someone with roles in several organizations
+ * chooses among those; an administrator among all. The server decides what that side may do.
  */
 export function OrgPicker() {
+  const user = useSessionUser();
+  const { choices, error } = useActingChoices();
   const acting = useActingOrganization();
-  const orgs = useLoad('orgs', (signal) =>
+  // Only administrators get the whole list of organizations.
+  const all = useLoad(choices?.any ? 'orgs' : undefined, (signal) =>
     kithFhir.search<Organization>('Organization', { _count: 200, _sort: 'name' }, signal),
   );
-  if (orgs.status === 'error') return <OutcomeAlert error={orgs.error} />;
-  const list =
-    orgs.status === 'done'
-      ? (orgs.data.entry ?? []).map((e) => e.resource).filter((o): o is Organization => !!o?.id)
-      : [];
+  if (error) return <OutcomeAlert error={error} />;
+  if (all.status === 'error') return <OutcomeAlert error={all.error} />;
+  if (!choices || !user) return null;
+  const list: ActingOrganization[] = choices.any
+    ? all.status === 'done'
+      ? (all.data.entry ?? [])
+          .map((e) => e.resource)
+          .filter((o): o is Organization => !!o?.id)
+          .map((o) => ({ reference: `Organization/${o.id}`, name: o.name ?? o.id! }))
+      : []
+    : choices.organizations;
+  if (!choices.any && list.length <= 1)
+    return (
+      <p className="field org-picker" data-testid="acting-org">
+        Working for <strong>{acting?.name ?? 'no organization: your account names none'}</strong>
+      </p>
+    );
   return (
     <div className="field org-picker">
       <label htmlFor="acting-org">Working for</label>
       <select
         id="acting-org"
         value={acting?.reference ?? ''}
-        onChange={(e) => {
-          const org = list.find((o) => `Organization/${o.id}` === e.target.value);
+        onChange={(e) =>
           setActingOrganization(
-            org ? { reference: `Organization/${org.id}`, name: org.name ?? org.id! } : undefined,
-          );
-        }}
+            user.username,
+            list.find((o) => o.reference === e.target.value),
+          )
+        }
       >
-        <option value="">Choose your organization</option>
-        {acting && !list.some((o) => `Organization/${o.id}` === acting.reference) && (
+        {!acting && <option value="">Choose your organization</option>}
+        {acting && !list.some((o) => o.reference === acting.reference) && (
           <option value={acting.reference}>{acting.name}</option>
         )}
         {list.map((o) => (
-          <option key={o.id} value={`Organization/${o.id}`}>
-            {o.name ?? o.id}
+          <option key={o.reference} value={o.reference}>
+            {o.name}
           </option>
         ))}
       </select>

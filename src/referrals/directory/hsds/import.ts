@@ -1,6 +1,13 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { Extension, HealthcareService, Identifier, Reference, Resource } from '@medplum/fhirtypes';
+import type {
+  CodeableConcept,
+  Extension,
+  HealthcareService,
+  Identifier,
+  Reference,
+  Resource,
+} from '@medplum/fhirtypes';
 import { FhirError } from '../../../fhir/errors';
 import { FhirService } from '../../../fhir/service';
 import type { FhirStore } from '../../../store';
@@ -9,6 +16,8 @@ import { isHsdsCsvFolder, readHsdsCsvFolder } from './read-csv';
 import { readHsdsJson } from './read-json';
 import { HsdsTables } from './tables';
 import { mapDirectory, type Planned } from './to-fhir';
+import { organizationOnKith } from '../on-kith';
+import { markAcceptsElectronicReferrals } from './electronic-referrals';
 
 /** One thing imported: a JSON document, or a CSV package (a folder). */
 export interface HsdsUnit {
@@ -146,6 +155,13 @@ async function importUnit(svc: FhirService, unit: HsdsUnit, s: HsdsImportSummary
   const mapped = mapDirectory(unit.tables);
   s.warnings.push(...mapped.warnings.map((w) => `${path.basename(unit.source)}: ${w}`));
   const ids = new Map<string, string>(); // `system|value` -> `Type/id`
+  const onKithSeen = new Map<string, Promise<boolean>>();
+  const onKith = (ref: Reference | undefined): Promise<boolean> => {
+    const id = /^Organization\/([^/]+)$/.exec(ref?.reference ?? '')?.[1];
+    if (!id) return Promise.resolve(false);
+    if (!onKithSeen.has(id)) onKithSeen.set(id, organizationOnKith(svc, id));
+    return onKithSeen.get(id)!;
+  };
   const resolve = async (ref: Reference<any> | undefined): Promise<Reference<any> | undefined> => {
     const m = /^hsds:([a-z_]+):(.+)$/.exec(ref?.reference ?? '');
     if (!ref || !m) return ref;
@@ -195,16 +211,20 @@ async function importUnit(svc: FhirService, unit: HsdsUnit, s: HsdsImportSummary
   for (const l of mapped.locations)
     await write(l, async (r) => ({ ...r, managingOrganization: await resolve(r.managingOrganization) }));
   for (const h of mapped.services)
-    await write(h, async (r) => ({
-      ...r,
-      providedBy: await resolve(r.providedBy),
-      location:
-        r.location &&
-        (await Promise.all(r.location.map((x) => resolve(x)))).filter((x): x is Reference<any> => !!x),
-      coverageArea:
-        r.coverageArea &&
-        (await Promise.all(r.coverageArea.map((x) => resolve(x)))).filter((x): x is Reference<any> => !!x),
-    }));
+    await write(h, async (r) => {
+      const providedBy = await resolve(r.providedBy);
+      const resolved: HealthcareService = {
+        ...r,
+        providedBy,
+        location:
+          r.location &&
+          (await Promise.all(r.location.map((x) => resolve(x)))).filter((x): x is Reference<any> => !!x),
+        coverageArea:
+          r.coverageArea &&
+          (await Promise.all(r.coverageArea.map((x) => resolve(x)))).filter((x): x is Reference<any> => !!x),
+      };
+      return (await onKith(providedBy)) ? markAcceptsElectronicReferrals(resolved) : resolved;
+    });
 }
 
 /**
@@ -224,14 +244,17 @@ export function mergeExisting<T extends Resource>(existing: T, mapped: T, partia
     ...((e.identifier ?? []) as Identifier[]).filter((i) => !mine.has(idKey(i))),
   ];
   if (existing.resourceType === 'HealthcareService') {
-    const kept = ((e.extension ?? []) as Extension[]).filter((x) => x.url === EXT_ACCEPTS_REFERRALS);
-    const rest = ((out.extension ?? []) as Extension[]).filter((x) => x.url !== EXT_ACCEPTS_REFERRALS);
+    // The flag as the new data sets it (HSDS says so, or the organization is on Kith), else as Kith kept it.
+    const isFlag = (x: Extension) => x.url === EXT_ACCEPTS_REFERRALS;
+    const mappedFlag = ((out.extension ?? []) as Extension[]).filter(isFlag);
+    const kept = mappedFlag.length ? mappedFlag : ((e.extension ?? []) as Extension[]).filter(isFlag);
+    const rest = ((out.extension ?? []) as Extension[]).filter((x) => !isFlag(x));
     if (kept.length || rest.length) out.extension = [...rest, ...kept];
     if (e.endpoint) out.endpoint = e.endpoint;
-    const elec = ((e as HealthcareService).referralMethod ?? []).filter((c) =>
-      c.coding?.some((x) => x.code === 'elec'),
-    );
-    if (elec.length) out.referralMethod = [...((out.referralMethod ?? []) as unknown[]), ...elec];
+    const isElec = (c: CodeableConcept) => !!c.coding?.some((x) => x.code === 'elec');
+    const elec = ((e as HealthcareService).referralMethod ?? []).filter(isElec);
+    const methods = (out.referralMethod ?? []) as CodeableConcept[];
+    if (elec.length && !methods.some(isElec)) out.referralMethod = [...methods, ...elec];
   }
   if (existing.resourceType === 'Organization') {
     if (e.type && !out.type) out.type = e.type;

@@ -25,6 +25,7 @@ import {
 } from '../extensions';
 import { validPosition } from '../geo';
 import { number, text, type HsdsRow, type HsdsTables } from './tables';
+import { hsdsSaysElectronicReferrals, markAcceptsElectronicReferrals } from './electronic-referrals';
 
 /** A resource mapped from HSDS, keyed by the HSDS id it is upserted by. */
 export interface Planned<T = Organization | Location | HealthcareService> {
@@ -122,7 +123,8 @@ export function mapDirectory(t: HsdsTables): MappedDirectory {
           `service_at_location ${sal.id}: location ${sal.location_id} is not in this data; referenced by identifier`,
         );
     }
-    return { key: key('service', s.id), resource: svc };
+    const electronic = hsdsSaysElectronicReferrals(t, s, (id) => attributesByLink.get(id) ?? []);
+    return { key: key('service', s.id), resource: electronic ? markAcceptsElectronicReferrals(svc) : svc };
   });
   for (const a of t.rows('attributes')) {
     if (
