@@ -47,6 +47,7 @@ export async function openKith(
     auth,
     async close() {
       await identity.counts?.flush();
+      await identity.termFrequencies?.settled();
       await privacy.flush();
       await db.close();
     },

@@ -9,6 +9,7 @@ import type { MatchRecord } from '../types';
 import { indexRecord, loadCandidates } from './db-index';
 import { buildPerson, type SourceRecord, type SurvivorshipOptions } from './golden';
 import { patientToMatchRecord } from './patient-record';
+import type { TermFrequencyCache } from './term-frequencies';
 import { ValueCountBuffer } from './value-counts';
 
 /**
@@ -36,6 +37,8 @@ export interface MpiContext {
   survivorship: SurvivorshipOptions;
   /** Value frequency counts written in the background; made on first use when absent. */
   counts?: ValueCountBuffer;
+  /** The snapshot of those counts `matcher` reads its term-frequency weights from (when it does). */
+  termFrequencies?: TermFrequencyCache;
 }
 
 export const SYSTEM_ACTOR = 'system:identity';

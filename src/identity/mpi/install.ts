@@ -5,19 +5,26 @@ import { defaultRules } from '../rules';
 import { onPatientWrite, type MpiContext } from './core';
 import type { SurvivorshipOptions } from './golden';
 import './migrations';
+import { TermFrequencyCache } from './term-frequencies';
 import { ValueCountBuffer } from './value-counts';
 
 export interface IdentityOptions {
+  /** Rules and model parameters; its term-frequency source, if any, is replaced by the stored counts'. */
   matcher?: Matcher;
   survivorship?: SurvivorshipOptions;
+  /** false: exact agreements weigh the same whatever the value (no term-frequency weights). */
+  termFrequency?: boolean;
+  /** How old the term-frequency snapshot may grow before a lookup refreshes it (default 60 s). */
+  termFrequencyMaxAgeMs?: number;
 }
 
-const contexts = new WeakMap<FhirStore, MpiContext>();
+// Keyed by the database: stores bound to a caller (withCaller) or a transaction are new objects over it.
+const contexts = new WeakMap<FhirStore['db'], MpiContext>();
 let defaultContext: MpiContext | undefined;
 
 /** The identity context installed on a store (or the default one, for read-only uses like $match). */
 export function identityContext(store?: FhirStore): MpiContext {
-  const found = store && contexts.get(store);
+  const found = store && contexts.get(store.db);
   if (found) return found;
   defaultContext ??= { matcher: createMatcher(defaultRules), survivorship: {} };
   return defaultContext;
@@ -30,14 +37,25 @@ export function identityContext(store?: FhirStore): MpiContext {
  * so its own Person writes never loop.
  */
 export function installIdentity(kith: { store: FhirStore }, options: IdentityOptions = {}): MpiContext {
-  const installed = contexts.get(kith.store);
+  const installed = contexts.get(kith.store.db);
   if (installed) return installed;
+  const base = options.matcher ?? identityContext().matcher;
+  const pool = kith.store.db.pool;
+  const termFrequencies =
+    options.termFrequency === false
+      ? undefined
+      : new TermFrequencyCache(pool, base.rules.termFrequency.maxAdjustment, options.termFrequencyMaxAgeMs);
   const ctx: MpiContext = {
-    matcher: options.matcher ?? identityContext().matcher,
+    // The same rules and parameters, with u probabilities of exact agreements from the stored counts.
+    matcher: termFrequencies
+      ? createMatcher(base.rules, base.params, { termFrequency: termFrequencies.lookup })
+      : base,
     survivorship: options.survivorship ?? {},
-    counts: new ValueCountBuffer(kith.store.db.pool),
+    counts: new ValueCountBuffer(pool),
+    termFrequencies,
   };
-  contexts.set(kith.store, ctx);
+  void termFrequencies?.refresh();
+  contexts.set(kith.store.db, ctx);
   kith.store.addAfterWriteHook(async (store, result) => {
     if (result.resource.resourceType !== 'Patient' || result.unchanged || result.version.deleted) return;
     const patient = result.resource as Patient;
