@@ -71,7 +71,28 @@ describe('file inbox, REST routes and channel files', () => {
       expect(await count(t, 'Patient')).toBe(upserts('Patient'));
       const res = await t.inject({ method: 'GET', url: '/api/integration/channels' });
       const hmis = res.json().channels.find((c: { name: string }) => c.name === 'hmis');
-      expect(hmis).toMatchObject({ received: 1, committed: 1, duplicate: 1, failed: 0 });
+      // Each failed row is its own dead letter (header + that row, with Export.csv), pointing at the export.
+      const failedRows = new Set(
+        outcome.issues
+          .filter((i) => i.severity === 'error' && i.kind === 'row' && (i.row ?? 0) > 1)
+          .map((i) => `${i.kind === 'row' && i.file}:${i.kind === 'row' && i.row}`),
+      );
+      expect(failedRows.size).toBeGreaterThan(0);
+      expect(hmis).toMatchObject({ received: 1, committed: 1, duplicate: 1, failed: failedRows.size });
+      const letters = (
+        await t.inject({ method: 'GET', url: '/api/integration/dead-letters?channel=hmis&raw=true' })
+      ).json().deadLetters as { id: number; parentId: number; messageKey: string; raw: string }[];
+      expect(letters.map((l) => l.messageKey.split('#')[1]).sort()).toEqual([...failedRows].sort());
+      expect(letters.every((l) => l.parentId === outcome.messageId)).toBe(true);
+      const files = JSON.parse(letters[0].raw) as Record<string, string>;
+      expect(Object.keys(files)).toContain('Export.csv');
+      // Replayed unchanged, it fails again as one letter with its error.
+      const replayed = await t.inject({
+        method: 'POST',
+        url: `/api/integration/dead-letters/${letters[0].id}/replay`,
+      });
+      expect(replayed.json().status).toBe('failed');
+      expect(replayed.json().issues.length).toBeGreaterThan(0);
     },
     300_000,
   );

@@ -116,7 +116,7 @@ describe.skipIf(!haveFixtures)('HL7 v2 over a real MLLP socket', () => {
     expect(ackCode(ack)).toBe('AE');
     expect(ack).toMatch(/ERR\|/);
     expect(ack).toMatch(/PID/);
-    const dead = await mllp.pipeline.deadLetters();
+    const dead = (await mllp.pipeline.deadLetters()).deadLetters;
     const letter = dead.find((d) => d.messageKey === 'BADTEST|B1');
     expect(letter).toBeDefined();
     expect(JSON.stringify(letter!.error)).toMatch(/PID-3/);
@@ -129,6 +129,6 @@ describe.skipIf(!haveFixtures)('HL7 v2 over a real MLLP socket', () => {
     );
     expect(out.status).toBe('committed');
     expect(out.ackCode).toBe('AA');
-    expect((await mllp.pipeline.deadLetters()).some((d) => d.id === letter!.id)).toBe(false);
+    expect((await mllp.pipeline.deadLetters()).deadLetters.some((d) => d.id === letter!.id)).toBe(false);
   }, 120_000);
 });

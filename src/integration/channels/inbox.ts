@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Pipeline, PipelineOutcome } from '../pipeline/pipeline';
 import { isZipFile } from '../hmis/zip';
@@ -48,14 +48,17 @@ export class Inbox {
       a.name.localeCompare(b.name),
     )) {
       if (entry.name.startsWith('.') || entry.name === 'processed' || entry.name === 'failed') continue;
+      if (entry.name.endsWith('.error.txt')) continue;
       const full = path.join(this.dir, entry.name);
       let outcome: PipelineOutcome | undefined;
       let ok: boolean;
+      let error: string | undefined;
       try {
         if (this.channel.kind === 'hmis') {
           // An export sub-folder, or a zip of one (read once its size is stable).
           if (entry.isFile() && !(await this.stable(full))) continue;
-          if (!entry.isDirectory() && !(entry.isFile() && (await isZipFile(full)))) continue;
+          if (!entry.isDirectory() && !(entry.isFile() && (await isZipFile(full))))
+            throw new Error('not an HMIS export: the HMIS inbox takes an export folder or a zip file of one');
           outcome = await this.pipeline.receiveHmisFolder(this.channel, full);
         } else {
           if (!entry.isFile()) continue;
@@ -71,12 +74,17 @@ export class Inbox {
         }
         ok = outcome.status === 'committed';
         out.push(outcome);
-      } catch {
+      } catch (err) {
+        // What could not even be read is a dead letter too, and the operator sees why beside the file.
         ok = false;
+        error = `${entry.name}: ${(err as Error).message}; moved to failed/`;
+        out.push(await this.pipeline.rejectInput(this.channel, entry.name, error));
       }
       const target = path.join(this.dir, ok ? 'processed' : 'failed');
       await mkdir(target, { recursive: true });
-      await rename(full, path.join(target, `${Date.now()}-${entry.name}`));
+      const moved = path.join(target, `${Date.now()}-${entry.name}`);
+      await rename(full, moved);
+      if (error) await writeFile(`${moved}.error.txt`, `${error}\n`);
     }
     return out;
   }

@@ -213,6 +213,24 @@ function quotingProblem(e: { code?: string; message?: string; field?: string }):
  * Finds the end of the record starting at `pos`: the first line break outside quotes. A quote
  * opens only at the start of a field; a doubled quote inside quotes is an escaped quote.
  */
+/**
+ * The header record and the record starting at `row` (as readCsv numbers rows), as their source
+ * text: a one-row CSV file that maps exactly like that row did. Undefined when no record starts there.
+ */
+export function csvRecordWithHeader(input: string, row: number): string | undefined {
+  const text = input.startsWith('\uFEFF') ? input.slice(1) : input;
+  let header: string | undefined;
+  for (let pos = 0, line = 1; pos < text.length;) {
+    const rec = nextRecord(text, pos, line);
+    if (header === undefined && rec.text.trim() !== '') header = rec.text;
+    else if (line === row) return `${header}\n${rec.text}\n`;
+    if (line > row) return undefined;
+    pos = rec.next;
+    line += rec.lines;
+  }
+  return undefined;
+}
+
 function nextRecord(text: string, pos: number, line: number): RawRecord {
   let i = pos;
   let inQuotes = false;

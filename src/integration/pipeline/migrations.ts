@@ -49,6 +49,14 @@ create table if not exists integration_sftp_status (
 );
 `,
   },
+  {
+    // A failed row of a file is its own dead letter, pointing at the file's message.
+    id: 'integration-0003-row-letters',
+    sql: `
+alter table integration_messages add column if not exists parent_id bigint;
+create index if not exists integration_messages_parent on integration_messages (parent_id);
+`,
+  },
 ];
 
 registerMigrations(INTEGRATION_MIGRATIONS);

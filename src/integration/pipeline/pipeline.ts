@@ -22,7 +22,9 @@ import {
   type MappingResult,
   type MergeInstruction,
 } from '../index';
+import { rowIssue } from '../issues';
 import { INTEGRATION_MIGRATIONS } from './migrations';
+import { splitFailedRows, type RowLetter } from './row-letters';
 
 /** What a channel carries; decides which mapper the pipeline calls. */
 export type ChannelKind = 'hl7v2' | 'hmis' | 'eligibility' | 'wic' | 'jail' | 'fhir';
@@ -66,7 +68,16 @@ export interface DeadLetter {
   receivedAt: string;
   attempts: number;
   error: unknown;
+  /** For one failed row of a file: the file's message id. */
+  parentId: number | null;
   raw?: string;
+}
+
+/** A page of dead letters, oldest first; `next` is the `after` of the following page. */
+export interface DeadLetterPage {
+  deadLetters: DeadLetter[];
+  total: number;
+  next: number | null;
 }
 
 const emptyCounts = (): Counts => ({ read: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, failed: 0 });
@@ -133,7 +144,15 @@ export class Pipeline {
   /** One file (CSV extract) or HMIS folder: rows with errors are reported, the rest committed. */
   async receiveFile(
     channel: ChannelRef,
-    input: { raw: string; file: string; result: () => Promise<MappingResult> | MappingResult },
+    input: {
+      raw: string;
+      file: string;
+      result: () => Promise<MappingResult> | MappingResult;
+      /** The input's CSV files by name, so each failed row can be kept as its own dead letter. */
+      files?: Record<string, string>;
+      /** The raw text of a failed row's dead letter (default: the header and the row). */
+      rowRaw?: (row: RowLetter) => string;
+    },
     replayId?: number,
   ): Promise<PipelineOutcome> {
     const t0 = performance.now();
@@ -153,14 +172,32 @@ export class Pipeline {
     }
     result = await this.dropDangling(result);
     const errors = result.issues.filter((i) => i.severity === 'error');
-    if (result.resources.length === 0 && errors.length > 0) {
+    // A replayed row that still fails stays one dead letter; so does a file of which nothing maps.
+    if ((result.resources.length === 0 || stored.isRow) && errors.length > 0) {
       await this.fail(id, result.issues);
       return failed(id, key, result.issues);
     }
+    // Every other failed row is kept as its own dead letter (fixable and replayable alone) in the
+    // transaction that commits the rest of the file.
+    const split = splitFailedRows(errors, (f) => input.files?.[f]);
+    const rowLetters = split.rows.map((r) => ({
+      key: `${key}#${r.suffix}`,
+      raw: input.rowRaw ? input.rowRaw(r) : r.text,
+      issues: r.issues,
+    }));
     try {
-      const c = await this.commit(channel, id, result, input.raw, async () => undefined, t0, errors);
+      const c = await this.commit(
+        channel,
+        id,
+        result,
+        input.raw,
+        async () => undefined,
+        t0,
+        errors,
+        rowLetters,
+      );
       if (c === 'duplicate') return this.duplicateOf(id, key);
-      c.counts.failed = errors.length;
+      c.counts.failed = split.rows.length + split.rest.length;
       return {
         messageId: id,
         messageKey: key,
@@ -196,7 +233,11 @@ export class Pipeline {
             ? mapJailExtract
             : undefined;
     if (!mapper) throw new Error(`channel ${channel.name} (${channel.kind}) does not take CSV`);
-    return this.receiveFile(channel, { raw: bytes, file, result: () => mapper(bytes, opts) }, replayId);
+    return this.receiveFile(
+      channel,
+      { raw: bytes, file, result: () => mapper(bytes, opts), files: { [file]: bytes } },
+      replayId,
+    );
   }
 
   /** An HMIS CSV export folder or zip; the stored raw text is the files as a JSON object (name → text). */
@@ -215,7 +256,19 @@ export class Pipeline {
     const bytes = Object.fromEntries(names.map((n) => [n, Buffer.from(files[n])]));
     return this.receiveFile(
       channel,
-      { raw, file: 'HMIS export', result: () => mapHmisExport(bytes, { source: channel.source }) },
+      {
+        raw,
+        file: 'HMIS export',
+        result: () => mapHmisExport(bytes, { source: channel.source }),
+        files,
+        // A row is replayed with the export's Export.csv, which every HMIS mapping needs.
+        rowRaw: (r) =>
+          JSON.stringify(
+            r.file === 'Export.csv'
+              ? { [r.file]: r.text }
+              : { 'Export.csv': files['Export.csv'], [r.file]: r.text },
+          ),
+      },
       replayId,
     );
   }
@@ -243,6 +296,23 @@ export class Pipeline {
         })) as MappingResult['resources'],
     };
     return this.receiveFile(channel, { raw, file: 'bundle', result: () => result }, replayId);
+  }
+
+  /**
+   * An input that could not be read at all (a file the HMIS inbox does not take, a broken zip): kept
+   * as a dead letter with the reason, so it is listed rather than dropped. Its raw text is empty;
+   * a replay with corrected content goes through the channel's mapper.
+   */
+  async rejectInput(channel: ChannelRef, name: string, problem: string): Promise<PipelineOutcome> {
+    const key = `rejected:${name}:${Date.now()}`;
+    const issues: Issue[] = [rowIssue('error', name, undefined, undefined, problem.replace(`${name}: `, ''))];
+    const raw = channel.kind === 'hmis' || channel.kind === 'fhir' ? '{}' : '';
+    const { rows } = await this.kith.db.query(
+      `insert into integration_messages (channel, message_key, kind, raw, status, error)
+       values ($1, $2, $3, $4, 'failed', $5::jsonb) returning id`,
+      [channel.name, key, channel.kind, raw, JSON.stringify(issues)],
+    );
+    return failed(Number(rows[0].id), key, issues);
   }
 
   /**
@@ -282,11 +352,13 @@ export class Pipeline {
     const issues: Issue[] = [...result.issues];
     for (const r of result.resources.filter((x) => missing.has(x.key))) {
       const o = r.origin[0];
-      const where = o?.kind === 'row' ? `${o.file} row ${o.row}` : o ? `${o.segment}` : r.key;
-      issues.push({
-        severity: 'error',
-        message: `${where}: ${r.resourceType} references a record that is neither in this input nor stored; not committed`,
-      } as unknown as Issue);
+      const problem = `${r.resourceType} references a record that is neither in this input nor stored; not committed`;
+      if (o?.kind === 'row') issues.push(rowIssue('error', o.file, o.row, undefined, problem));
+      else
+        issues.push({
+          severity: 'error',
+          message: `${o ? o.segment : r.key}: ${problem}`,
+        } as unknown as Issue);
     }
     return { ...result, resources: result.resources.filter((r) => !missing.has(r.key)), issues };
   }
@@ -299,14 +371,21 @@ export class Pipeline {
     kind: string,
     raw: string,
     replayId?: number,
-  ): Promise<{ id: number; duplicate: boolean; dup?: Omit<PipelineOutcome, 'counts' | 'issues'> }> {
+  ): Promise<{
+    id: number;
+    duplicate: boolean;
+    /** A replayed dead letter of one row of a file. */
+    isRow?: boolean;
+    dup?: Omit<PipelineOutcome, 'counts' | 'issues'>;
+  }> {
     if (replayId !== undefined) {
       const { rows } = await this.kith.db.query(
         `update integration_messages set raw = $2, status = 'received', attempts = attempts + 1,
-           received_at = now() where id = $1 and status <> 'committed' returning id`,
+           received_at = now() where id = $1 and status <> 'committed' returning id, parent_id`,
         [replayId, raw],
       );
-      if (rows.length === 1) return { id: Number(rows[0].id), duplicate: false };
+      if (rows.length === 1)
+        return { id: Number(rows[0].id), duplicate: false, isRow: rows[0].parent_id !== null };
       throw new Error(`message ${replayId} is not a dead letter`);
     }
     const { rows } = await this.kith.db.query(
@@ -365,6 +444,7 @@ export class Pipeline {
     ack: () => Promise<string | undefined>,
     t0: number,
     rowErrors: Issue[] = [],
+    rowLetters: { key: string; raw: string; issues: Issue[] }[] = [],
   ): Promise<'duplicate' | { counts: Counts; ack?: string }> {
     const ackText = await ack();
     return this.kith.store.inTransaction(async (tx) => {
@@ -409,20 +489,45 @@ export class Pipeline {
           rowErrors.length ? JSON.stringify(rowErrors) : null,
         ],
       );
+      if (rowLetters.length > 0) {
+        await tx.queryable.query(
+          `insert into integration_messages (channel, message_key, kind, raw, status, error, parent_id)
+           select $1, k, $2, r, 'failed', e::jsonb, $3
+           from unnest($4::text[], $5::text[], $6::text[]) as t(k, r, e)
+           on conflict (channel, message_key) do nothing`,
+          [
+            channel.name,
+            channel.kind,
+            id,
+            rowLetters.map((l) => l.key),
+            rowLetters.map((l) => l.raw),
+            rowLetters.map((l) => JSON.stringify(l.issues)),
+          ],
+        );
+      }
       return { counts, ack: ackText };
     });
   }
 
   // ---- dead letters and metrics ---------------------------------------------------------------
 
-  async deadLetters(opts: { channel?: string; limit?: number; raw?: boolean } = {}): Promise<DeadLetter[]> {
+  /** Failed messages and rows, oldest first, a page at a time (`after`: the last id seen). */
+  async deadLetters(
+    opts: { channel?: string; limit?: number; after?: number; raw?: boolean } = {},
+  ): Promise<DeadLetterPage> {
+    const limit = opts.limit ?? 100;
     const { rows } = await this.kith.db.query(
-      `select id, channel, message_key, kind, received_at, attempts, error ${opts.raw ? ', raw' : ''}
-       from integration_messages where status = 'failed' and ($1::text is null or channel = $1)
+      `select id, channel, message_key, kind, received_at, attempts, error, parent_id ${opts.raw ? ', raw' : ''}
+       from integration_messages where status = 'failed' and ($1::text is null or channel = $1) and id > $3
        order by id limit $2`,
-      [opts.channel ?? null, opts.limit ?? 100],
+      [opts.channel ?? null, limit + 1, opts.after ?? 0],
     );
-    return rows.map((r) => ({
+    const total = await this.kith.db.query(
+      `select count(*)::int as n from integration_messages
+       where status = 'failed' and ($1::text is null or channel = $1)`,
+      [opts.channel ?? null],
+    );
+    const page = rows.slice(0, limit).map((r) => ({
       id: Number(r.id),
       channel: r.channel,
       messageKey: r.message_key,
@@ -430,8 +535,14 @@ export class Pipeline {
       receivedAt: r.received_at,
       attempts: r.attempts,
       error: typeof r.error === 'string' ? JSON.parse(r.error) : r.error,
+      parentId: r.parent_id === null ? null : Number(r.parent_id),
       ...(opts.raw ? { raw: r.raw } : {}),
     }));
+    return {
+      deadLetters: page,
+      total: total.rows[0].n,
+      next: rows.length > limit ? page[page.length - 1].id : null,
+    };
   }
 
   /** Re-runs a dead letter through the pipeline, optionally with corrected raw text. */
@@ -441,7 +552,7 @@ export class Pipeline {
     raw?: string,
   ): Promise<PipelineOutcome> {
     const { rows } = await this.kith.db.query(
-      'select channel, kind, raw, status from integration_messages where id = $1',
+      'select channel, kind, raw, status, message_key from integration_messages where id = $1',
       [id],
     );
     if (rows.length === 0) throw new Error(`no message ${id}`);
@@ -457,14 +568,14 @@ export class Pipeline {
       case 'fhir':
         return this.receiveFhirBundle(channel, JSON.parse(text) as Bundle, id);
       default:
-        return this.receiveCsv(channel, text, `message-${id}.csv`, id);
+        return this.receiveCsv(channel, text, rowFileName(row.message_key) ?? `message-${id}.csv`, id);
     }
   }
 
   async metrics(windowSize = 1000): Promise<ChannelMetrics[]> {
     const { rows } = await this.kith.db.query(
-      `select channel, count(*)::int as received,
-         count(*) filter (where status = 'committed')::int as committed,
+      `select channel, count(*) filter (where parent_id is null)::int as received,
+         count(*) filter (where status = 'committed' and parent_id is null)::int as committed,
          count(*) filter (where status = 'failed')::int as failed,
          coalesce(sum(duplicates), 0)::int as duplicate,
          max(received_at) as last_received
@@ -519,6 +630,12 @@ function failed(id: number, key: string, issues: Issue[], ack?: string, ackCode?
     issues,
     counts: { ...emptyCounts(), failed: 1 },
   };
+}
+
+/** The file a row dead letter came from (its key ends in `#<file>:<row>`). */
+function rowFileName(key: string): string | undefined {
+  const m = /#(.+):\d+$/.exec(key);
+  return m?.[1];
 }
 
 function ackCodeOf(ack: string): AckCode | undefined {

@@ -54,15 +54,19 @@ export async function registerIntegrationRoutes(
     };
   });
 
-  app.get('/api/integration/dead-letters', async (req) => {
-    const q = req.query as { channel?: string; limit?: string; raw?: string };
-    return {
-      deadLetters: await pipeline.deadLetters({
-        channel: q.channel,
-        limit: q.limit ? Math.min(1000, Number(q.limit)) : 100,
-        raw: q.raw === 'true',
-      }),
-    };
+  // Paged oldest first: `limit` (default 100, at most 1000) and `after` (the `next` of the last page).
+  app.get('/api/integration/dead-letters', async (req, reply) => {
+    const q = req.query as { channel?: string; limit?: string; after?: string; raw?: string };
+    const limit = q.limit === undefined ? 100 : Number(q.limit);
+    const after = q.after === undefined ? 0 : Number(q.after);
+    if (!Number.isInteger(limit) || limit < 1 || !Number.isInteger(after) || after < 0)
+      return reply.code(400).send({ error: 'limit must be a positive integer and after a message id' });
+    return pipeline.deadLetters({
+      channel: q.channel,
+      limit: Math.min(1000, limit),
+      after,
+      raw: q.raw === 'true',
+    });
   });
 
   app.post('/api/integration/dead-letters/:id/replay', async (req, reply) => {
