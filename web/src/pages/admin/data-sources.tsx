@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useDocumentTitle } from '../../ui/document-title';
 import { useLoad } from '../../ui/use-load';
 import {
+  DEAD_LETTER_PAGE_SIZE,
   issueLocation,
   loadChannels,
   loadDeadLetters,
@@ -32,9 +33,12 @@ function pulled(c: ChannelStatus): string | undefined {
 export function DataSourcesPage() {
   useDocumentTitle('Data sources');
   const [version, setVersion] = useState(0);
-  const data = useLoad(`integration-${version}`, async (signal) => ({
+  // The `after` cursor of each page seen so far: the last one is the page shown.
+  const [cursors, setCursors] = useState<number[]>([0]);
+  const after = cursors[cursors.length - 1];
+  const data = useLoad(`integration-${version}-${after}`, async (signal) => ({
     channels: await loadChannels(signal),
-    deadLetters: await loadDeadLetters(signal),
+    deadLetters: await loadDeadLetters(after, signal),
   }));
   const [result, setResult] = useState<{ id: number; outcome?: ReplayOutcome; error?: string }>();
 
@@ -117,15 +121,43 @@ export function DataSourcesPage() {
           </section>
           <section className="panel" aria-labelledby="dead-letters-heading">
             <h2 id="dead-letters-heading">Failed messages</h2>
-            {data.data.deadLetters.length === 0 ? (
+            {data.data.deadLetters.deadLetters.length === 0 ? (
               <p className="muted">No failed messages.</p>
             ) : (
-              <ul className="dead-letters">
-                {data.data.deadLetters.map((d) => (
-                  <DeadLetterItem key={`${d.id}-${d.attempts}`} letter={d} onReplay={replay} />
-                ))}
-              </ul>
+              <>
+                <p className="muted">
+                  {(cursors.length - 1) * DEAD_LETTER_PAGE_SIZE + 1}–
+                  {(cursors.length - 1) * DEAD_LETTER_PAGE_SIZE + data.data.deadLetters.deadLetters.length} of{' '}
+                  {data.data.deadLetters.total}
+                </p>
+                <ul className="dead-letters">
+                  {data.data.deadLetters.deadLetters.map((d) => (
+                    <DeadLetterItem key={`${d.id}-${d.attempts}`} letter={d} onReplay={replay} />
+                  ))}
+                </ul>
+              </>
             )}
+            <div className="actions">
+              <button
+                type="button"
+                className="button"
+                disabled={cursors.length === 1}
+                onClick={() => setCursors((c) => c.slice(0, -1))}
+              >
+                Previous page
+              </button>
+              <button
+                type="button"
+                className="button"
+                disabled={data.data.deadLetters.next === null}
+                onClick={() => {
+                  const next = data.data.deadLetters.next;
+                  if (next !== null) setCursors((c) => [...c, next]);
+                }}
+              >
+                Next page
+              </button>
+            </div>
           </section>
         </>
       )}
@@ -154,6 +186,7 @@ function DeadLetterItem({
         {label}: {letter.channel} · {letter.messageKey}
       </h3>
       <p className="muted">
+        {letter.parentId ? `one row of message ${letter.parentId}, ` : ''}
         {letter.kind}, received {new Date(letter.receivedAt).toLocaleString()}, {letter.attempts} attempt
         {letter.attempts === 1 ? '' : 's'}
       </p>

@@ -42,6 +42,8 @@ export interface DeadLetter {
   receivedAt: string;
   attempts: number;
   error: DeadLetterIssue[] | null;
+  /** Set for one failed row of a file: the file's message id. */
+  parentId?: number | null;
   raw?: string;
 }
 
@@ -64,10 +66,21 @@ async function call<T>(url: string, init: RequestInit = {}, signal?: AbortSignal
 export const loadChannels = (signal?: AbortSignal): Promise<ChannelStatus[]> =>
   call<{ channels: ChannelStatus[] }>('/api/integration/channels', {}, signal).then((b) => b.channels);
 
-export const loadDeadLetters = (signal?: AbortSignal): Promise<DeadLetter[]> =>
-  call<{ deadLetters: DeadLetter[] }>('/api/integration/dead-letters?raw=true', {}, signal).then(
-    (b) => b.deadLetters,
-  );
+/** One page of dead letters, oldest first; `next` is the `after` of the following page. */
+export interface DeadLetterPage {
+  deadLetters: DeadLetter[];
+  total: number;
+  next: number | null;
+}
+
+export const DEAD_LETTER_PAGE_SIZE = 20;
+
+export const loadDeadLetters = (
+  after: number,
+  signal?: AbortSignal,
+  limit = DEAD_LETTER_PAGE_SIZE,
+): Promise<DeadLetterPage> =>
+  call<DeadLetterPage>(`/api/integration/dead-letters?raw=true&limit=${limit}&after=${after}`, {}, signal);
 
 /** Re-runs a dead letter, with the corrected raw text when the operator edited it. */
 export const replayDeadLetter = (id: number, raw?: string): Promise<ReplayOutcome> =>
