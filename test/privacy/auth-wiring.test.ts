@@ -300,6 +300,8 @@ describe('headers and error bodies', () => {
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
       'x-frame-options': 'DENY',
+      // Health data never sits in a browser cache (nor is a stale copy served after a write).
+      'cache-control': 'no-store',
     });
     expect(api.headers['content-security-policy']).toContain("default-src 'none'");
     const page = await t.app.inject({ url: '/', headers: { accept: 'text/html' } });
@@ -309,6 +311,7 @@ describe('headers and error bodies', () => {
     expect(csp).toContain("connect-src 'self'");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(page.headers['x-content-type-options']).toBe('nosniff');
+    expect(page.headers['cache-control']).toBe('no-cache');
     // A browser revalidating the page gets a 304 without a content type: it must keep the page CSP.
     const again = await t.app.inject({
       url: '/',

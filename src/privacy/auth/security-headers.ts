@@ -58,7 +58,7 @@ function setCors(reply: FastifyReply, origin: string): void {
 
 /**
  * Security headers on every answer (X-Content-Type-Options, Referrer-Policy, CSP with
- * frame-ancestors 'none', HSTS over https) and CORS for allowed origins, preflights included.
+ * frame-ancestors 'none', HSTS over https, `Cache-Control: no-store` on API answers) and CORS for allowed origins, preflights included.
  * Registered with `app.register(securityHeaders, opts)`; applies to the whole app. Routes that
  * set their own Content-Security-Policy keep it.
  */
@@ -91,11 +91,14 @@ export async function securityHeaders(
     reply.header('referrer-policy', 'no-referrer');
     reply.header('x-frame-options', 'DENY');
     reply.header('cross-origin-opener-policy', 'same-origin');
-    if (!reply.hasHeader('content-security-policy')) {
-      const type = String(reply.getHeader('content-type') ?? '');
-      const page = type.startsWith('text/html') || (opts.isPage?.(req) ?? false);
+    const type = String(reply.getHeader('content-type') ?? '');
+    const page = type.startsWith('text/html') || (opts.isPage?.(req) ?? false);
+    if (!reply.hasHeader('content-security-policy'))
       reply.header('content-security-policy', page ? pageCsp : API_CSP);
-    }
+    // API answers carry health data: never kept in a browser's or proxy's cache. Without this, a
+    // browser may serve a read from its heuristic cache (the answer has Last-Modified) and show a
+    // version older than the one just written.
+    if (!page && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     if (hsts === true || (hsts === 'auto' && req.protocol === 'https'))
       reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
     return payload;
