@@ -1,5 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
 import jsonpatch, { type Operation } from 'fast-json-patch';
+import { lockConditional } from './conditional-lock';
 import { FhirError } from './errors';
 import { isSupportedResourceType } from './definitions';
 import { assertValid } from './validate';
@@ -79,6 +80,13 @@ export class FhirService {
 
   async create(type: string, body: unknown, ifNoneExist?: string): Promise<Outcome> {
     const resource = this.checkBody(type, body);
+    // The check and the create in one transaction, under the criteria's lock (see conditionalMatches).
+    if (ifNoneExist && !this.store.inTx)
+      return this.store.inTransaction((tx) => this.withStore(tx).createChecked(type, resource, ifNoneExist));
+    return this.createChecked(type, resource, ifNoneExist);
+  }
+
+  private async createChecked(type: string, resource: Resource, ifNoneExist?: string): Promise<Outcome> {
     if (ifNoneExist) {
       const existing = await this.conditionalMatches(type, ifNoneExist, 2);
       if (existing.length > 1) {
@@ -116,6 +124,10 @@ export class FhirService {
   /** PUT Type?criteria: update the one match, create when none, 412 when several. */
   async conditionalUpdate(type: string, criteria: string, body: unknown, ifMatch?: number): Promise<Outcome> {
     const resource = this.checkBody(type, body);
+    if (!this.store.inTx)
+      return this.store.inTransaction((tx) =>
+        this.withStore(tx).conditionalUpdate(type, criteria, resource, ifMatch),
+      );
     const matches = await this.conditionalMatches(type, criteria, 2);
     if (matches.length > 1)
       throw new FhirError('multiple_matches', `Conditional update '${criteria}' matched several ${type}`);
@@ -167,6 +179,8 @@ export class FhirService {
   }
 
   async conditionalDelete(type: string, criteria: string): Promise<Outcome> {
+    if (!this.store.inTx)
+      return this.store.inTransaction((tx) => this.withStore(tx).conditionalDelete(type, criteria));
     const matches = await this.conditionalMatches(type, criteria, 2);
     if (matches.length > 1)
       throw new FhirError('multiple_matches', `Conditional delete '${criteria}' matched several ${type}`);
@@ -204,6 +218,9 @@ export class FhirService {
         `Conditional criteria '${criteria}' have no search parameter Kith knows`,
       );
     }
+    // Inside a write transaction the criteria stay locked until it ends, so a concurrent conditional
+    // interaction on the same criteria waits, then sees what this one wrote.
+    if (this.store.inTx) await lockConditional(this.store.queryable, type, criteria);
     req.count = limit;
     req.total = 'none';
     req.include = [];

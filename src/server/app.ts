@@ -34,6 +34,8 @@ export async function buildApp(kith: Kith, opts: AppOptions = {}): Promise<Fasti
     }
   };
   app.removeContentTypeParser('application/json');
+  // Fastify reads text/plain as a string by default; the API takes JSON, so text/plain gets a 415.
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser(
     ['application/json', 'application/fhir+json', 'application/json-patch+json'],
     { parseAs: 'string' },

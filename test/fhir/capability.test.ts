@@ -245,6 +245,20 @@ describe('errors are OperationOutcomes that name the element and the problem', (
       text: "Content-Type 'application/xml' is not supported",
     },
     {
+      name: 'plain text',
+      send: () =>
+        t
+          .inject({
+            method: 'POST',
+            url: '/fhir/Patient',
+            headers: { 'content-type': 'text/plain' },
+            payload: '{"resourceType":"Patient"}',
+          })
+          .then((r) => ({ status: r.statusCode, body: r.json() })),
+      status: 415,
+      text: "Content-Type 'text/plain' is not supported",
+    },
+    {
       name: 'unknown route',
       send: () => api.get('/fhir/Patient/1/_history/1/more'),
       status: 404,

@@ -197,6 +197,34 @@ describe('conditional create, update and delete', () => {
     expect(unknown.status).toBe(400);
   });
 
+  it('concurrent If-None-Exist creates and conditional updates on one identifier make one resource', async () => {
+    // On PostgreSQL these run in parallel transactions; without the criteria lock each would find
+    // nothing and create its own.
+    const creates = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        api.post('Patient', withMrn(`Race${i}`, 'r-1'), { 'if-none-exist': `identifier=${sys}|r-1` }),
+      ),
+    );
+    expect(creates.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 201]);
+    expect(new Set(creates.map((r) => r.body.id)).size).toBe(1);
+    expect(await api.ids(`Patient?identifier=${sys}|r-1`)).toEqual([creates[0].body.id]);
+
+    const updates = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        // The same criteria in another order are the same criteria.
+        api.put(
+          i % 2
+            ? `Patient?identifier=${sys}|r-2&gender=female`
+            : `Patient?gender=female&identifier=${sys}|r-2`,
+          withMrn(`RaceUpd${i}`, 'r-2'),
+        ),
+      ),
+    );
+    expect(updates.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(updates.filter((r) => r.status === 200)).toHaveLength(5);
+    expect(await api.ids(`Patient?identifier=${sys}|r-2`)).toHaveLength(1);
+  });
+
   it('conditional update: creates on no match, updates the single match, 412 on several', async () => {
     const created = await api.put(`Patient?identifier=${sys}|u-1`, withMrn('CondUpd', 'u-1'));
     expect(created.status).toBe(201);

@@ -58,9 +58,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 function wrapPool(kind: DatabaseKind, pool: pg.Pool, close: () => Promise<void>): Database {
   // PGlite has one connection, so one batch at a time. On PostgreSQL a few batches run at once, each
   // sharing one commit among the writes waiting (measured, while writes still queued on the audit
-  // chain's head: 4 slots 91 creates/s, 16 slots of single jobs 61/s; not re-tuned since).
-  const slots = kind === 'pglite' ? 1 : 4;
-  const committer = new GroupCommitter(pool, slots);
+  // chain's head: 4 slots 91 creates/s, 16 slots of single jobs 61/s). KITH_WRITE_SLOTS and
+  // KITH_WRITE_BATCH (writes per transaction) let an operator tune it for their disk and cores.
+  const slots = kind === 'pglite' ? 1 : Number(process.env.KITH_WRITE_SLOTS ?? 4);
+  const committer = new GroupCommitter(pool, slots, Number(process.env.KITH_WRITE_BATCH ?? 64));
   return {
     writeTransaction: (fn) => committer.run(fn),
     kind,
