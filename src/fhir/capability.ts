@@ -35,18 +35,24 @@ function build(): CapabilityStatement {
     rest: [
       {
         mode: 'server',
-        interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'history-system' }],
+        interaction: [
+          { code: 'transaction' },
+          { code: 'batch' },
+          { code: 'search-system' },
+          { code: 'history-system' },
+        ],
         searchParam: [
           { name: '_id', type: 'token' },
           { name: '_lastUpdated', type: 'date' },
+          { name: '_tag', type: 'token' },
+          { name: '_security', type: 'token' },
+          { name: '_profile', type: 'uri' },
+          { name: '_type', type: 'token', documentation: 'The types to search (default: every type stored)' },
           { name: '_count', type: 'number' },
-          { name: '_sort', type: 'string' },
-          { name: '_include', type: 'string' },
-          { name: '_revinclude', type: 'string' },
+          { name: '_sort', type: 'string', documentation: '_lastUpdated or _id (either direction)' },
           { name: '_summary', type: 'token' },
           { name: '_elements', type: 'string' },
           { name: '_total', type: 'token' },
-          { name: '_has', type: 'string' },
         ],
         operation: ops
           .filter((o) => o.level === 'system')

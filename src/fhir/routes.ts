@@ -42,6 +42,13 @@ export async function fhirRoutes(app: FastifyInstance, opts: FhirRouteOptions): 
 
   app.get('/_history', async (req, reply) => history(req, reply, base(req), svc(req)));
 
+  // Search across types: GET [base]?params and POST [base]/_search.
+  app.get('/', async (req, reply) => search(req, reply, undefined, req.query as Query, base(req)));
+  app.post('/_search', async (req, reply) => {
+    const form = (req.body ?? {}) as Query;
+    return search(req, reply, undefined, { ...(req.query as Query), ...form }, base(req));
+  });
+
   app.get<{ Params: Params }>('/:type', async (req, reply) => {
     const { type } = req.params;
     if (type.startsWith('$'))
@@ -142,20 +149,22 @@ export async function fhirRoutes(app: FastifyInstance, opts: FhirRouteOptions): 
   async function search(
     req: FastifyRequest,
     reply: FastifyReply,
-    type: string,
+    type: string | undefined,
     query: Query,
     b: string,
   ): Promise<FastifyReply> {
     const service = svc(req);
     const strict = /handling=strict/.test(header(req, 'prefer') ?? '');
-    const { result, unknown, count, offset } = await service.search(type, query);
+    const { result, unknown, count, offset } = type
+      ? await service.search(type, query)
+      : await service.systemSearch(query);
     if (unknown.length && strict) {
       throw new FhirError(
         'unknown_search_param',
         `Unknown search parameter(s) for ${type}: ${unknown.join(', ')}`,
       );
     }
-    const url = `${b}/${type}?${new URLSearchParams(flatten(query)).toString()}`;
+    const url = `${b}${type ? `/${type}` : ''}?${new URLSearchParams(flatten(query)).toString()}`;
     const outcome = unknown.length
       ? JSON.stringify({
           resourceType: 'OperationOutcome',

@@ -8,7 +8,9 @@ import { parseSearch, type Query } from './search/parse';
 import type { Caller } from '../privacy/caller';
 import {
   executeSearch,
+  executeSystemSearch,
   FhirStore,
+  storedResourceTypes,
   isValidId,
   type SearchFilter,
   type SearchRequest,
@@ -205,6 +207,62 @@ export class FhirService {
       });
     }
     return { result, unknown: req.unknown, count: req.count, offset: req.offset };
+  }
+
+  /**
+   * Search across types (`GET /fhir?...`): the types named by `_type`, else every type stored. Only
+   * parameters every searched type defines are allowed (400 otherwise), results are ordered by
+   * `_lastUpdated` or `_id`, and there are no includes.
+   */
+  async systemSearch(
+    query: Query,
+  ): Promise<{ result: SearchResult; unknown: string[]; count: number; offset: number }> {
+    const { _type, ...rest } = query;
+    const named = [_type ?? []]
+      .flat()
+      .flatMap((v) => v.split(','))
+      .map((v) => v.trim())
+      .filter(Boolean);
+    for (const type of named)
+      if (!isSupportedResourceType(type))
+        throw new FhirError('invalid_search', `_type: '${type}' is not a supported resource type`, '_type');
+    const types = named.length ? [...new Set(named)] : await storedResourceTypes(this.store.queryable);
+    for (const key of [rest._sort ?? []].flat().flatMap((v) => v.split(',')))
+      if (!['_id', '_lastUpdated'].includes(key.trim().replace(/^-/, '')))
+        throw new FhirError(
+          'invalid_search',
+          `A search across types sorts by _lastUpdated or _id, not ${key}`,
+          '_sort',
+        );
+    // Parsed once with no type for the paging and sort controls, then once per type for its filters.
+    const page = parseSearch('Resource', rest);
+    if (page.include.length || page.revinclude.length)
+      throw new FhirError(
+        'invalid_search',
+        'A search across types takes no _include or _revinclude',
+        '_include',
+      );
+    const reqs = types.map((type) => {
+      const req = parseSearch(type, rest);
+      if (req.unknown.length)
+        throw new FhirError(
+          'invalid_search',
+          `Parameter ${req.unknown.join(', ')} is not defined for ${type}: a search across types takes parameters every type has`,
+          req.unknown[0],
+        );
+      return req;
+    });
+    const result = await executeSystemSearch(this.store.queryable, reqs, page, (req) => this.visibleFor(req));
+    if (this.store.guarded) {
+      result.hits = await this.store.redactHits(result.hits);
+      await this.store.audit({
+        action: 'search',
+        resources: result.hits.map((h) => `${h.resourceType}/${h.id}`),
+        patients: [...new Set(result.hits.flatMap((h) => h.compartment ?? []))],
+        query: `?${new URLSearchParams(flattenQuery(query)).toString()}`,
+      });
+    }
+    return { result, unknown: [], count: page.count, offset: page.offset };
   }
 
   /** Resources matching conditional criteria (a query string without `?`). */

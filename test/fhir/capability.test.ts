@@ -48,6 +48,7 @@ describe('CapabilityStatement', () => {
     expect(rest.interaction.map((i: any) => i.code).sort()).toEqual([
       'batch',
       'history-system',
+      'search-system',
       'transaction',
     ]);
     const types = rest.resource.map((x: any) => x.type);

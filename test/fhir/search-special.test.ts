@@ -204,3 +204,58 @@ describe('_include and _revinclude', () => {
     expect(r.body.issue[0].expression).toEqual(['_include']);
   });
 });
+
+describe('search across types', () => {
+  it('GET [base]?… and POST [base]/_search match every type, or those named in _type', async () => {
+    expect(await matches('?_tag=urn:tags|vip')).toEqual(['Patient:alpha']);
+    expect(await matches(`?_id=${ids.get('Patient:beta')},${ids.get('Observation:b1')}`)).toEqual([
+      'Observation:b1',
+      'Patient:beta',
+    ]);
+    const since = await matches(`?_lastUpdated=ge${midway}&_type=Observation,Encounter&_count=100`);
+    expect(since).toEqual(['Encounter:ea', 'Observation:a1', 'Observation:a2', 'Observation:b1']);
+    // Deleted resources are not found; every stored type is searched when _type is absent.
+    const everything = await search('?_count=100');
+    expect(everything.match).toContain('Provenance:prov');
+    expect(everything.match).not.toContain('Organization:gone');
+    // The rest are the Persons identity resolution made for the Patients.
+    const persons = (await api.get('Person?_summary=count')).body.total;
+    expect(persons).toBeGreaterThan(0);
+    expect(everything.total).toBe(ids.size - 1 + persons);
+
+    const posted = await t.inject({
+      method: 'POST',
+      url: '/fhir/_search',
+      headers: { ...t.authHeaders, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `_type=Patient&_security=${encodeURIComponent(`${CONF}|R`)}`,
+    });
+    expect(posted.statusCode).toBe(200);
+    expect(posted.json().entry.map((e: any) => e.resource.id)).toEqual([ids.get('Patient:alpha')]);
+  });
+
+  it('pages in _lastUpdated order across types with stable links', async () => {
+    const first = await api.get('?_type=Patient,Observation&_sort=_lastUpdated&_count=2');
+    expect(first.status).toBe(200);
+    expect(first.body.total).toBe(6);
+    const order = first.body.entry.map((e: any) => labels.get(`${e.resource.resourceType}/${e.resource.id}`));
+    expect(order).toEqual(['Patient:alpha', 'Patient:beta']);
+    const next = first.body.link.find((l: any) => l.relation === 'next').url as string;
+    expect(next).toMatch(/\/fhir\?.*_offset=2/);
+    const second = await api.get(next.slice(next.indexOf('/fhir') + '/fhir'.length));
+    expect(
+      second.body.entry.map((e: any) => labels.get(`${e.resource.resourceType}/${e.resource.id}`)),
+    ).toEqual(['Observation:a1', 'Observation:a2']);
+  });
+
+  it('refuses parameters not every searched type has, other sorts, includes and unknown types', async () => {
+    const bad = async (url: string, text: string) => {
+      const r = await api.get(url);
+      expect(r.status, url).toBe(400);
+      expect(outcomeText(r.body)).toContain(text);
+    };
+    await bad('?_type=Patient,Observation&name=Alpha', 'is not defined for Observation');
+    await bad('?_type=Patient&_sort=name', 'sorts by _lastUpdated or _id');
+    await bad('?_type=Patient&_include=Patient:organization', 'no _include');
+    await bad('?_type=Nonsense', "'Nonsense' is not a supported resource type");
+  });
+});

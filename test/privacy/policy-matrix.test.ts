@@ -179,6 +179,13 @@ describe.each(Object.keys(EXPECTED))('as %s', (caller) => {
         ...(await c().refs(`Observation?subject=Patient/p1&_sort=-code&_count=1&_offset=${offset}`)),
       );
     expect(paged.sort()).toEqual(obs);
+    // Across types (GET [base]?_type=...): the same visible set, in results and in the count.
+    const ids = ALL_P1.filter((r) => /^(Observation|Condition)\//.test(r))
+      .map((r) => r.split('/')[1])
+      .join(',');
+    const across = `?_type=Observation,Condition&_id=${ids}`;
+    expect((await c().refs(`${across}&_count=100`)).sort()).toEqual([...obs, ...cond].sort());
+    expect(await c().total(`${across}&_summary=count`)).toBe(obs.length + cond.length);
   });
 
   it('includes and revincludes only what it may see', async () => {

@@ -80,6 +80,73 @@ export async function executeSearch(
   return result;
 }
 
+/**
+ * A system-level search: one search per type (each parsed for its type, each with the caller's
+ * visibility for that type), matched as one result set ordered by `_lastUpdated`/`_id` and paged
+ * together. Includes and sorts on other parameters are the caller's to refuse beforehand.
+ */
+export async function executeSystemSearch(
+  db: Queryable,
+  reqs: SearchRequest[],
+  page: Pick<SearchRequest, 'count' | 'offset' | 'total' | 'summary' | 'sort'>,
+  visibleFor?: (req: SearchRequest) => VisibilityFilter | undefined,
+): Promise<SearchResult> {
+  const result: SearchResult = { hits: [], hasMore: false };
+  if (!reqs.length) {
+    if (page.total !== 'none') result.total = 0;
+    return result;
+  }
+  const where = (p: SqlParams): string =>
+    reqs.map((r) => `(${whereClause(r, p, visibleFor?.(r))})`).join(' or ');
+  if (page.summary !== 'count' && page.count > 0) {
+    const p = new SqlParams();
+    const sql = `select r.resource_type, r.id, r.content::text as json, r.compartment from fhir_resources r
+      where ${where(p)} order by ${orderBy(page.sort, p)}, r.resource_type
+      limit ${p.add(page.count + 1)} offset ${p.add(page.offset)}`;
+    const { rows } = await db.query(sql, p.values);
+    result.hasMore = rows.length > page.count;
+    for (const row of rows.slice(0, page.count))
+      result.hits.push({
+        resourceType: row.resource_type,
+        id: row.id,
+        json: row.json,
+        mode: 'match',
+        ...(row.compartment ? { compartment: row.compartment } : {}),
+      });
+  }
+  if (page.total !== 'none') {
+    if (
+      page.summary !== 'count' &&
+      page.count > 0 &&
+      !result.hasMore &&
+      (page.offset === 0 || result.hits.length)
+    )
+      result.total = page.offset + result.hits.length;
+    else {
+      const p = new SqlParams();
+      const { rows } = await db.query(
+        `select count(*)::int as n from fhir_resources r where ${where(p)}`,
+        p.values,
+      );
+      result.total = rows[0].n;
+    }
+  }
+  return result;
+}
+
+/** The resource types that have any current resource (a loose index scan: one probe per type). */
+export async function storedResourceTypes(db: Queryable): Promise<string[]> {
+  const { rows } = await db.query(
+    `with recursive t(type) as (
+       (select resource_type from fhir_resources order by resource_type limit 1)
+       union all
+       select (select resource_type from fhir_resources where resource_type > t.type order by resource_type limit 1)
+       from t where t.type is not null)
+     select type from t where type is not null`,
+  );
+  return rows.map((r) => r.type as string);
+}
+
 function whereClause(req: SearchRequest, p: SqlParams, visible?: VisibilityFilter): string {
   const conds = [`r.resource_type = ${p.add(req.resourceType)}`, 'not r.deleted'];
   for (const f of req.filters) {
