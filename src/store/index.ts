@@ -13,7 +13,14 @@ export {
   type WriteHooks,
 } from './repository';
 export { readHistory, type HistoryEntry, type HistoryQuery } from './history';
-export { executeSearch, executeSystemSearch, storedResourceTypes, type SearchHit, type SearchResult, type VisibilityFilter } from './search/execute';
+export {
+  executeSearch,
+  executeSystemSearch,
+  storedResourceTypes,
+  type SearchHit,
+  type SearchResult,
+  type VisibilityFilter,
+} from './search/execute';
 export type { SearchRequest, SearchFilter, SortKey, IncludeSpec } from './search/model';
 export { SqlParams } from './search/params';
 export { extractIndexRows, splitReference } from './index-rows';
