@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import {
   assuranceText,
   formatWeight,
+  GOLDEN_SOURCE_URL,
+  goldenSources,
   identityAction,
   levelText,
   MATCH_EVIDENCE_URL,
@@ -128,5 +130,30 @@ describe('identity answers', () => {
     expect(formatWeight(6.24)).toBe('+6.2');
     expect(formatWeight(-3)).toBe('−3.0');
     expect(formatWeight(0.01)).toBe('0');
+  });
+
+  it('reads where each golden-record value came from, skipping other extensions', () => {
+    const part = (element: string, record: string, source?: string) => ({
+      url: GOLDEN_SOURCE_URL,
+      extension: [
+        { url: 'element', valueString: element },
+        { url: 'record', valueReference: { reference: `Patient/${record}` } },
+        ...(source ? [{ url: 'source', valueUri: source }] : []),
+        { url: 'rule', valueCode: 'complete' },
+      ],
+    });
+    const sources = goldenSources({
+      resourceType: 'Person',
+      extension: [
+        part('name', 'a', 'https://example.org/calsaws'),
+        { url: 'https://example.org/other', valueString: 'x' },
+        part('address', 'b'),
+      ],
+    });
+    expect([...sources]).toEqual([
+      ['name', { patientId: 'a', source: 'https://example.org/calsaws', rule: 'complete' }],
+      ['address', { patientId: 'b', source: undefined, rule: 'complete' }],
+    ]);
+    expect(goldenSources({ resourceType: 'Person' }).size).toBe(0);
   });
 });
