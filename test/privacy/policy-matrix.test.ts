@@ -249,21 +249,41 @@ describe('writes', () => {
     expect(created.status).toBe(201);
   });
 
-  it('refuses to change what the writer cannot fully read, naming the rule', async () => {
-    const res = await clientFor(app, 'county').put('Condition/cond-psy', {
+  it('answers a write to what the writer cannot read as a read of it: not known', async () => {
+    const county = clientFor(app, 'county');
+    const res = await county.put('Condition/cond-psy', {
       resourceType: 'Condition',
       id: 'cond-psy',
       code: coded(ICD10, 'F32.9'),
       subject,
       note: [{ text: 'overwritten' }],
     } as Resource);
-    expect(res.status).toBe(403);
+    const read = await county.get('Condition/cond-psy');
+    expect(read.status).toBe(404);
+    expect(res.status).toBe(404);
     expect(res.body.resourceType).toBe('OperationOutcome');
-    expect(res.body.issue[0].diagnostics).toContain('write-requires-read');
-    // It does not say why the caller may not read it: that would name the data's sensitivity.
-    expect(res.body.issue[0].diagnostics).not.toMatch(/PSY|Patient\/p1/);
-    expect((await clientFor(app, 'cbo-no-consent').delete('Observation/obs-normal')).status).toBe(403);
+    // The same words as the read: nothing about why (that would name the data's sensitivity).
+    expect(res.body.issue[0].diagnostics).toBe(read.body.issue[0].diagnostics);
+    const cbo = clientFor(app, 'cbo-no-consent');
+    expect((await cbo.get('Observation/obs-normal')).status).toBe(404);
+    expect((await cbo.delete('Observation/obs-normal')).status).toBe(404);
     expect((await clientFor(app, 'admin').get('Observation/obs-normal')).status).toBe(200);
+    expect((await clientFor(app, 'admin').get('Condition/cond-psy')).body.note).toBeUndefined();
+    // The refusal is audited with the rule that decided it.
+    const deniedEvents = async () =>
+      (
+        await t.kith.db.query(
+          `select event from audit_events where action = 'denied' and event like '%Condition/cond-psy%'`,
+        )
+      ).rows.map((r) => String(r.event));
+    // Recorded after the write's transaction rolls back (group commit): wait for it.
+    await expect.poll(async () => (await deniedEvents()).join('\n')).toContain('write-requires-read');
+  });
+
+  it('names the rule when the writer sees the stored resource but may not change it', async () => {
+    const res = await clientFor(app, 'county-view').put('Observation/obs-normal', obs('obs-normal'));
+    expect(res.status).toBe(403);
+    expect(res.body.issue[0].diagnostics).toContain('view-only-no-write');
   });
 
   it('no caller at all is refused everything', async () => {
@@ -316,7 +336,8 @@ describe('transactions and batches', () => {
         },
       ],
     });
-    expect(res.status).toBe(403);
+    // The DELETE names a resource the writer cannot see: not known, and the whole transaction fails.
+    expect(res.status).toBe(404);
     expect((await clientFor(app, 'admin').get('Observation/t1')).status).toBe(404);
     expect((await clientFor(app, 'admin').get('Condition/cond-psy')).status).toBe(200);
   });

@@ -108,13 +108,17 @@ export class PolicyGuard implements AccessControl {
             }),
           )
           .catch(() => undefined);
-        // About stored content the caller cannot read, say only which rule refused: the reason
-        // would name its sensitivity and its person.
-        const unreadable = r === previous && d.ruleId === this.policy.writeRequiresRead.ruleId;
-        const why = unreadable ? 'the caller may not read the stored resource' : d.reason;
+        // Stored content the caller cannot read is answered as a read of it is: not known. The
+        // reason would name its sensitivity and its person; the audit event keeps the rule.
+        // (A redacted one the caller does see, in part: that refusal names the rule.)
+        const unreadable =
+          r === previous &&
+          d.ruleId === this.policy.writeRequiresRead.ruleId &&
+          (await this.decideOn(tx, r.resourceType, r.id, cols, 'read')).decision === 'deny';
+        if (unreadable) throw new FhirError('not_found', `${ref} is not known`);
         throw new FhirError(
           'forbidden',
-          `${action} ${ref} is not allowed: ${why} (rule ${d.ruleId}, policy ${d.policyVersion})`,
+          `${action} ${ref} is not allowed: ${d.reason} (rule ${d.ruleId}, policy ${d.policyVersion})`,
         );
       }
       permit = d;
