@@ -80,6 +80,15 @@ export interface DeadLetterPage {
   next: number | null;
 }
 
+/** Stores a received message once per (channel, key); a key already committed returns no row. */
+const INSERT_RAW = `insert into integration_messages (channel, message_key, kind, raw, status)
+  values ($1, $2, $3, $4, 'received')
+  on conflict (channel, message_key) do update
+    set raw = excluded.raw, status = 'received', attempts = integration_messages.attempts + 1,
+        received_at = now(), error = null
+    where integration_messages.status <> 'committed'
+  returning id`;
+
 const emptyCounts = (): Counts => ({ read: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, failed: 0 });
 
 /** Ensures the integration tables exist (idempotent; openKith may have run them already). */
@@ -102,33 +111,34 @@ export class Pipeline {
     const key = outcome.parsed.header?.controlId
       ? outcome.messageKey
       : `sha256:${createHash('sha256').update(raw).digest('hex')}`;
-    const stored = await this.storeRaw(channel.name, key, 'hl7v2', raw, replayId);
-    if (stored.duplicate) return { ...stored.dup!, counts: emptyCounts(), issues: [] };
-    const id = stored.id;
     if (hasErrors(outcome.issues)) {
       const ack = buildAck(outcome.parsed, outcome.ackCode, outcome.issues).toString();
-      await this.fail(id, outcome.issues, ack);
-      return failed(id, key, outcome.issues, ack, outcome.ackCode);
+      return this.storeFailed(channel, key, raw, outcome.issues, ack, outcome.ackCode, replayId);
     }
+    // A replay updates its stored row; a new message is stored in the commit's own transaction.
+    let message: number | { key: string; kind: string; raw: string } = { key, kind: 'hl7v2', raw };
+    if (replayId !== undefined) message = (await this.storeRaw(channel.name, key, 'hl7v2', raw, replayId)).id;
     try {
-      const counts = await this.commit(
+      const c = await this.commit(
         channel,
-        id,
+        message,
         outcome.result,
         raw,
         async () => buildAck(outcome.parsed, 'AA', outcome.issues).toString(),
         t0,
       );
-      if (counts === 'duplicate') return this.duplicateOf(id, key);
+      if (c === 'duplicate') {
+        return { ...(await this.markDuplicate(channel.name, key)), counts: emptyCounts(), issues: [] };
+      }
       return {
-        messageId: id,
+        messageId: c.id,
         messageKey: key,
         status: 'committed',
         duplicate: false,
-        ack: counts.ack,
+        ack: c.ack,
         ackCode: 'AA',
         issues: outcome.issues,
-        counts: counts.counts,
+        counts: c.counts,
       };
     } catch (err) {
       const issues = [
@@ -136,9 +146,40 @@ export class Pipeline {
         hl7Issue('error', 207, { segment: '' }, `commit failed: ${(err as Error).message}`),
       ];
       const ack = buildAck(outcome.parsed, 'AE', issues).toString();
-      await this.fail(id, issues, ack);
-      return failed(id, key, issues, ack, 'AE');
+      return this.storeFailed(channel, key, raw, issues, ack, 'AE', replayId);
     }
+  }
+
+  /** Stores a message that failed (or updates its dead letter) in one statement; committed ones are duplicates. */
+  private async storeFailed(
+    channel: ChannelRef,
+    key: string,
+    raw: string,
+    issues: Issue[],
+    ack: string,
+    ackCode: AckCode,
+    replayId?: number,
+  ): Promise<PipelineOutcome> {
+    const error = JSON.stringify(issues.filter((i) => i.severity === 'error'));
+    if (replayId !== undefined) {
+      await this.storeRaw(channel.name, key, 'hl7v2', raw, replayId);
+      await this.fail(replayId, issues, ack);
+      return failed(replayId, key, issues, ack, ackCode);
+    }
+    const { rows } = await this.kith.db.query(
+      `insert into integration_messages (channel, message_key, kind, raw, status, error, ack)
+       values ($1, $2, 'hl7v2', $3, 'failed', $4::jsonb, $5)
+       on conflict (channel, message_key) do update
+         set raw = excluded.raw, status = 'failed', attempts = integration_messages.attempts + 1,
+             received_at = now(), error = excluded.error, ack = excluded.ack
+         where integration_messages.status <> 'committed'
+       returning id`,
+      [channel.name, key, raw, error, ack],
+    );
+    if (rows.length === 0) {
+      return { ...(await this.markDuplicate(channel.name, key)), counts: emptyCounts(), issues: [] };
+    }
+    return failed(Number(rows[0].id), key, issues, ack, ackCode);
   }
 
   /** One file (CSV extract) or HMIS folder: rows with errors are reported, the rest committed. */
@@ -388,16 +429,7 @@ export class Pipeline {
         return { id: Number(rows[0].id), duplicate: false, isRow: rows[0].parent_id !== null };
       throw new Error(`message ${replayId} is not a dead letter`);
     }
-    const { rows } = await this.kith.db.query(
-      `insert into integration_messages (channel, message_key, kind, raw, status)
-       values ($1, $2, $3, $4, 'received')
-       on conflict (channel, message_key) do update
-         set raw = excluded.raw, status = 'received', attempts = integration_messages.attempts + 1,
-             received_at = now(), error = null
-         where integration_messages.status <> 'committed'
-       returning id`,
-      [channel, key, kind, raw],
-    );
+    const { rows } = await this.kith.db.query(INSERT_RAW, [channel, key, kind, raw]);
     if (rows.length === 1) return { id: Number(rows[0].id), duplicate: false };
     const dup = await this.markDuplicate(channel, key);
     return { id: dup.messageId, duplicate: true, dup };
@@ -438,21 +470,37 @@ export class Pipeline {
   /** Commits the result, merges, Provenance and the message status in one transaction. */
   private async commit(
     channel: ChannelRef,
-    id: number,
+    /** The stored message's id (locked first), or the raw message to store in this transaction. */
+    message: number | { key: string; kind: string; raw: string },
     result: MappingResult,
     _raw: string,
     ack: () => Promise<string | undefined>,
     t0: number,
     rowErrors: Issue[] = [],
     rowLetters: { key: string; raw: string; issues: Issue[] }[] = [],
-  ): Promise<'duplicate' | { counts: Counts; ack?: string }> {
+  ): Promise<'duplicate' | { id: number; counts: Counts; ack?: string }> {
     const ackText = await ack();
     return this.kith.store.inTransaction(async (tx) => {
-      const lock = await tx.queryable.query(
-        'select status from integration_messages where id = $1 for update',
-        [id],
-      );
-      if (lock.rows[0]?.status === 'committed') return 'duplicate' as const;
+      let id: number;
+      if (typeof message === 'number') {
+        id = message;
+        const lock = await tx.queryable.query(
+          'select status from integration_messages where id = $1 for update',
+          [id],
+        );
+        if (lock.rows[0]?.status === 'committed') return 'duplicate' as const;
+      } else {
+        // Storing the raw message here rather than before saves a round trip and a commit of its
+        // own; it is still stored before the ACK, and an uncommitted one was never acknowledged.
+        const { rows } = await tx.queryable.query(INSERT_RAW, [
+          channel.name,
+          message.key,
+          message.kind,
+          message.raw,
+        ]);
+        if (rows.length === 0) return 'duplicate' as const;
+        id = Number(rows[0].id);
+      }
       const counts = emptyCounts();
       counts.read = result.resources.length;
       const service = new FhirService(tx);
@@ -505,7 +553,7 @@ export class Pipeline {
           ],
         );
       }
-      return { counts, ack: ackText };
+      return { id, counts, ack: ackText };
     });
   }
 

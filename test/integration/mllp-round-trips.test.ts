@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestKith, type TestKith } from '../helpers/kith';
+import { startMllpServer, type MllpServer } from '../../src/integration/mllp/server';
+import { ackCode, MllpTestClient } from './mllp-client';
+
+const adt = (i: number): string =>
+  [
+    `MSH|^~\\&|RT|RTHOSP|KITH|COUNTY|20240101120000||ADT^A04^ADT_A01|RT-${i}|P|2.5.1`,
+    'EVN|A04|20240101120000',
+    `PID|1||RT${i}^^^RTHOSP^MR||FAMILY${i}^GIVEN||1980010${1 + (i % 9)}|F|||${i} MAIN ST^^OAKLAND^CA^94612`,
+    `PV1|1|O|CLINIC^^^RTHOSP||||||||||||||||V${i}|||||||||||||||||||||||||20240101120000`,
+  ].join('\r');
+
+/** Counts the SQL statements every connection of the pool sends, by their first words. */
+function countStatements(t: TestKith): {
+  total: () => number;
+  byKind: () => Record<string, number>;
+  reset(): void;
+} {
+  const proto = (
+    t.kith.db.pool as unknown as { Client: { prototype: { query: (...a: unknown[]) => unknown } } }
+  ).Client.prototype;
+  const original = proto.query;
+  let seen: string[] = [];
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    const q = args[0];
+    const text = typeof q === 'string' ? q : ((q as { text?: string })?.text ?? '');
+    seen.push(text.trim().split(/\s+/).slice(0, 3).join(' ').toLowerCase());
+    return original.apply(this, args);
+  };
+  return {
+    total: () => seen.length,
+    byKind: () => seen.reduce<Record<string, number>>((m, s) => ({ ...m, [s]: (m[s] ?? 0) + 1 }), {}),
+    reset: () => void (seen = []),
+  };
+}
+
+describe('MLLP: database round trips per ADT message', () => {
+  let t: TestKith;
+  let mllp: MllpServer;
+  beforeAll(async () => {
+    t = await startTestKith();
+    mllp = await startMllpServer(t.kith, { port: 0, host: '127.0.0.1' });
+  }, 120_000);
+  afterAll(async () => {
+    await mllp?.close();
+    await t?.close();
+  });
+
+  it('an accepted ADT message costs the pipeline one insert and one update inside the write transaction (and nothing before it)', async () => {
+    const client = await MllpTestClient.connect(mllp.port);
+    for (let i = 0; i < 5; i++) expect(ackCode(await client.send(adt(i)))).toBe('AA'); // warm-up
+    const counter = countStatements(t);
+    const n = 20;
+    counter.reset();
+    for (let i = 100; i < 100 + n; i++) expect(ackCode(await client.send(adt(i)))).toBe('AA');
+    const kinds = counter.byKind();
+    // The whole path (FHIR transaction, identity, labels, notify hooks), for the report.
+    console.log(JSON.stringify({ statementsPerMessage: counter.total() / n, byKind: kinds }));
+    expect(kinds['insert into integration_messages']).toBe(n);
+    expect(kinds['update integration_messages set']).toBe(n);
+    expect(kinds['select status from']).toBeUndefined();
+    expect(kinds['begin']).toBe(n);
+    expect(kinds['commit']).toBe(n);
+
+    // A re-sent message is recognised in the transaction and answered with the stored ACK.
+    counter.reset();
+    const again = await client.send(adt(100));
+    expect(ackCode(again)).toBe('AA');
+    const { rows } = await t.kith.db.query(
+      `select count(*)::int as n, max(duplicates)::int as d from integration_messages where message_key like 'RTHOSP|RT-100'`,
+    );
+    expect(rows[0]).toEqual({ n: 1, d: 1 });
+    client.close();
+  }, 120_000);
+});
