@@ -2,6 +2,7 @@ import { capabilityAt } from './capabilities';
 import { Layout } from './layout/layout';
 import { DataSourcesPage } from './pages/admin/data-sources';
 import { ComingSoon } from './pages/coming-soon';
+import { InboxPage } from './inbox/inbox-page';
 import { CreatePersonPage } from './pages/identity/create-person';
 import { MERGE_PATH, MergePersonsPage } from './pages/identity/merge-persons';
 import { ReviewQueuePage } from './pages/identity/review-queue';
@@ -21,6 +22,7 @@ function Page({ pathname }: { pathname: string }) {
   if (pathname === '/steward/identity-review') return <ReviewQueuePage />;
   if (pathname === MERGE_PATH) return <MergePersonsPage />;
   if (pathname === '/admin/data-sources') return <DataSourcesPage />;
+  if (pathname === '/inbox') return <InboxPage />;
   const person = matchPath('/Patient/:id', pathname);
   if (person) return <PersonPage key={person.id} id={person.id} />;
   const privacy = privacyPage(pathname);

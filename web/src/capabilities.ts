@@ -77,11 +77,6 @@ export const CAPABILITIES: Capability[] = [
     label: 'Alerts / Inbox',
     path: '/inbox',
     section: 'Work',
-    coming: {
-      capability: 'notifications',
-      description:
-        'Admission and discharge alerts for the people you work with, referral updates and messages.',
-    },
   },
   {
     label: 'Reports',

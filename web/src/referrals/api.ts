@@ -1,4 +1,5 @@
 import { FhirClient } from '../fhir/client';
+import type { InboxItem as Message } from '../inbox/inbox-rows';
 import { accessToken } from '../session/session';
 
 /**
@@ -55,4 +56,27 @@ export function onInboxChanged(l: () => void): () => void {
 }
 export function notifyInboxChanged(): void {
   for (const l of inboxListeners) l();
+}
+
+/** The inbox of a recipient the user acts for, newest first. */
+export function listInbox(
+  recipient: string,
+  opts: { unreadOnly?: boolean; count?: number; offset?: number },
+  signal?: AbortSignal,
+): Promise<{ unread: number; items: Message[] }> {
+  const q = new URLSearchParams({ recipient, _count: String(opts.count ?? 50) });
+  if (opts.unreadOnly) q.set('unread', 'true');
+  if (opts.offset) q.set('_offset', String(opts.offset));
+  return kithRoot.request(`notify/inbox?${q}`, { signal });
+}
+
+/** Marks one message read (or unread again); answers the recipient's unread count. */
+export async function markMessage(recipient: string, id: string, read: boolean): Promise<number> {
+  const r = await kithRoot.request<{ unread: number }>(`notify/inbox/${encodeURIComponent(id)}/read`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ recipient, read }),
+  });
+  notifyInboxChanged();
+  return r.unread;
 }
