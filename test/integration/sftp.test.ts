@@ -90,6 +90,8 @@ describe('SFTP pull into a file-drop channel (a real SFTP server on 127.0.0.1)',
       passwordEnv: PASSWORD_ENV,
       path: '/outgoing',
       hostKeySha256: server.hostKeySha256,
+      // Wide enough that a slow, shared machine cannot age the fresh file past it mid-test.
+      minAgeSeconds: 60,
     });
     expect(inbox.dir).toBe(path.join(work, 'inbox', 'wic-sftp'));
 
@@ -139,6 +141,7 @@ describe('SFTP pull into a file-drop channel (a real SFTP server on 127.0.0.1)',
 
   it('a failed pull (wrong password, unknown host key, missing secret) is shown in the channel status; the next good pull clears it', async () => {
     putRemote(path.join(remoteRoot, 'outgoing'), 'late.csv', wicFile('L1'));
+    const before = await episodes();
     const wrongPassword = channel('wic-bad-password', {
       passwordEnv: 'KITH_TEST_SFTP_WRONG',
       path: '/outgoing',
@@ -150,12 +153,12 @@ describe('SFTP pull into a file-drop channel (a real SFTP server on 127.0.0.1)',
     expect((s.pull as { lastError: string }).lastError).toMatch(
       new RegExp(`^SFTP pull from 127.0.0.1:${server.port}/outgoing failed: .*authentication`, 'i'),
     );
-    expect(await episodes()).toBe(6);
+    expect(await episodes()).toBe(before);
 
     // The password is fixed: the next pull succeeds and the error is gone.
     process.env.KITH_TEST_SFTP_WRONG = 's3cret-pass';
     expect((await wrongPassword.pull.poll()).fetched).toContain('late.csv');
-    expect(await episodes()).toBe(7);
+    expect(await episodes()).toBe(before + 1);
     s = await status('wic-bad-password');
     expect(s.pull).toMatchObject({ lastError: null });
     delete process.env.KITH_TEST_SFTP_WRONG;
