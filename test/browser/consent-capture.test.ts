@@ -1,11 +1,9 @@
-import type { AddressInfo } from 'node:net';
 import type { Condition, Patient } from '@medplum/fhirtypes';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerWebApp } from '../../src/server/web';
-import { ensureWebBuild, findChromium, launchBrowser, signIn, type Browser } from '../helpers/browser';
+import { type Browser, findChromium, signIn, startBrowserKith } from '../helpers/browser';
 import { fhirClient } from '../helpers/http';
-import { FHIR_HEADERS, startTestKith, TEST_ADMIN, type TestKith } from '../helpers/kith';
+import { FHIR_HEADERS, TEST_ADMIN, type TestKith } from '../helpers/kith';
 
 const chromiumPath = findChromium();
 const PASSWORD = 'consent-demo-password';
@@ -31,14 +29,7 @@ describe.skipIf(!chromiumPath)(
     let patientId: string;
 
     beforeAll(async () => {
-      const [dist, started, launched] = await Promise.all([
-        ensureWebBuild(),
-        startTestKith(),
-        launchBrowser(chromiumPath!),
-      ]);
-      kith = started;
-      browser = launched;
-      expect(await registerWebApp(kith.app, dist)).toBe(true);
+      ({ kith, browser, base, page } = await startBrowserKith(chromiumPath!));
       const system = fhirClient(kith.app);
       for (const org of [FOOD_BANK, CLINIC])
         await system.put(`Organization/${org.id}`, { resourceType: 'Organization', ...org });
@@ -86,9 +77,6 @@ describe.skipIf(!chromiumPath)(
         });
         expect(res.statusCode).toBe(201);
       }
-      await kith.app.listen({ port: 0, host: '127.0.0.1' });
-      base = `http://127.0.0.1:${(kith.app.server.address() as AddressInfo).port}`;
-      page = await browser.context.newPage();
     }, 180_000);
 
     afterAll(async () => {

@@ -1,18 +1,9 @@
 import type { Bundle, Patient } from '@medplum/fhirtypes';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerWebApp } from '../../src/server/web';
-import {
-  ensureWebBuild,
-  findChromium,
-  launchBrowser,
-  signIn,
-  SCREENSHOT_DIR,
-  type Browser,
-} from '../helpers/browser';
-import { FHIR_HEADERS, startTestKith, TEST_ADMIN, type TestKith } from '../helpers/kith';
+import { type Browser, findChromium, SCREENSHOT_DIR, signIn, startBrowserKith } from '../helpers/browser';
+import { FHIR_HEADERS, TEST_ADMIN, type TestKith } from '../helpers/kith';
 
 const chromiumPath = findChromium();
 
@@ -68,19 +59,9 @@ describe.skipIf(!chromiumPath)(
       (await api<Bundle>(`Person?link=Patient/${patientId}`)).entry?.[0]?.resource?.id;
 
     beforeAll(async () => {
-      const [dist, started, launched] = await Promise.all([
-        ensureWebBuild(),
-        startTestKith(),
-        launchBrowser(chromiumPath!),
-      ]);
-      kith = started;
-      browser = launched;
-      expect(await registerWebApp(kith.app, dist)).toBe(true);
-      await kith.app.listen({ port: 0, host: '127.0.0.1' });
-      base = `http://127.0.0.1:${(kith.app.server.address() as AddressInfo).port}`;
+      ({ kith, browser, base, page } = await startBrowserKith(chromiumPath!));
       await api('Patient', { method: 'POST', body: JSON.stringify(FRANCISCO) });
       mariaId = (await api<Patient>('Patient', { method: 'POST', body: JSON.stringify(MARIA) })).id!;
-      page = await browser.context.newPage();
       await signIn(page, base, TEST_ADMIN.username, TEST_ADMIN.password);
     }, 300_000);
 

@@ -1,11 +1,9 @@
-import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerWebApp } from '../../src/server/web';
 import { startMllpServer, type MllpServer } from '../../src/integration/mllp/server';
 import { registerIntegrationRoutes } from '../../src/integration/pipeline/routes';
-import { ensureWebBuild, findChromium, launchBrowser, signIn, type Browser } from '../helpers/browser';
-import { startTestKith, TEST_ADMIN, type TestKith } from '../helpers/kith';
+import { type Browser, findChromium, signIn, startBrowserKith } from '../helpers/browser';
+import { TEST_ADMIN, type TestKith } from '../helpers/kith';
 import { ackCode, MllpTestClient } from '../integration/mllp-client';
 
 const chromiumPath = findChromium();
@@ -26,21 +24,15 @@ describe.skipIf(!chromiumPath)('web app: data sources admin page in Chromium', (
   let page: Page;
 
   beforeAll(async () => {
-    const [dist, started, launched] = await Promise.all([
-      ensureWebBuild(),
-      startTestKith(),
-      launchBrowser(chromiumPath!),
-    ]);
-    kith = started;
-    browser = launched;
-    const pipeline = await registerIntegrationRoutes(kith.app, kith.kith, {
-      channels: () => [{ name: 'mllp-adt', kind: 'hl7v2' }],
-    });
-    expect(await registerWebApp(kith.app, dist)).toBe(true);
-    await kith.app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(kith.app.server.address() as AddressInfo).port}`;
+    let pipeline: Awaited<ReturnType<typeof registerIntegrationRoutes>> | undefined;
+    ({ kith, browser, base, page } = await startBrowserKith(chromiumPath!, {
+      routes: async (k) => {
+        pipeline = await registerIntegrationRoutes(k.app, k.kith, {
+          channels: () => [{ name: 'mllp-adt', kind: 'hl7v2' }],
+        });
+      },
+    }));
     mllp = await startMllpServer(kith.kith, { port: 0, host: '127.0.0.1', pipeline });
-    page = await browser.context.newPage();
     await signIn(page, base, TEST_ADMIN.username, TEST_ADMIN.password);
   });
 

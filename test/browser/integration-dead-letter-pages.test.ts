@@ -1,10 +1,8 @@
-import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerWebApp } from '../../src/server/web';
 import { registerIntegrationRoutes } from '../../src/integration/pipeline/routes';
-import { ensureWebBuild, findChromium, launchBrowser, signIn, type Browser } from '../helpers/browser';
-import { startTestKith, TEST_ADMIN, type TestKith } from '../helpers/kith';
+import { type Browser, findChromium, signIn, startBrowserKith } from '../helpers/browser';
+import { TEST_ADMIN, type TestKith } from '../helpers/kith';
 
 const chromiumPath = findChromium();
 
@@ -20,20 +18,13 @@ describe.skipIf(!chromiumPath)('web app: failed rows of a file, paged on the dat
   let page: Page;
 
   beforeAll(async () => {
-    const [dist, started, launched] = await Promise.all([
-      ensureWebBuild(),
-      startTestKith(),
-      launchBrowser(chromiumPath!),
-    ]);
-    kith = started;
-    browser = launched;
-    await registerIntegrationRoutes(kith.app, kith.kith, {
-      channels: () => [{ name: 'eligibility', kind: 'eligibility' }],
-    });
-    expect(await registerWebApp(kith.app, dist)).toBe(true);
-    await kith.app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(kith.app.server.address() as AddressInfo).port}`;
-    page = await browser.context.newPage();
+    ({ kith, browser, base, page } = await startBrowserKith(chromiumPath!, {
+      routes: async (k) => {
+        await registerIntegrationRoutes(k.app, k.kith, {
+          channels: () => [{ name: 'eligibility', kind: 'eligibility' }],
+        });
+      },
+    }));
     await signIn(page, base, TEST_ADMIN.username, TEST_ADMIN.password);
   });
 

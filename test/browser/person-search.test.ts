@@ -1,17 +1,8 @@
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerWebApp } from '../../src/server/web';
-import {
-  ensureWebBuild,
-  findChromium,
-  launchBrowser,
-  SCREENSHOT_DIR,
-  signIn,
-  type Browser,
-} from '../helpers/browser';
-import { FHIR_HEADERS, startTestKith, TEST_ADMIN, type TestKith } from '../helpers/kith';
+import { type Browser, findChromium, SCREENSHOT_DIR, signIn, startBrowserKith } from '../helpers/browser';
+import { FHIR_HEADERS, TEST_ADMIN, type TestKith } from '../helpers/kith';
 import { PEOPLE, SSN } from './people';
 
 const chromiumPath = findChromium();
@@ -23,24 +14,13 @@ describe.skipIf(!chromiumPath)('web app: person search and person page in Chromi
   let page: Page;
 
   beforeAll(async () => {
-    // Independent and slow on a busy machine: build, database and browser start together.
-    const [dist, started, launched] = await Promise.all([
-      ensureWebBuild(),
-      startTestKith(),
-      launchBrowser(chromiumPath!),
-    ]);
-    kith = started;
-    browser = launched;
-    expect(await registerWebApp(kith.app, dist)).toBe(true);
-    await kith.app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(kith.app.server.address() as AddressInfo).port}`;
+    ({ kith, browser, base, page } = await startBrowserKith(chromiumPath!));
     const res = await fetch(`${base}/fhir`, {
       method: 'POST',
       headers: { ...FHIR_HEADERS, ...kith.authHeaders },
       body: JSON.stringify(PEOPLE),
     });
     expect(res.status, await res.clone().text()).toBe(200);
-    page = await browser.context.newPage();
     await signIn(page, base, TEST_ADMIN.username, TEST_ADMIN.password);
   });
 

@@ -1,20 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importHsdsPath } from '../../src/referrals';
-import { registerWebApp } from '../../src/server/web';
-import {
-  ensureWebBuild,
-  findChromium,
-  launchBrowser,
-  SCREENSHOT_DIR,
-  signIn,
-  type Browser,
-} from '../helpers/browser';
-import { FHIR_HEADERS, startTestKith, TEST_ADMIN, type TestKith } from '../helpers/kith';
+import { type Browser, findChromium, SCREENSHOT_DIR, signIn, startBrowserKith } from '../helpers/browser';
+import { FHIR_HEADERS, TEST_ADMIN, type TestKith } from '../helpers/kith';
 import {
   COUNTY_AND_PERSON,
   COUNTY_NAME,
@@ -50,16 +41,7 @@ describe.skipIf(!chromiumPath)('web app: the closed referral loop in Chromium', 
   };
 
   beforeAll(async () => {
-    const [dist, started, launched] = await Promise.all([
-      ensureWebBuild(),
-      startTestKith(),
-      launchBrowser(chromiumPath!),
-    ]);
-    kith = started;
-    browser = launched;
-    expect(await registerWebApp(kith.app, dist)).toBe(true);
-    await kith.app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(kith.app.server.address() as AddressInfo).port}`;
+    ({ kith, browser, base, page } = await startBrowserKith(chromiumPath!));
 
     // The directory arrives as an HSDS file, imported as `kith import hsds` does.
     hsdsDir = mkdtempSync(path.join(os.tmpdir(), 'kith-hsds-'));
@@ -80,7 +62,6 @@ describe.skipIf(!chromiumPath)('web app: the closed referral loop in Chromium', 
 
     const created = await api('POST', '/fhir', COUNTY_AND_PERSON);
     personId = /Patient\/([^/]+)/.exec(created.entry[1].response.location)![1];
-    page = await browser.context.newPage();
     // An administrator, who may act for either organization ("Working for").
     await signIn(page, base, TEST_ADMIN.username, TEST_ADMIN.password);
   });

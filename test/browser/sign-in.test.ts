@@ -1,9 +1,7 @@
-import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerWebApp } from '../../src/server/web';
-import { ensureWebBuild, findChromium, launchBrowser, signIn, type Browser } from '../helpers/browser';
-import { startTestKith, type TestKith } from '../helpers/kith';
+import { type Browser, findChromium, signIn, startBrowserKith } from '../helpers/browser';
+import { type TestKith } from '../helpers/kith';
 import { fhirClient } from '../helpers/http';
 
 const chromiumPath = findChromium();
@@ -16,14 +14,7 @@ describe.skipIf(!chromiumPath)('web app: sign-in and sign-out in Chromium', () =
   let page: Page;
 
   beforeAll(async () => {
-    const [dist, started, launched] = await Promise.all([
-      ensureWebBuild(),
-      startTestKith(),
-      launchBrowser(chromiumPath!),
-    ]);
-    kith = started;
-    browser = launched;
-    expect(await registerWebApp(kith.app, dist)).toBe(true);
+    ({ kith, browser, base, page } = await startBrowserKith(chromiumPath!));
     await fhirClient(kith.app).put('Organization/alder-clinic', {
       resourceType: 'Organization',
       id: 'alder-clinic',
@@ -38,9 +29,6 @@ describe.skipIf(!chromiumPath)('web app: sign-in and sign-out in Chromium', () =
       accessLevel: 'view-only',
       purposeOfUse: 'TREAT',
     });
-    await kith.app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(kith.app.server.address() as AddressInfo).port}`;
-    page = await browser.context.newPage();
   });
 
   afterAll(async () => {

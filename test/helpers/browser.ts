@@ -1,8 +1,11 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { registerWebApp } from '../../src/server/web';
+import { startTestKith, type TestKith } from './kith';
 
 /** Browser tests: find Chromium (or say how to get it), launch it, and build the web app once. */
 
@@ -142,4 +145,53 @@ export async function signIn(page: Page, base: string, username: string, passwor
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+export interface BrowserKith {
+  kith: TestKith;
+  browser: Browser;
+  /** `http://127.0.0.1:<port>`: the web app at `/`, the API beside it. */
+  base: string;
+  /** A fresh tab (not signed in unless `signInAs` was given). */
+  page: Page;
+  /** Screenshot of the page (for a failing run), then closes Chromium and the Kith. */
+  close(): Promise<void>;
+}
+
+/**
+ * A browser test's world: a test Kith serving the built web app on a local port, and Chromium with
+ * one tab open. Building, starting and launching run together (each is slow on a busy machine).
+ * `routes` adds routes before the web app's catch-all is registered; `signInAs` signs the tab in.
+ */
+export async function startBrowserKith(
+  chromiumPath: string,
+  opts: {
+    routes?: (kith: TestKith) => Promise<void>;
+    signInAs?: { username: string; password: string };
+  } = {},
+): Promise<BrowserKith> {
+  const [dist, kith, browser] = await Promise.all([
+    ensureWebBuild(),
+    startTestKith(),
+    launchBrowser(chromiumPath),
+  ]);
+  await opts.routes?.(kith);
+  if (!(await registerWebApp(kith.app, dist))) throw new Error(`The web app is not built in ${dist}`);
+  await kith.app.listen({ port: 0, host: '127.0.0.1' });
+  const base = `http://127.0.0.1:${(kith.app.server.address() as AddressInfo).port}`;
+  const page = await browser.context.newPage();
+  if (opts.signInAs) await signIn(page, base, opts.signInAs.username, opts.signInAs.password);
+  return {
+    kith,
+    browser,
+    base,
+    page,
+    async close() {
+      await page
+        .screenshot({ path: path.join(SCREENSHOT_DIR, 'debug-last.png'), fullPage: true })
+        .catch(() => undefined);
+      await browser.close();
+      await kith.close();
+    },
+  };
 }
