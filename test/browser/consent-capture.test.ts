@@ -163,7 +163,7 @@ describe.skipIf(!chromiumPath)(
       // disclosures (only what was shown counts).
       const text = await byFoodBank.allInnerTexts();
       expect(text.some((t) => t.includes('Opened a record') && t.includes('COC'))).toBe(true);
-      expect(text.join('\n')).toContain(`Organization/${FOOD_BANK.id}`);
+      expect(text.join('\n')).toContain(FOOD_BANK.name);
     });
   },
 );

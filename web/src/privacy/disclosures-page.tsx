@@ -1,4 +1,4 @@
-import type { Patient } from '@medplum/fhirtypes';
+import type { Organization, Patient } from '@medplum/fhirtypes';
 import { useState } from 'react';
 import { formatName } from '../fhir/format';
 import { loadPersonOf } from '../fhir/identity';
@@ -25,6 +25,24 @@ const when = (iso: string) =>
   new Date(iso).toLocaleString('en-US', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }) +
   ' UTC';
 
+/** Names of the organizations the disclosures went to (ids where one cannot be read). */
+async function organizationNames(
+  disclosures: Disclosure[],
+  signal: AbortSignal,
+): Promise<Map<string, string>> {
+  const ids = [
+    ...new Set(disclosures.map((d) => d.who.organization?.replace(/^Organization\//, '')).filter(Boolean)),
+  ] as string[];
+  const names = new Map<string, string>();
+  if (!ids.length) return names;
+  const bundle = await kithFhir
+    .search<Organization>('Organization', { _id: ids.join(','), _count: ids.length }, signal)
+    .catch(() => undefined);
+  for (const e of bundle?.entry ?? [])
+    if (e.resource?.id && e.resource.name) names.set(`Organization/${e.resource.id}`, e.resource.name);
+  return names;
+}
+
 /** The person's records: this Patient and every source record linked to the same person. */
 async function load(patientId: string, failures: boolean, signal: AbortSignal) {
   const [patient, person] = await Promise.all([
@@ -33,16 +51,20 @@ async function load(patientId: string, failures: boolean, signal: AbortSignal) {
   ]);
   const ids = [...new Set([patientId, ...(person?.records ?? []).map((r) => r.patientId)])];
   const disclosures = await loadDisclosures(ids, { failures }, signal);
-  return { patient, ids, disclosures };
+  return { patient, ids, disclosures, orgNames: await organizationNames(disclosures, signal) };
 }
 
-function Who({ d }: { d: Disclosure }) {
+function Who({ d, orgNames }: { d: Disclosure; orgNames: Map<string, string> }) {
   const name = d.who.display ?? d.who.id ?? 'Unknown';
   return (
     <>
       {name}
       {d.who.kind === 'client' && <span className="muted"> (system)</span>}
-      {d.who.organization && <div className="muted">{d.who.organization}</div>}
+      {d.who.organization && (
+        <div className="muted" title={d.who.organization}>
+          {orgNames.get(d.who.organization) ?? d.who.organization}
+        </div>
+      )}
     </>
   );
 }
@@ -96,7 +118,7 @@ export function DisclosuresPage({ patientId }: { patientId: string }) {
                 <tr key={d.id}>
                   <td>{when(d.recorded)}</td>
                   <td>
-                    <Who d={d} />
+                    <Who d={d} orgNames={data.data.orgNames} />
                   </td>
                   <td>
                     {ACTIONS[d.action] ?? d.action}
