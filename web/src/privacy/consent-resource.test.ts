@@ -124,4 +124,29 @@ describe('consent screen → Consent resource → the grants the policy honours'
     expect(summarizeConsent({ ...consent, status: 'inactive' }).stateText).toBe('Revoked');
     expect(summarizeConsent(consent, new Date('2027-02-01T00:00:00Z')).state).toBe('expired');
   });
+
+  it('describes consents recorded through the API with nested exceptions, in words', () => {
+    const consent = {
+      ...buildConsent(draft({ dataClasses: ['N'], purpose: 'TREAT' })),
+      provision: {
+        ...buildConsent(draft({ dataClasses: ['N'], purpose: 'TREAT' })).provision,
+        provision: [
+          {
+            type: 'permit' as const,
+            actor: [{ reference: { reference: 'Organization/legal-aid', display: 'Bay Legal Aid' } }],
+            securityLabel: [{ code: 'SDV' }],
+          },
+        ],
+      },
+    };
+    const s = summarizeConsent(consent, new Date('2026-06-01T00:00:00Z'));
+    expect(s.exceptions).toEqual([
+      {
+        decision: 'Permits',
+        recipients: 'Bay Legal Aid',
+        data: 'Sexual or domestic violence',
+        purposes: 'Treatment',
+      },
+    ]);
+  });
 });
