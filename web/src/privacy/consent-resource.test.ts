@@ -133,7 +133,12 @@ describe('consent screen → Consent resource → the grants the policy honours'
         provision: [
           {
             type: 'permit' as const,
-            actor: [{ reference: { reference: 'Organization/legal-aid', display: 'Bay Legal Aid' } }],
+            actor: [
+              {
+                role: { coding: [{ code: 'IRCP' }] },
+                reference: { reference: 'Organization/legal-aid', display: 'Bay Legal Aid' },
+              },
+            ],
             securityLabel: [{ code: 'SDV' }],
           },
         ],
