@@ -194,7 +194,8 @@ function DeadLetterItem({
         {(letter.error ?? []).map((issue, i) => (
           <li key={i}>
             {issueLocation(issue) && <strong>{issueLocation(issue)}: </strong>}
-            {issue.message}
+            {/* The message repeats the location; the problem alone follows the bold location. */}
+            {issueLocation(issue) && issue.problem ? issue.problem : issue.message}
           </li>
         ))}
       </ul>

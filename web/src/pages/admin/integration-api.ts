@@ -27,6 +27,10 @@ export interface PullStatus {
 export interface DeadLetterIssue {
   severity?: string;
   message: string;
+  /** The problem without its location (the mappers' issues carry both). */
+  problem?: string;
+  /** HL7: the exact place, e.g. 'PID-3[2].4'. */
+  location?: string;
   segment?: string;
   field?: number;
   file?: string;
@@ -100,6 +104,7 @@ export function issueLocation(issue: DeadLetterIssue): string | undefined {
     ]
       .filter(Boolean)
       .join(' ');
+  if (issue.location && issue.segment) return issue.location;
   if (issue.segment) return issue.field !== undefined ? `${issue.segment}-${issue.field}` : issue.segment;
   return undefined;
 }
