@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readCsv } from './read';
+import { csvRecordWithHeader, readCsv } from './read';
 import { RowReader } from './row';
 import type { Issue } from '../issues';
 
@@ -99,5 +99,27 @@ describe('RowReader', () => {
     expect(r.date('DOB', true)).toBeUndefined();
     expect(r.failed).toBe(true);
     expect(issues.at(-1)).toMatchObject({ severity: 'error', column: 'DOB' });
+  });
+});
+
+describe('csvRecordWithHeader', () => {
+  const text = '\uFEFF\r\nId,Note\r\n1,plain\r\n2,"two\r\nlines"\r\n3,"a ""quoted"" word"\r\n';
+
+  it('cuts out the header and the record that starts at a row, as readCsv numbers rows', () => {
+    const rows = readCsv('f.csv', text).rows.map((r) => r.row);
+    expect(rows).toEqual([3, 4, 6]);
+    expect(csvRecordWithHeader(text, 3)).toBe('Id,Note\n1,plain\n');
+    expect(csvRecordWithHeader(text, 4)).toBe('Id,Note\n2,"two\r\nlines"\n');
+    expect(csvRecordWithHeader(text, 6)).toBe('Id,Note\n3,"a ""quoted"" word"\n');
+    // The cut-out file reads back as that one row.
+    expect(readCsv('f.csv', csvRecordWithHeader(text, 4)!).rows[0].values).toEqual({
+      Id: '2',
+      Note: 'two\r\nlines',
+    });
+  });
+
+  it('gives nothing for a row inside a record or past the end', () => {
+    expect(csvRecordWithHeader(text, 5)).toBeUndefined();
+    expect(csvRecordWithHeader(text, 99)).toBeUndefined();
   });
 });
