@@ -12,7 +12,8 @@ import {
 import type { LinkClaims } from './workflow/link';
 
 /**
- * `/referral-link/:token`: GET the minimum referral data; POST {status, businessStatus,
+ * `/referral-link/:token`: GET the minimum referral data (a browser asking for HTML is sent to the
+ * web app's `/referral-response` page, which asks again for JSON); POST {status, businessStatus,
  * statusReason, outcome, note} to update it as the receiving organization. Errors are
  * OperationOutcomes (the app's error handler).
  *
@@ -23,6 +24,15 @@ import type { LinkClaims } from './workflow/link';
  */
 export async function referralLinkRoutes(app: FastifyInstance, opts: { store: FhirStore }): Promise<void> {
   app.get<{ Params: { token: string } }>('/referral-link/:token', async (req, reply) => {
+    // A person opening the link in a browser gets the web app's page for it; the token goes in the
+    // fragment, so it stays out of that page's request, logs and Referer.
+    const accept = String(req.headers.accept ?? '');
+    if (accept.includes('text/html'))
+      return reply
+        .code(303)
+        .header('cache-control', 'no-store')
+        .header('location', `/referral-response#${encodeURIComponent(req.params.token)}`)
+        .send();
     const claims = await verifyReferralLink(opts.store.queryable, req.params.token);
     const view = await referralLinkView(opts.store.actingAs(linkCaller(claims)), claims);
     await auditLinkUse(opts.store, claims, req, ['read']);

@@ -3,6 +3,7 @@ import { Layout } from './layout/layout';
 import { DataSourcesPage } from './pages/admin/data-sources';
 import { ComingSoon } from './pages/coming-soon';
 import { InboxPage } from './inbox/inbox-page';
+import { ReferralResponsePage } from './referrals/link-response-page';
 import { CreatePersonPage } from './pages/identity/create-person';
 import { MERGE_PATH, MergePersonsPage } from './pages/identity/merge-persons';
 import { ReviewQueuePage } from './pages/identity/review-queue';
@@ -37,6 +38,8 @@ function Page({ pathname }: { pathname: string }) {
 export function App() {
   const { pathname } = useLocation();
   const session = useSession();
+  // A referral link is its own credential: the receiving organization needs no account.
+  if (pathname === '/referral-response') return <ReferralResponsePage />;
   // The page loads without a token; everything it shows needs one.
   if (session.status === 'loading') return null;
   if (session.status === 'signed-out') return <SignInPage notice={session.reason} />;

@@ -13,7 +13,8 @@ import {
   type TaskChange,
 } from './workflow';
 
-const ACTION: Record<ReferralStatus, string> = {
+/** The button for each move, in words. */
+export const ACTION: Record<ReferralStatus, string> = {
   draft: 'Save as draft',
   requested: 'Send',
   accepted: 'Accept',

@@ -10,6 +10,7 @@ import { useLoad } from '../ui/use-load';
 import { useActingOrganization } from './acting-org';
 import { markReferralMessagesRead } from './api';
 import { OrgPicker } from './org-picker';
+import { ReferralSharing } from './referral-sharing';
 import { ReferralActions } from './referral-actions';
 import { referralCategoryText } from './referral-rows';
 import { partyFor } from './workflow';
@@ -75,6 +76,7 @@ export function ReferralPage({ id }: { id: string }) {
               onChanged={() => setVersion((v) => v + 1)}
             />
           </section>
+          <ReferralSharing task={record.data.task} party={partyFor(record.data.task, acting?.reference)} />
           <ReferralHistory history={record.data.history} />
         </>
       )}
@@ -137,6 +139,14 @@ function ReferralSummary({ record }: { record: ReferralRecord }) {
           <dt>To</dt>
           <dd>{formatReference(task.owner)}</dd>
         </div>
+        {task.partOf?.[0]?.reference?.startsWith('Task/') && (
+          <div>
+            <dt>Forwarded from</dt>
+            <dd>
+              <Link to={`/referrals/${task.partOf[0].reference}`}>the original referral</Link>
+            </dd>
+          </div>
+        )}
         <div>
           <dt>Sent</dt>
           <dd>{formatDate(task.authoredOn)}</dd>
