@@ -128,6 +128,27 @@ describe('the acting organization is the signed-in user', () => {
     expect(inbox.statusCode).toBe(403);
   });
 
+  it('a user cannot make themselves act for another organization by writing a PractitionerRole', async () => {
+    const me = await t.app.inject({ url: '/notify/acting-for', headers: users.other });
+    const role = await t.app.inject({
+      method: 'POST',
+      url: '/fhir/PractitionerRole',
+      headers: users.other,
+      payload: {
+        resourceType: 'PractitionerRole',
+        active: true,
+        practitioner: { reference: me.json().people.find((p: string) => p.startsWith('Practitioner/')) },
+        organization: { reference: `Organization/${orgs.foodBank}` },
+      },
+    });
+    // The policy refuses the write today; whatever it answers, the user gains no organization.
+    expect(role.statusCode).toBeGreaterThanOrEqual(400);
+    const after = await t.app.inject({ url: '/notify/acting-for', headers: users.other });
+    expect(after.json().organizations).toEqual([orgs.other]);
+    const res = await put(users.other, forFoodBank, 'in-progress');
+    expect(res.statusCode, res.body).toBe(403);
+  });
+
   it('an inbox is read only by those who act for its recipient; the reader is the signed-in user', async () => {
     const url = `/notify/inbox?recipient=Organization/${orgs.county}`;
     expect((await t.app.inject({ url, headers: users.other })).statusCode).toBe(403);

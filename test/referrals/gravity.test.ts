@@ -106,6 +106,14 @@ describe.skipIf(!has)('Gravity SDOH Clinical Care examples through the FHIR API'
     expect(link.status).toBe(200);
     const url: string = link.body.parameter.find((p: any) => p.name === 'url').valueUrl;
     const token = url.split('/referral-link/')[1];
+    // A browser opening the link is sent to the web app's page, the token in the fragment only.
+    const opened = await t.app.inject({
+      method: 'GET',
+      url: `/referral-link/${token}`,
+      headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' },
+    });
+    expect(opened.statusCode).toBe(303);
+    expect(opened.headers.location).toBe(`/referral-response#${token}`);
     const view = await t.app.inject({ method: 'GET', url: `/referral-link/${token}` });
     expect(view.statusCode).toBe(200);
     const v = JSON.parse(view.body);
