@@ -1,5 +1,5 @@
 import type { Organization, Patient } from '@medplum/fhirtypes';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { formatDate, formatName } from '../fhir/format';
 import { kithFhir } from '../fhir/kith';
 import { useActingOrganization } from '../referrals/acting-org';
@@ -82,7 +82,12 @@ export function InboxPage() {
       setError(err);
     }
   };
-  const data = inbox.status === 'done' ? inbox.data : undefined;
+  // While a change reloads the list, the previous list of the same inbox stays (no flicker, focus kept).
+  const last = useRef<{ view: string; data: NonNullable<typeof fresh> } | undefined>(undefined);
+  const view = `${acting?.reference}|${unreadOnly}`;
+  const fresh = inbox.status === 'done' ? inbox.data : undefined;
+  if (fresh) last.current = { view, data: fresh };
+  const data = fresh ?? (last.current?.view === view ? last.current.data : undefined);
 
   return (
     <div className="page">
