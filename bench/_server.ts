@@ -63,7 +63,9 @@ export async function startServer(opts: {
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, 'bin/kith.mjs', 'serve', '--no-demo'], {
     env,
-    stdio: ['ignore', 'pipe', 'inherit'],
+    // The server's output goes to stderr: stdout is the bench's one JSON line, and an unread pipe
+    // would stall a server that logs much.
+    stdio: ['ignore', 2, 'inherit'],
   });
   const base = `http://127.0.0.1:${opts.port}/fhir`;
   const deadline = Date.now() + 120_000;

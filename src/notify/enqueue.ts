@@ -1,7 +1,17 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { parseSearch } from '../fhir/search/parse';
 import { queryFromString } from '../fhir/service';
-import { executeSearch, type FhirStore, type WriteResult } from '../store';
+import { executeSearch, type FhirStore, type WriteCompanion, type WriteResult } from '../store';
+
+/**
+ * The subscriptions a write may notify, read in the write's own statement (a write with no
+ * subscriber, nearly every write, then costs no extra round trip).
+ */
+export const SUBSCRIPTIONS_COMPANION: WriteCompanion = {
+  name: 'notify-subscriptions',
+  sql: `select coalesce(json_agg(json_build_object('id', s.id, 'filter', s.filter)), '[]'::json)
+        from notify_subscription s where s.resource_type = $1 and s.status <> 'off'`,
+};
 
 /**
  * After-write hook: for each subscription whose topic and filter the written resource matches, an
@@ -16,10 +26,15 @@ export async function enqueueNotifications(
 ): Promise<void> {
   const r = result.resource;
   const db = store.queryable;
-  const { rows } = await db.query(
-    `select id, filter from notify_subscription where resource_type = $1 and status <> 'off'`,
-    [r.resourceType],
-  );
+  const rows =
+    (result.companions?.[SUBSCRIPTIONS_COMPANION.name] as
+      { id: string; filter: string | null }[] | undefined) ??
+    (
+      await db.query(
+        `select id, filter from notify_subscription where resource_type = $1 and status <> 'off'`,
+        [r.resourceType],
+      )
+    ).rows;
   for (const sub of rows) {
     if (sub.filter && !(await matches(store, r, sub.filter))) continue;
     await db.query(

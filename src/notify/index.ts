@@ -4,7 +4,7 @@ import { migrate } from '../store';
 import { registerOperation } from '../fhir/operations';
 import type { Kith } from '../server/open';
 import { DeliveryWorker, type DeliveryOptions } from './delivery';
-import { enqueueNotifications } from './enqueue';
+import { enqueueNotifications, SUBSCRIPTIONS_COMPANION } from './enqueue';
 import { inboxRoutes, indexInbox } from './inbox';
 import { JobQueue } from './jobs';
 import { resendOperation, statusOperation, wsTokenOperation } from './operations';
@@ -57,6 +57,7 @@ export async function installNotify(
     await migrate(kith.db);
     kith.store.addBeforeWriteHook(checkSubscription);
     kith.store.addAfterWriteHook(trackSubscription);
+    kith.store.addWriteCompanion(SUBSCRIPTIONS_COMPANION);
     kith.store.addAfterWriteHook(enqueueNotifications);
     kith.store.addAfterWriteHook(indexInbox);
     for (const op of [statusOperation, resendOperation, wsTokenOperation]) registerOperation(op);

@@ -7,6 +7,7 @@ export {
   isValidId,
   type StoredVersion,
   type WriteResult,
+  type WriteCompanion,
   type Queryable,
   type AfterWriteHook,
   type BeforeWriteHook,

@@ -35,6 +35,20 @@ export interface WriteResult {
   created: boolean;
   /** True when an update carried exactly the stored content, so no version was written. */
   unchanged?: boolean;
+  /**
+   * What each write companion (`addWriteCompanion`) read in the write's own statement, by name;
+   * absent when the write took another path (a transaction's bulk creates), so hooks query then.
+   */
+  companions?: Record<string, unknown>;
+}
+
+/**
+ * A read that rides along in the statement that writes a version, so a hook that needs it on every
+ * write costs no round trip: a scalar SQL expression over `$1` (the written resource's type).
+ */
+export interface WriteCompanion {
+  name: string;
+  sql: string;
 }
 
 /**
@@ -59,6 +73,7 @@ export interface WriteHooks {
   after: AfterWriteHook[];
   /** The access layer (labels, columns, policy), installed by src/privacy/enforce. */
   access?: AccessControl;
+  companions?: WriteCompanion[];
 }
 
 /** Who asks when a store is bound to no one: denied everything (fail closed). */
@@ -186,6 +201,11 @@ export class FhirStore {
   /** Adds a hook that runs after every write, inside its transaction. */
   addAfterWriteHook(hook: AfterWriteHook): void {
     this.hooks.after.push(hook);
+  }
+
+  /** Adds a read to every version write's statement; after-write hooks find it in `result.companions`. */
+  addWriteCompanion(companion: WriteCompanion): void {
+    (this.hooks.companions ??= []).push(companion);
   }
 
   /** Adds a hook that may change a resource before it is stored (labels), inside the transaction. */
@@ -462,11 +482,17 @@ export class FhirStore {
     } as Resource;
     const json = JSON.stringify(stored);
     const rows = extractIndexRows(stored);
-    const { sql, params } = writeVersionSql(rows, replaceIndexes);
+    const companions = this.hooks.companions ?? [];
+    const { sql, params } = writeVersionSql(
+      rows,
+      replaceIndexes,
+      companions.map((c) => c.sql),
+    );
     const cols = this.hooks.access?.columns(stored);
+    let read: Record<string, unknown> | undefined;
     try {
       // Named, so each connection plans each statement shape once instead of on every write.
-      await this.queryable.query({
+      const { rows: out } = await this.queryable.query({
         name: statementName(sql),
         text: sql,
         values: [
@@ -482,12 +508,14 @@ export class FhirStore {
           ...params,
         ],
       });
+      if (companions.length) read = Object.fromEntries(companions.map((c, i) => [c.name, out[0]?.[`c${i}`]]));
     } catch (err: any) {
       if (err?.code === '23505')
         throw new FhirError('conflict', `${stored.resourceType}/${stored.id} already exists`);
       throw err;
     }
     return {
+      ...(read ? { companions: read } : {}),
       resource: stored,
       created: versionId === 1,
       version: {

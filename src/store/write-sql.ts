@@ -22,11 +22,13 @@ const INDEX_COLUMNS: Record<IndexTable, [string, string, string]> = {
  * caller's transaction, after the row lock was taken, so its snapshot sees every earlier version.
  *
  * Params: $1 type, $2 id, $3 version, $4 lastUpdated, $5 deleted, $6 content, $7 security,
- * $8 compartment, $9 custodian (the access columns), $10.. index rows.
+ * $8 compartment, $9 custodian (the access columns), $10.. index rows. `companions` are scalar
+ * expressions read in the same statement (they may use $1).
  */
 export function writeVersionSql(
   rows: IndexRows | null,
   replaceIndexes: boolean,
+  companions: string[] = [],
 ): { sql: string; params: unknown[] } {
   const ctes: string[] = [
     `r as (insert into fhir_resources (resource_type, id, version_id, last_updated, deleted, content, security, compartment, custodian)
@@ -50,7 +52,9 @@ export function writeVersionSql(
          select $1, $2, x.c, ${select} from jsonb_to_recordset($${9 + params.length}::jsonb) as x(${recordset}))`,
     );
   }
-  return { sql: `with ${ctes.join(',\n')} select 1`, params };
+  // Companion reads (see WriteCompanion) as the statement's result columns c0, c1, ...
+  const select = companions.length ? companions.map((c, i) => `(${c}) as c${i}`).join(', ') : '1';
+  return { sql: `with ${ctes.join(',\n')} select ${select}`, params };
 }
 
 /**

@@ -6,7 +6,13 @@ import type { Matcher } from '../matcher';
 import { scoreCandidates, type Candidate } from '../online';
 import type { PairScore } from '../score/model';
 import type { MatchRecord } from '../types';
-import { indexRecord, loadCandidates } from './db-index';
+import {
+  indexRecord,
+  loadCandidates,
+  sameKeys,
+  storeRecordAndLoadCandidates,
+  type StoredCandidate,
+} from './db-index';
 import { buildPerson, type SourceRecord, type SurvivorshipOptions } from './golden';
 import { patientToMatchRecord } from './patient-record';
 import type { TermFrequencyCache } from './term-frequencies';
@@ -183,14 +189,29 @@ export async function onPatientWrite(
         members: Number(state[0].members),
       }
     : undefined;
-  await indexRecord(db, ctx.matcher, record, previous, counts);
-  await db.query(
-    `insert into identity_records (patient_id, person_id, record, source, updated_at) values ($1, $2, $3::jsonb, $4, now())
-     on conflict (patient_id) do update set record = excluded.record, source = excluded.source, updated_at = now()`,
-    [record.id, existing?.person_id ?? '', JSON.stringify(record), source ?? null],
-  );
-
-  const stored = await loadCandidates(db, record.id, keys, ctx.matcher.rules.blocking.maxBlockSize);
+  const maxBlockSize = ctx.matcher.rules.blocking.maxBlockSize;
+  let stored: StoredCandidate[];
+  if (!previous || sameKeys(ctx.matcher, keys, previous)) {
+    counts.change(ctx.matcher, record, previous);
+    stored = await storeRecordAndLoadCandidates(db, {
+      recordId: record.id,
+      personId: existing?.person_id ?? '',
+      record,
+      source,
+      keys,
+      insertKeys: !previous,
+      maxBlockSize,
+    });
+  } else {
+    // Changed keys: the old rows go first, in statements of their own.
+    await indexRecord(db, ctx.matcher, record, previous, counts);
+    await db.query(
+      `insert into identity_records (patient_id, person_id, record, source, updated_at) values ($1, $2, $3::jsonb, $4, now())
+       on conflict (patient_id) do update set record = excluded.record, source = excluded.source, updated_at = now()`,
+      [record.id, existing?.person_id ?? '', JSON.stringify(record), source ?? null],
+    );
+    stored = await loadCandidates(db, record.id, keys, maxBlockSize);
+  }
   const persons = new Map(stored.map((c) => [c.record.id, c.personId]));
   const candidates = scoreCandidates(
     record,

@@ -12,12 +12,7 @@ export async function indexRecord(
   counts: ValueCountBuffer,
 ): Promise<void> {
   const keys = matcher.blockingKeys(record);
-  const before = previous ? matcher.blockingKeys(previous) : [];
-  const same =
-    previous &&
-    before.length === keys.length &&
-    before.every((k, i) => k.key === keys[i].key && k.value === keys[i].value);
-  if (!same) {
+  if (!sameKeys(matcher, keys, previous)) {
     if (previous) await db.query('delete from identity_keys where patient_id = $1', [record.id]);
     if (keys.length) {
       await db.query(
@@ -28,6 +23,16 @@ export async function indexRecord(
     }
   }
   counts.change(matcher, record, previous);
+}
+
+/** True when `previous` had exactly these blocking keys (its stored key rows stay right). */
+export function sameKeys(matcher: Matcher, keys: BlockingKey[], previous: MatchRecord | undefined): boolean {
+  if (!previous) return false;
+  const before = matcher.blockingKeys(previous);
+  return (
+    before.length === keys.length &&
+    before.every((k, i) => k.key === keys[i].key && k.value === keys[i].value)
+  );
 }
 
 export interface StoredCandidate {
@@ -75,5 +80,50 @@ export async function loadCandidates(
   return rows.map((r) => ({
     record: (typeof r.record === 'string' ? JSON.parse(r.record) : r.record) as MatchRecord,
     personId: r.person_id as string,
+  }));
+}
+
+/**
+ * The write path's common case in one round trip: a record with no stored keys yet (a new record) or
+ * unchanged keys stores its keys (when new) and its match record, and reads its candidates, as
+ * `loadCandidates` does. The read's snapshot predates the record's own rows, which it leaves out
+ * anyway; so a block counts the others only, and skipping one "larger than maxBlockSize" compares
+ * the others with maxBlockSize - 1, as `loadCandidates` does with the record in the block.
+ */
+export async function storeRecordAndLoadCandidates(
+  db: Queryable,
+  r: {
+    recordId: string;
+    personId: string;
+    record: MatchRecord;
+    source: string | undefined;
+    keys: BlockingKey[];
+    insertKeys: boolean;
+    maxBlockSize: number;
+  },
+): Promise<StoredCandidate[]> {
+  const { rows } = await db.query({
+    name: 'kith-identity-store-and-candidates',
+    text: `with new_keys as (
+      insert into identity_keys (patient_id, key, value)
+      select $1, k, v from unnest($2::text[], $3::text[]) as t(k, v) where $7::boolean on conflict do nothing
+    ), stored as (
+      insert into identity_records (patient_id, person_id, record, source, updated_at) values ($1, $5, $6::jsonb, $8, now())
+      on conflict (patient_id) do update set record = excluded.record, source = excluded.source, updated_at = now()
+    ), ${CANDIDATE_QUERY.replace(/^with /, '')}`,
+    values: [
+      r.recordId,
+      r.keys.map((k) => k.key),
+      r.keys.map((k) => k.value),
+      r.maxBlockSize,
+      r.personId,
+      JSON.stringify(r.record),
+      r.insertKeys && r.keys.length > 0,
+      r.source ?? null,
+    ],
+  });
+  return rows.map((row) => ({
+    record: (typeof row.record === 'string' ? JSON.parse(row.record) : row.record) as MatchRecord,
+    personId: row.person_id as string,
   }));
 }
