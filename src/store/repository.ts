@@ -74,6 +74,8 @@ export interface WriteHooks {
   /** The access layer (labels, columns, policy), installed by src/privacy/enforce. */
   access?: AccessControl;
   companions?: WriteCompanion[];
+  /** Run once before a set of creates is written together (`createMany`), in its transaction. */
+  beforeMany?: ((store: FhirStore, resources: Resource[]) => Promise<void>)[];
 }
 
 /** Who asks when a store is bound to no one: denied everything (fail closed). */
@@ -203,6 +205,14 @@ export class FhirStore {
     this.hooks.after.push(hook);
   }
 
+  /**
+   * Adds a hook run once before a transaction Bundle's creates (`createMany`), with all of them: for
+   * work better done for the set at once (identity resolution takes all its locks in one order).
+   */
+  addBeforeManyHook(hook: (store: FhirStore, resources: Resource[]) => Promise<void>): void {
+    (this.hooks.beforeMany ??= []).push(hook);
+  }
+
   /** Adds a read to every version write's statement; after-write hooks find it in `result.companions`. */
   addWriteCompanion(companion: WriteCompanion): void {
     (this.hooks.companions ??= []).push(companion);
@@ -308,6 +318,7 @@ export class FhirStore {
   async createMany(resources: Resource[]): Promise<WriteResult[]> {
     if (resources.length === 0) return [];
     return this.inTransaction(async (tx) => {
+      for (const hook of tx.hooks.beforeMany ?? []) await hook(tx.unguarded(), resources);
       const lastUpdated = new Date().toISOString();
       const prepared: Resource[] = [];
       for (const r of resources) {

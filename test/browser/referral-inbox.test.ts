@@ -1,18 +1,9 @@
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallerOrganization } from '../../src/privacy/caller';
-import { registerWebApp } from '../../src/server/web';
-import {
-  ensureWebBuild,
-  findChromium,
-  launchBrowser,
-  SCREENSHOT_DIR,
-  signIn,
-  type Browser,
-} from '../helpers/browser';
-import { FHIR_HEADERS, startTestKith, type TestKith } from '../helpers/kith';
+import { findChromium, SCREENSHOT_DIR, signIn, type Browser, startBrowserKith } from '../helpers/browser';
+import { FHIR_HEADERS, type TestKith } from '../helpers/kith';
 
 const chromiumPath = findChromium();
 const COUNTY = 'Delta County Social Services';
@@ -46,16 +37,7 @@ describe.skipIf(!chromiumPath)(
     };
 
     beforeAll(async () => {
-      const [dist, started, launched] = await Promise.all([
-        ensureWebBuild(),
-        startTestKith(),
-        launchBrowser(chromiumPath!),
-      ]);
-      kith = started;
-      browser = launched;
-      expect(await registerWebApp(kith.app, dist)).toBe(true);
-      await kith.app.listen({ port: 0, host: '127.0.0.1' });
-      base = `http://127.0.0.1:${(kith.app.server.address() as AddressInfo).port}`;
+      ({ kith, browser, base, page } = await startBrowserKith(chromiumPath!));
       headers.system = kith.authHeaders;
 
       // Both coordinate care as covered entities, so the referral's data is theirs to see without a
@@ -120,7 +102,6 @@ describe.skipIf(!chromiumPath)(
         owner: { reference: `Organization/${headers.foodOrg.id}`, display: FOOD_BANK },
       });
       taskId = task.id;
-      page = await browser.context.newPage();
     });
 
     afterAll(async () => {

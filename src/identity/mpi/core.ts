@@ -71,6 +71,23 @@ function json<T>(v: unknown): T {
   return (typeof v === 'string' ? JSON.parse(v) : v) as T;
 }
 
+/**
+ * Takes the blocking-key locks of all these Patients at once, in one sorted order, before a
+ * transaction Bundle matches them one by one. Taken one Patient at a time, two Bundles each holding
+ * some keys the other wants would deadlock (PostgreSQL then fails one after a second's wait); the
+ * per-Patient locks later in the same transaction are already held.
+ */
+export async function lockPatientsKeys(db: Queryable, ctx: MpiContext, patients: Patient[]): Promise<void> {
+  if (patients.length < 2) return;
+  const ids = lockIds(patients.flatMap((p) => ctx.matcher.blockingKeys(patientToMatchRecord(p))));
+  if (ids.length === 0) return;
+  await db.query({
+    name: 'kith-identity-lock-many',
+    text: 'select count(pg_advisory_xact_lock(k)) from (select k from unnest($1::bigint[]) as t(k) order by k) s',
+    values: [ids],
+  });
+}
+
 export async function linkOf(db: Queryable, patientId: string): Promise<LinkRow | undefined> {
   const { rows } = await db.query('select * from identity_links where patient_id = $1', [patientId]);
   return rows[0] ? { ...rows[0], evidence: json(rows[0].evidence) } : undefined;

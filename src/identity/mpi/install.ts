@@ -2,7 +2,7 @@ import type { Patient } from '@medplum/fhirtypes';
 import type { FhirStore } from '../../store';
 import { createMatcher, type Matcher } from '../matcher';
 import { defaultRules } from '../rules';
-import { onPatientWrite, type MpiContext } from './core';
+import { lockPatientsKeys, onPatientWrite, type MpiContext } from './core';
 import type { SurvivorshipOptions } from './golden';
 import './migrations';
 import { TermFrequencyCache } from './term-frequencies';
@@ -56,6 +56,13 @@ export function installIdentity(kith: { store: FhirStore }, options: IdentityOpt
   };
   void termFrequencies?.refresh();
   contexts.set(kith.store.db, ctx);
+  kith.store.addBeforeManyHook((store, resources) =>
+    lockPatientsKeys(
+      store.queryable,
+      ctx,
+      resources.filter((r): r is Patient => r.resourceType === 'Patient'),
+    ),
+  );
   kith.store.addAfterWriteHook(async (store, result) => {
     if (result.resource.resourceType !== 'Patient' || result.unchanged || result.version.deleted) return;
     const patient = result.resource as Patient;
