@@ -3,6 +3,7 @@ import { searchParamsFor } from '../../fhir/definitions';
 import { filterIds } from './conditions';
 import type { IncludeSpec, SearchRequest, SortKey } from './model';
 import { SqlParams } from './params';
+import { searchStatement } from './prepared';
 
 export interface SearchHit {
   resourceType: string;
@@ -45,7 +46,7 @@ export async function executeSearch(
     const order = orderBy(req.sort, p);
     const sql = `select r.id, r.content::text as json, r.compartment from fhir_resources r where ${where}
       order by ${order} limit ${p.add(req.count + 1)} offset ${p.add(req.offset)}`;
-    const { rows } = await db.query(sql, p.values);
+    const { rows } = await db.query(searchStatement(sql, p.values));
     result.hasMore = rows.length > req.count;
     for (const row of rows.slice(0, req.count)) {
       result.hits.push({
@@ -68,8 +69,10 @@ export async function executeSearch(
     } else {
       const cp = new SqlParams();
       const { rows } = await db.query(
-        `select count(*)::int as n from fhir_resources r where ${whereClause(req, cp, visible)}`,
-        cp.values,
+        searchStatement(
+          `select count(*)::int as n from fhir_resources r where ${whereClause(req, cp, visible)}`,
+          cp.values,
+        ),
       );
       result.total = rows[0].n;
     }
@@ -103,7 +106,7 @@ export async function executeSystemSearch(
     const sql = `select r.resource_type, r.id, r.content::text as json, r.compartment from fhir_resources r
       where ${where(p)} order by ${orderBy(page.sort, p)}, r.resource_type
       limit ${p.add(page.count + 1)} offset ${p.add(page.offset)}`;
-    const { rows } = await db.query(sql, p.values);
+    const { rows } = await db.query(searchStatement(sql, p.values));
     result.hasMore = rows.length > page.count;
     for (const row of rows.slice(0, page.count))
       result.hits.push({
@@ -125,8 +128,7 @@ export async function executeSystemSearch(
     else {
       const p = new SqlParams();
       const { rows } = await db.query(
-        `select count(*)::int as n from fhir_resources r where ${where(p)}`,
-        p.values,
+        searchStatement(`select count(*)::int as n from fhir_resources r where ${where(p)}`, p.values),
       );
       result.total = rows[0].n;
     }
@@ -245,7 +247,7 @@ async function forwardIncludes(
         on r.resource_type = t.target_type and r.id = t.target_id
       where not r.deleted ${visibilitySql(visible, p)}
       limit ${MAX_INCLUDES}`;
-    for (const row of (await db.query(sql, p.values)).rows) addHit(out, seen, row);
+    for (const row of (await db.query(searchStatement(sql, p.values))).rows) addHit(out, seen, row);
   }
   return out;
 }
@@ -270,7 +272,7 @@ async function reverseIncludes(
           ${codes ? `and s.code = any(${p.add(codes)}::text[])` : ''})
         ${visibilitySql(visible, p)}
       limit ${MAX_INCLUDES}`;
-    for (const row of (await db.query(sql, p.values)).rows) addHit(out, seen, row);
+    for (const row of (await db.query(searchStatement(sql, p.values))).rows) addHit(out, seen, row);
   }
   return out;
 }
