@@ -7,6 +7,8 @@ export interface RowAccess {
   security: string[] | null;
   compartment: string[] | null;
   custodian: string | null;
+  /** What the access layer's `readCompanionSql` read with the row (its consent grants), when it asked. */
+  prefetched?: unknown;
 }
 
 export type WriteAction = 'create' | 'update' | 'delete';
@@ -44,6 +46,12 @@ export interface AccessControl {
     rows: RowAccess[],
     kind: ReadKind,
   ): Promise<StoredVersion | undefined>;
+  /**
+   * Guarded stores only: a scalar SQL expression over the row's columns (`compartment`, ...) that
+   * `read` selects with the row and hands back in `RowAccess.prefetched`, sparing the decision a
+   * round trip; undefined when the caller's decision needs nothing.
+   */
+  readCompanionSql?(store: FhirStore): string | undefined;
   /**
    * Guarded stores only: the SQL filter every search applies (also to chains, `_has` and includes).
    * `paramCodes`: every parameter the search filters, sorts or chains on (a search on an element a

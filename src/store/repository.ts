@@ -231,8 +231,10 @@ export class FhirStore {
   }
 
   async read(resourceType: string, id: string): Promise<StoredVersion> {
+    const companion = this.guarded ? this.hooks.access?.readCompanionSql?.(this) : undefined;
     const { rows } = await this.queryable.query(
       `select version_id, last_updated, deleted, content::text as json, security, compartment, custodian
+       ${companion ? `, ${companion} as prefetched` : ''}
        from fhir_resources where resource_type = $1 and id = $2`,
       [resourceType, id],
     );
@@ -592,6 +594,7 @@ function rowAccess(row: any): RowAccess {
     security: row.security ?? null,
     compartment: row.compartment ?? null,
     custodian: row.custodian ?? null,
+    ...(row.prefetched !== undefined && row.prefetched !== null ? { prefetched: row.prefetched } : {}),
   };
 }
 

@@ -13,5 +13,12 @@ export {
 } from './flatten';
 export { activeConsents, isConsentActive } from './active';
 export { inPeriod, periodEnd, periodStart } from './period';
-export { deleteConsentGrants, loadGrants, syncConsentGrants, type SqlClient } from './sync';
+export {
+  deleteConsentGrants,
+  grantFromRow,
+  GRANTS_OF_ROW_SQL,
+  loadGrants,
+  syncConsentGrants,
+  type SqlClient,
+} from './sync';
 export { consentMigrations } from './migrations';

@@ -70,7 +70,20 @@ export async function loadGrants(client: SqlClient, patients: string[]): Promise
     `select ${COLUMNS} from consent_grants where patient = any($1::text[]) order by consent_id, seq`,
     [patients],
   );
-  return rows.map((r) => ({
+  return rows.map(grantFromRow);
+}
+
+/**
+ * The consent-grant rows of a row's patients as one JSON value, selected with the row itself
+ * (`AccessControl.readCompanionSql`); `grantFromRow` reads each element.
+ */
+export const GRANTS_OF_ROW_SQL = `(select coalesce(json_agg(g order by g.consent_id, g.seq), '[]'::json)
+  from consent_grants g
+  where g.patient = any(array(select regexp_replace(c, '^Patient/', '') from unnest(compartment) as c)))`;
+
+/** A consent_grants row (from the driver, or from JSON) as a Grant. */
+export function grantFromRow(r: any): Grant {
+  return {
     consentId: r.consent_id,
     patient: r.patient,
     grantee: r.grantee,
@@ -82,5 +95,5 @@ export async function loadGrants(client: SqlClient, patients: string[]): Promise
     ...(r.resources ? { resources: r.resources } : {}),
     ...(r.period_start ? { periodStart: iso(r.period_start) } : {}),
     ...(r.period_end ? { periodEnd: iso(r.period_end) } : {}),
-  }));
+  };
 }

@@ -3,7 +3,7 @@ import { AuditWriter, recordAudit, recordPendingAudit, type AuditInput } from '.
 import { FhirError } from '../../fhir/errors';
 import type { Database, FhirStore, StoredVersion, WriteResult } from '../../store';
 import type { AccessControl, AccessEvent, ReadKind, RowAccess, WriteAction } from '../../store/access';
-import { loadGrants, syncConsentGrants } from '../consent';
+import { GRANTS_OF_ROW_SQL, grantFromRow, loadGrants, syncConsentGrants } from '../consent';
 import {
   accessColumns,
   applyRedaction,
@@ -47,6 +47,11 @@ export class PolicyGuard implements AccessControl {
     return accessColumns(resource);
   }
 
+  /** A read's consent grants come with the row (administrators' decisions never read them). */
+  readCompanionSql(store: FhirStore): string | undefined {
+    return store.actor.roles.includes('administrator') ? undefined : GRANTS_OF_ROW_SQL;
+  }
+
   private async decideOn(
     store: FhirStore,
     resourceType: string,
@@ -58,7 +63,9 @@ export class PolicyGuard implements AccessControl {
     // An administrator's decision never reads consents: spare every system and admin read the lookup.
     const grants = store.actor.roles.includes('administrator')
       ? []
-      : await loadGrants(store.queryable, patients);
+      : Array.isArray(cols.prefetched)
+        ? cols.prefetched.map(grantFromRow)
+        : await loadGrants(store.queryable, patients);
     const decision = decide(
       store.actor,
       {
