@@ -90,7 +90,7 @@ export class FhirService {
 
   private async createChecked(type: string, resource: Resource, ifNoneExist?: string): Promise<Outcome> {
     if (ifNoneExist) {
-      const existing = await this.conditionalMatches(type, ifNoneExist, 2);
+      const existing = await this.conditionalMatches(type, ifNoneExist, 2, { forWrite: true });
       if (existing.length > 1) {
         throw new FhirError(
           'multiple_matches',
@@ -130,7 +130,7 @@ export class FhirService {
       return this.store.inTransaction((tx) =>
         this.withStore(tx).conditionalUpdate(type, criteria, resource, ifMatch),
       );
-    const matches = await this.conditionalMatches(type, criteria, 2);
+    const matches = await this.conditionalMatches(type, criteria, 2, { forWrite: true });
     if (matches.length > 1)
       throw new FhirError('multiple_matches', `Conditional update '${criteria}' matched several ${type}`);
     if (matches.length === 1) {
@@ -183,7 +183,7 @@ export class FhirService {
   async conditionalDelete(type: string, criteria: string): Promise<Outcome> {
     if (!this.store.inTx)
       return this.store.inTransaction((tx) => this.withStore(tx).conditionalDelete(type, criteria));
-    const matches = await this.conditionalMatches(type, criteria, 2);
+    const matches = await this.conditionalMatches(type, criteria, 2, { forWrite: true });
     if (matches.length > 1)
       throw new FhirError('multiple_matches', `Conditional delete '${criteria}' matched several ${type}`);
     if (matches.length === 1) await this.store.delete(type, matches[0].id);
@@ -266,7 +266,17 @@ export class FhirService {
   }
 
   /** Resources matching conditional criteria (a query string without `?`). */
-  async conditionalMatches(type: string, criteria: string, limit: number): Promise<StoredVersion[]> {
+  /**
+   * `forWrite`: the match decides a conditional create, update or delete. Inside a write transaction
+   * the criteria then stay locked until it ends, so a concurrent conditional write on the same
+   * criteria waits, then sees what this one wrote (plain lookups take no lock).
+   */
+  async conditionalMatches(
+    type: string,
+    criteria: string,
+    limit: number,
+    opts: { forWrite?: boolean } = {},
+  ): Promise<StoredVersion[]> {
     this.assertType(type);
     const query = queryFromString(criteria);
     const req = parseSearch(type, query);
@@ -276,9 +286,7 @@ export class FhirService {
         `Conditional criteria '${criteria}' have no search parameter Kith knows`,
       );
     }
-    // Inside a write transaction the criteria stay locked until it ends, so a concurrent conditional
-    // interaction on the same criteria waits, then sees what this one wrote.
-    if (this.store.inTx) await lockConditional(this.store.queryable, type, criteria);
+    if (opts.forWrite && this.store.inTx) await lockConditional(this.store.queryable, type, criteria);
     req.count = limit;
     req.total = 'none';
     req.include = [];

@@ -75,7 +75,9 @@ async function processTransaction(
     if (method === 'POST') {
       const type = url.split('?')[0];
       if (entry.request!.ifNoneExist) {
-        const found = await service.conditionalMatches(type, entry.request!.ifNoneExist, 2);
+        const found = await service.conditionalMatches(type, entry.request!.ifNoneExist, 2, {
+          forWrite: true,
+        });
         if (found.length > 1) {
           throw new FhirError(
             'multiple_matches',
@@ -93,7 +95,7 @@ async function processTransaction(
     } else if (method === 'PUT' && entry.fullUrl) {
       // A conditional update others refer to: its target is the one match, or a new id fixed now.
       const [type, criteria] = url.split('?');
-      const found = await service.conditionalMatches(type, criteria, 2);
+      const found = await service.conditionalMatches(type, criteria, 2, { forWrite: true });
       if (found.length === 1) ids.set(entry.fullUrl, `${type}/${found[0].id}`);
       else if (found.length === 0) {
         const id = entry.resource?.id ?? randomUUID();

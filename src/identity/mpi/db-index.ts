@@ -40,6 +40,13 @@ export interface StoredCandidate {
   personId: string;
 }
 
+function toCandidate(row: any): StoredCandidate {
+  return {
+    record: (typeof row.record === 'string' ? JSON.parse(row.record) : row.record) as MatchRecord,
+    personId: row.person_id as string,
+  };
+}
+
 /**
  * $1 record id, $2 keys, $3 values, $4 maxBlockSize + 1 (exported for the benchmark's EXPLAIN).
  * `blocks` is materialized: inlined, PostgreSQL ran each key's index probe twice (once for the size
@@ -77,10 +84,7 @@ export async function loadCandidates(
     keys.map((k) => k.value),
     maxBlockSize + 1,
   ]);
-  return rows.map((r) => ({
-    record: (typeof r.record === 'string' ? JSON.parse(r.record) : r.record) as MatchRecord,
-    personId: r.person_id as string,
-  }));
+  return rows.map(toCandidate);
 }
 
 /**
@@ -122,8 +126,5 @@ export async function storeRecordAndLoadCandidates(
       r.source ?? null,
     ],
   });
-  return rows.map((row) => ({
-    record: (typeof row.record === 'string' ? JSON.parse(row.record) : row.record) as MatchRecord,
-    personId: row.person_id as string,
-  }));
+  return rows.map(toCandidate);
 }
