@@ -29,6 +29,24 @@ export {
   type DirectoryHit,
 } from './directory/directory-search';
 export { reindexDirectory } from './directory/directory-index';
+export {
+  directoryGeocoder,
+  geocodeOutcome,
+  parseAddress,
+  parseLatLong,
+  ChainGeocoder,
+  DirectoryGeocoder,
+  CensusGeocoder,
+  censusGeocoderFromEnv,
+  GeocoderUnavailable,
+  EXT_GEOCODE,
+  CS_GEOCODE_PRECISION,
+  type Geocoder,
+  type GeocodeResult,
+  type GeocodePrecision,
+  type GeocodeSource,
+  type Located,
+} from './directory/geocode';
 export { directorySearchParameters } from './directory/search-params';
 export {
   importHsdsPath,

@@ -100,6 +100,26 @@ create index directory_service_location_loc_service on directory_service_locatio
 drop index directory_service_location_loc;
 `,
   },
+  {
+    // The address of each Location with a position, standardized (src/identity/normalize), so a
+    // street address typed in the directory is located from the directory's own places.
+    id: 'referrals-0005-location-address',
+    sql: `
+create table location_address (
+  id text primary key,
+  number text not null,
+  line text not null,
+  city text not null,
+  state text not null,
+  zip text not null,
+  lat double precision not null,
+  lon double precision not null
+);
+create index location_address_number_line on location_address (number, line);
+create index location_address_zip on location_address (zip);
+create index location_address_city on location_address (city, state);
+`,
+  },
 ];
 
 registerMigrations(referralMigrations);

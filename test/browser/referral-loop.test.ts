@@ -101,7 +101,10 @@ describe.skipIf(!chromiumPath)('web app: the closed referral loop in Chromium', 
     await page.getByRole('status').filter({ hasText: 'services found' }).waitFor();
     const results = await text('.results');
     expect(results).toContain('2 services found');
-    expect(results).toContain("near the directory's places at ZIP code 95501");
+    expect(results).toContain('near ZIP code 95501');
+    // a ZIP code alone is located at ZIP code precision, and the page says so
+    expect(await page.locator('.geocode-precision').getAttribute('data-precision')).toBe('zip');
+    expect(await text('.geocode-precision')).toContain('Located by ZIP code only');
     expect(results).toContain(PANTRY_NAME);
     expect(results).toContain(MEALS_NAME);
     expect(results).not.toContain(RENT_NAME); // mentions food, but 35 miles away
@@ -127,17 +130,23 @@ describe.skipIf(!chromiumPath)('web app: the closed referral loop in Chromium', 
     await shot('web-directory-map.png');
     await page.getByRole('button', { name: 'List' }).click();
 
-    // Open now and language narrow it to the pantry (the meal runs one minute a week, on Sundays).
+    // Open now and language narrow it to the pantry (the meal runs one minute a week, on Sundays);
+    // the street address the worker types is located at address precision from the directory itself.
     await page.getByLabel('Open now').check();
     await page.getByLabel('Language').fill('es');
+    await page.getByLabel('Near').fill('300 harbor way, Alder, CA 95501');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await page.getByRole('status').filter({ hasText: '1 service found' }).waitFor();
+    expect(await text('.results-status')).toContain('near 300 HARBOR WAY, ALDER, CA 95501');
+    expect(await page.locator('.geocode-precision').getAttribute('data-precision')).toBe('address');
+    expect(await text('.geocode-precision')).toContain('Located by street address');
     await shot('web-directory-list.png');
     await page.getByRole('link', { name: `Send referral to ${PANTRY_NAME}` }).click();
 
     // The referral form keeps the person and the service; the sender says who they work for.
     await page.getByRole('heading', { level: 1, name: 'Send a referral' }).waitFor();
-    expect(await text('main')).toContain(`${PANTRY_NAME} · ${FOOD_BANK_NAME}`);
+    // (the service is read after the page shows: wait for it rather than read the page once)
+    await page.getByText(`${PANTRY_NAME} · ${FOOD_BANK_NAME}`).first().waitFor();
     expect(await text('main')).toContain(PERSON_NAME);
     await page.getByRole('button', { name: 'Send referral' }).click();
     expect(await page.getByRole('alert').innerText()).toContain('your organization (Working for)');

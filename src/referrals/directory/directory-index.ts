@@ -99,7 +99,8 @@ export async function reindexDirectory(store: FhirStore): Promise<number> {
      where not r.deleted and (
        (r.resource_type = 'HealthcareService' and not exists (select 1 from directory_service d where d.id = r.id))
        or (r.resource_type = 'Location' and r.content ? 'position'
-           and not exists (select 1 from location_position p where p.id = r.id)))`,
+           and (not exists (select 1 from location_position p where p.id = r.id)
+                or not exists (select 1 from location_address a where a.id = r.id))))`,
   );
   const { indexLocationPosition } = await import('./location-near');
   for (const row of rows) {

@@ -1,4 +1,4 @@
-import type { Bundle, BundleEntry, HealthcareService, Location } from '@medplum/fhirtypes';
+import type { Bundle, BundleEntry, HealthcareService, Location, OperationOutcome } from '@medplum/fhirtypes';
 import { FhirError } from '../../fhir/errors';
 import { SqlParams, type Queryable } from '../../store';
 import { splitValues } from '../../fhir/search/parse';
@@ -195,8 +195,11 @@ export function directoryQueryFrom(q: Q): DirectoryQuery {
   return out;
 }
 
-/** The result as a searchset Bundle: services (with their distance) then their locations. */
-export function directoryBundle(base: string, result: DirectoryResult): Bundle {
+/**
+ * The result as a searchset Bundle: services (with their distance) then their locations, then an
+ * `outcome` entry when there is one (where the searched address was located).
+ */
+export function directoryBundle(base: string, result: DirectoryResult, outcome?: OperationOutcome): Bundle {
   const entry: BundleEntry[] = result.hits.map((h) => ({
     fullUrl: `${base}/HealthcareService/${h.id}`,
     resource: h.service,
@@ -222,5 +225,6 @@ export function directoryBundle(base: string, result: DirectoryResult): Bundle {
   for (const loc of result.locations) {
     entry.push({ fullUrl: `${base}/Location/${loc.id}`, resource: loc, search: { mode: 'include' } });
   }
+  if (outcome) entry.push({ resource: outcome, search: { mode: 'outcome' } });
   return { resourceType: 'Bundle', type: 'searchset', total: result.total, entry };
 }

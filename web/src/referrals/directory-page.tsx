@@ -13,10 +13,11 @@ import {
   directorySearchParams,
   hasCriteria,
   PAGE_SIZE,
+  parsePoint,
   type DirectoryCriteria,
 } from './directory-query';
 import { readDirectoryPage, type DirectoryRow } from './directory-results';
-import { locate } from './geocode';
+import { locatedFrom, precisionText, type Place } from './geocode';
 
 /** The provider directory: find services by need, place, language, hours; list or map; send a referral. */
 export function DirectoryPage() {
@@ -27,13 +28,19 @@ export function DirectoryPage() {
   const active = hasCriteria(criteria);
   const key = active ? JSON.stringify({ ...criteria, view: undefined }) : undefined;
   const result = useLoad(key, async (signal) => {
-    const place = criteria.near.trim() ? await locate(kithFhir, criteria.near, signal) : undefined;
-    if (criteria.near.trim() && !place) return { place, notFound: true as const };
+    // The server locates an address (street, ZIP code or city) and says how exactly it did.
     const bundle = await kithFhir.request<Bundle>(
-      `HealthcareService/$directory-search${withQuery('', directorySearchParams(criteria, place?.point))}`,
+      `HealthcareService/$directory-search${withQuery('', directorySearchParams(criteria))}`,
       { signal },
     );
-    return { place, page: await readDirectoryPage(kithFhir, bundle, signal) };
+    const located = locatedFrom(bundle);
+    const point = parsePoint(criteria.near);
+    const place: Place | undefined = point
+      ? { point, precision: 'point', source: 'input', matched: `${point.lat}, ${point.long}` }
+      : located?.place;
+    const warnings = located?.warnings ?? [];
+    if (located?.notFound) return { place, warnings, notFound: true as const };
+    return { place, warnings, page: await readDirectoryPage(kithFhir, bundle, signal) };
   });
   useDocumentTitle(active ? 'Directory search results' : 'Provider directory');
   const go = (c: DirectoryCriteria): void =>
@@ -58,9 +65,16 @@ export function DirectoryPage() {
       {result.status === 'error' && <OutcomeAlert error={result.error} />}
       {result.status === 'done' && 'notFound' in result.data && (
         <div className="alert alert-warning" role="alert">
-          No place in the directory matches “{criteria.near}”. Try a ZIP code or “latitude, longitude”.
+          “{criteria.near}” could not be located. Try a full street address with city and ZIP code, a ZIP
+          code, or “latitude, longitude”.
         </div>
       )}
+      {result.status === 'done' &&
+        result.data.warnings.map((w) => (
+          <div key={w} className="alert alert-warning" role="alert">
+            {w}
+          </div>
+        ))}
       {result.status === 'done' && 'page' in result.data && result.data.page && (
         <section className="results" aria-labelledby="directory-results-heading">
           <div className="results-bar">
@@ -85,8 +99,13 @@ export function DirectoryPage() {
             {result.data.page.total === 1 ? '1 service found' : `${result.data.page.total} services found`}
             {result.data.page.total > PAGE_SIZE &&
               `. Showing ${criteria.offset + 1}–${criteria.offset + result.data.page.rows.length}`}
-            {result.data.place && ` near ${result.data.place.how}`}.
+            {result.data.place && ` near ${result.data.place.matched}`}.
           </p>
+          {result.data.place && (
+            <p className="geocode-precision" data-precision={result.data.place.precision}>
+              {precisionText(result.data.place)}
+            </p>
+          )}
           {criteria.view === 'map' ? (
             <DirectoryMap
               rows={result.data.page.rows}

@@ -51,10 +51,13 @@ describe('directory criteria', () => {
 
   it('asks $directory-search for the point in miles, lower-case language, filters only when set', () => {
     const c = criteriaFromQuery(new URLSearchParams('need=%20food%20&language=ES&open=1&category=BN-FP'));
-    expect(directorySearchParams({ ...c, miles: 3 }, { lat: 1.5, long: -2 })).toEqual({
+    expect(directorySearchParams({ ...c, miles: 3, near: '1.5, -2' })).toEqual({
       text: 'food',
       category: 'BN-FP',
       near: '1.5|-2|3|mi',
+      address: undefined,
+      distance: undefined,
+      unit: undefined,
       'open-now': 'true',
       language: 'es',
       age: undefined,
@@ -63,17 +66,30 @@ describe('directory criteria', () => {
       _count: 20,
       _offset: undefined,
     });
-    expect(directorySearchParams(c, undefined).near).toBeUndefined();
+    expect(directorySearchParams(c).near).toBeUndefined();
+    expect(directorySearchParams(c).address).toBeUndefined();
+  });
+
+  it('sends any other place as an address for the server to locate, with the distance in miles', () => {
+    const c = criteriaFromQuery(
+      new URLSearchParams('near=%20300%20Harbor%20Way,%20Alder%2095501%20&miles=4'),
+    );
+    expect(directorySearchParams(c)).toMatchObject({
+      near: undefined,
+      address: '300 Harbor Way, Alder 95501',
+      distance: 4,
+      unit: 'mi',
+    });
   });
 
   it('filters by eligibility: the age in whole years and the program', () => {
     const c = criteriaFromQuery(new URLSearchParams('age=%2017%20&program=CalFresh'));
     expect(hasCriteria(c)).toBe(true);
     expect(criteriaToQuery(c)).toMatchObject({ age: '17', program: 'CalFresh' });
-    expect(directorySearchParams(c, undefined)).toMatchObject({ age: 17, program: 'CalFresh' });
+    expect(directorySearchParams(c)).toMatchObject({ age: 17, program: 'CalFresh' });
     for (const bad of ['-1', '12.5', 'ten', '131']) {
       const b = criteriaFromQuery(new URLSearchParams({ age: bad }));
-      expect(directorySearchParams(b, undefined).age, bad).toBeUndefined();
+      expect(directorySearchParams(b).age, bad).toBeUndefined();
       expect(hasCriteria(b), bad).toBe(false);
     }
   });

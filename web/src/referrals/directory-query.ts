@@ -96,12 +96,21 @@ export function parsePoint(text: string): Point | undefined {
   return { lat, long };
 }
 
-/** Parameters of `HealthcareService/$directory-search` for the criteria and the point `near` stands for. */
-export function directorySearchParams(c: DirectoryCriteria, point: Point | undefined): SearchParams {
+/**
+ * Parameters of `HealthcareService/$directory-search` for the criteria: a coordinate pair is sent as
+ * `near`; any other place (street address, ZIP code, city) as `address`, located by the server, which
+ * says at which precision in the answer's outcome entry.
+ */
+export function directorySearchParams(c: DirectoryCriteria): SearchParams {
+  const near = c.near.trim();
+  const point = near ? parsePoint(near) : undefined;
   return {
     text: c.need.trim() || undefined,
     category: c.category.trim() || undefined,
     near: point ? `${point.lat}|${point.long}|${c.miles}|mi` : undefined,
+    address: near && !point ? near : undefined,
+    distance: near && !point ? c.miles : undefined,
+    unit: near && !point ? 'mi' : undefined,
     'open-now': c.openNow ? 'true' : undefined,
     language: c.language.trim().toLowerCase() || undefined,
     age: ageYears(c.age),

@@ -1,49 +1,70 @@
-import type { Location } from '@medplum/fhirtypes';
-import type { FhirClient } from '../fhir/client';
-import { parsePoint, type Point } from './directory-query';
-import { locationPoint } from './directory-results';
+import type { Bundle, OperationOutcome } from '@medplum/fhirtypes';
+import type { Point } from './directory-query';
 
-/** Where a "near" text points, and how it was found, for the page to say. */
+const EXT_GEOCODE = 'https://kith.example.org/fhir/StructureDefinition/directory-geocode';
+
+export type Precision = 'point' | 'address' | 'zip' | 'city';
+
+/** Where the server located the "near" text, and how exactly, for the page to say. */
 export interface Place {
   point: Point;
-  how: string;
+  precision: Precision;
+  /** directory (its own Locations), census (the Census Geocoder) or input (typed coordinates). */
+  source: string;
+  /** What was matched: "300 HARBOR WAY, ALDER, CA 95501", "ZIP code 95501". */
+  matched: string;
 }
 
-/**
- * Turns "near" into a point without any outside service: a "latitude, longitude" pair as is; else
- * the middle of the directory's own Locations at that ZIP code, or else at that address or city.
- * Undefined when nothing in the directory is there.
- */
-export async function locate(
-  client: FhirClient,
-  text: string,
-  signal?: AbortSignal,
-): Promise<Place | undefined> {
-  const point = parsePoint(text);
-  if (point) return { point, how: `the point ${point.lat}, ${point.long}` };
-  const zip = /\b(\d{5})(?:-\d{4})?\b/.exec(text)?.[1];
-  const tries: [Record<string, string>, string][] = [];
-  if (zip) tries.push([{ 'address-postalcode': zip }, `ZIP code ${zip}`]);
-  tries.push([{ address: text.trim() }, `“${text.trim()}”`]);
-  const city = text
-    .split(',')
-    .map((s) => s.trim())
+export interface Located {
+  place?: Place;
+  /** The server could not locate the text. */
+  notFound: boolean;
+  /** Warnings on the way (an outside geocoder down, so a coarser precision was used). */
+  warnings: string[];
+}
+
+/** Reads the outcome entry `$directory-search` adds when asked for an `address`. */
+export function locatedFrom(bundle: Bundle): Located | undefined {
+  const outcome = bundle.entry?.find((e) => e.search?.mode === 'outcome')?.resource as
+    OperationOutcome | undefined;
+  if (outcome?.resourceType !== 'OperationOutcome') return undefined;
+  const warnings = outcome.issue
+    .filter((i) => i.severity === 'warning' && i.code !== 'not-found')
+    .map((i) => i.diagnostics ?? '')
     .filter(Boolean);
-  if (city.length > 1)
-    tries.push([
-      { 'address-city': city[city.length - 2].replace(/\d+/g, '').trim() || city[0] },
-      city[city.length - 2],
-    ]);
-  for (const [params, what] of tries) {
-    const bundle = await client.search<Location>('Location', { ...params, _count: 100 }, signal);
-    const points = (bundle.entry ?? [])
-      .map((e) => (e.resource ? locationPoint(e.resource) : undefined))
-      .filter((p): p is Point => !!p);
-    if (points.length) {
-      const lat = points.reduce((s, p) => s + p.lat, 0) / points.length;
-      const long = points.reduce((s, p) => s + p.long, 0) / points.length;
-      return { point: { lat, long }, how: `the directory's places at ${what}` };
-    }
-  }
-  return undefined;
+  const parts = outcome.extension?.find((e) => e.url === EXT_GEOCODE)?.extension;
+  if (!parts) return { notFound: true, warnings };
+  const get = (url: string) => parts.find((e) => e.url === url);
+  const lat = get('latitude')?.valueDecimal;
+  const long = get('longitude')?.valueDecimal;
+  const precision = get('precision')?.valueCode as Precision | undefined;
+  if (typeof lat !== 'number' || typeof long !== 'number' || !precision) return { notFound: true, warnings };
+  return {
+    place: {
+      point: { lat, long },
+      precision,
+      source: get('source')?.valueCode ?? '',
+      matched: get('matched')?.valueString ?? '',
+    },
+    notFound: false,
+    warnings,
+  };
+}
+
+const PRECISION_TEXT: Record<Precision, string> = {
+  point: 'the coordinates given',
+  address: 'street address',
+  zip: 'ZIP code only (the middle of the directory’s places there)',
+  city: 'city only (the middle of the directory’s places there)',
+};
+
+/** "Located by street address (Census Geocoder)", for the results line. */
+export function precisionText(place: Place): string {
+  const by =
+    place.source === 'census'
+      ? ' (US Census Geocoder)'
+      : place.source === 'directory'
+        ? ' (from the directory’s own places)'
+        : '';
+  return `Located by ${PRECISION_TEXT[place.precision]}${place.precision === 'point' ? '' : by}`;
 }
