@@ -29,6 +29,14 @@ describe.skipIf(!chromiumPath)('web app: sign-in and sign-out in Chromium', () =
       accessLevel: 'view-only',
       purposeOfUse: 'TREAT',
     });
+    await kith.addUser({
+      username: 'pantry.worker',
+      password: PASSWORD,
+      displayName: 'Guadalupe Reyes',
+      organization: { id: 'pantry', kind: 'cbo', hipaaCoveredEntity: false, part2Program: false },
+      accessLevel: 'exchange',
+      purposeOfUse: 'COC',
+    });
   });
 
   afterAll(async () => {
@@ -75,5 +83,50 @@ describe.skipIf(!chromiumPath)('web app: sign-in and sign-out in Chromium', () =
       `select action from audit_events where action in ('login', 'login-failed', 'logout') order by seq`,
     );
     expect(rows.map((r) => r.action)).toEqual(['login-failed', 'login', 'logout']);
+  });
+
+  it('signs in for a chosen purpose: the header shows it, the audit records it; a CBO may not pick treatment', async () => {
+    await page.goto(`${base}/`);
+    await page.getByLabel('Username').fill('pantry.worker');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByLabel('Purpose of use').selectOption({ label: 'Treatment' });
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.innerText()).toContain(
+      'Staff of a community-based organization may not sign in for treatment (TREAT); choose one of: coordination of care (COC), care management (CAREMGT)',
+    );
+    expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
+
+    await page.getByLabel('Username').fill('clinic.view');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByLabel('Purpose of use').selectOption({ label: 'Health care operations' });
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    const user = page.getByLabel('Signed-in user');
+    expect(await user.innerText()).toContain('For health care operations');
+    await page.getByLabel('Name', { exact: true }).fill('nobody-by-this-name');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'No one found.' }).waitFor();
+    // After a reload the session (renewed from the cookie) keeps the purpose.
+    await page.reload();
+    await expect
+      .poll(() => page.getByLabel('Signed-in user').innerText())
+      .toContain('For health care operations');
+
+    await (kith.kith.store.access as any).flush();
+    const { rows } = await kith.kith.db.query(
+      `select action, event from audit_events where action in ('login', 'login-failed', 'search') order by seq`,
+    );
+    const events = rows.map((r) => ({ action: r.action as string, e: JSON.parse(r.event) }));
+    const purpose = (e: any) => e.purposeOfEvent?.[0]?.coding?.[0]?.code;
+    const refused = events.filter((r) => r.action === 'login-failed').at(-1)!;
+    expect(refused.e.outcomeDesc).toBe('purpose-not-allowed');
+    const signedIn = events.filter((r) => r.action === 'login').at(-1)!;
+    expect(signedIn.e.agent[0].who.display).toBe('Ravi Patel');
+    expect(purpose(signedIn.e)).toBe('HOPERAT');
+    const searched = events.filter((r) => r.action === 'search').at(-1)!;
+    expect(searched.e.agent[0].who.display).toBe('Ravi Patel');
+    expect(purpose(searched.e)).toBe('HOPERAT');
   });
 });

@@ -6,6 +6,7 @@ import { isPkceValue, issueCode } from './codes';
 import { callerForUser, clientScopeCeiling, userScopeCeiling } from './principals';
 import { formatScope, formatScopes, narrowScopes, nonResourceScopes, parseScopes } from './scopes';
 import type { AuthService } from './service';
+import { purposeName, purposeProblem, selectablePurposes } from '../policy/purposes';
 
 /** A checked authorization request (RFC 6749 §4.1.1 + PKCE + SMART's aud). */
 interface AuthorizeRequest {
@@ -92,6 +93,14 @@ function describe(scope: Scope): string {
   return `${[...scope.ops].map((o) => OP_WORDS[o]).join(', ')} ${what} ${whose}`.trim();
 }
 
+function purposeOptions(chosen: unknown): string {
+  const options = selectablePurposes().map(
+    (code) =>
+      `<option value="${escape(code)}"${chosen === code ? ' selected' : ''}>${escape(purposeName(code))}</option>`,
+  );
+  return `<option value="">My usual purpose</option>${options.join('')}`;
+}
+
 function page(req: AuthorizeRequest, form: Record<string, unknown>, error?: string): string {
   const hidden = [
     'client_id',
@@ -124,6 +133,7 @@ input[type=text],input[type=password]{width:100%;padding:.4rem;box-sizing:border
 ${error ? `<p class="error" role="alert">${escape(error)}</p>` : ''}
 <form method="post" action="/oauth2/authorize">${hidden}
 <ul>${items}</ul>
+<label>Purpose of use<select name="purpose_of_use">${purposeOptions(form.purpose_of_use)}</select></label>
 ${needsPatient ? '<label>Person (Patient id) to share<input type="text" name="patient" required pattern="[A-Za-z0-9.\\-]{1,64}"></label>' : ''}
 <label>Username<input type="text" name="username" autocomplete="username" required></label>
 <label>Password<input type="password" name="password" autocomplete="current-password" required></label>
@@ -189,6 +199,23 @@ export async function authorizeSubmit(
       return sendPage(reply, err.status, page(r, form, err.message), r.redirectUri);
     throw err;
   }
+  const purposeOfUse =
+    typeof form.purpose_of_use === 'string' && form.purpose_of_use !== '' ? form.purpose_of_use : undefined;
+  if (purposeOfUse) {
+    const problem = purposeProblem(user, purposeOfUse);
+    if (problem) {
+      await auth.emit({
+        type: 'login-failed',
+        outcome: 'failure',
+        ...ctx,
+        username: user.username,
+        userId: user.id,
+        clientId: r.client.clientId,
+        reason: 'purpose-not-allowed',
+      });
+      return sendPage(reply, 403, page(r, form, problem), r.redirectUri);
+    }
+  }
   const ticked = ([] as unknown[]).concat(form.grant ?? []).filter((g): g is string => typeof g === 'string');
   const chosen = narrowScopes(parseScopes(ticked.join(' ')), r.scopes);
   const scopes = narrowScopes(chosen, userScopeCeiling(user));
@@ -216,6 +243,7 @@ export async function authorizeSubmit(
       scope: formatScopes(scopes, r.extra),
       patient,
       nonce: r.nonce,
+      purposeOfUse,
     },
     auth.config.authCodeTtl,
   );
@@ -226,7 +254,7 @@ export async function authorizeSubmit(
     username: user.username,
     userId: user.id,
     clientId: r.client.clientId,
-    caller: callerForUser(user, { scopes, patient, clientId: r.client.clientId }),
+    caller: callerForUser(user, { scopes, patient, clientId: r.client.clientId, purposeOfUse }),
   });
   return reply.redirect(redirectWith(r.redirectUri, { code, state: r.state }), 302);
 }

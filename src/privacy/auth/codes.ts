@@ -31,8 +31,9 @@ export function pkceChallenge(verifier: string): string {
 export async function issueCode(db: Sql, grant: CodeGrant, ttlSeconds: number): Promise<string> {
   const code = randomSecret(32);
   await db.query(
-    `insert into auth_codes (code_hash, client_id, user_id, redirect_uri, code_challenge, scope, patient, nonce, expires_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, now() + make_interval(secs => $9))`,
+    `insert into auth_codes (code_hash, client_id, user_id, redirect_uri, code_challenge, scope, patient, nonce,
+       purpose_of_use, expires_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, now() + make_interval(secs => $10))`,
     [
       tokenHash(code),
       grant.clientId,
@@ -42,6 +43,7 @@ export async function issueCode(db: Sql, grant: CodeGrant, ttlSeconds: number): 
       grant.scope,
       grant.patient ?? null,
       grant.nonce ?? null,
+      grant.purposeOfUse ?? null,
       ttlSeconds,
     ],
   );
@@ -53,6 +55,8 @@ export interface RedeemedCode {
   scope: string;
   patient?: string;
   nonce?: string;
+  /** The purpose of use chosen on the authorization page. */
+  purposeOfUse?: string;
   /** Refresh tokens issued from this code join this family, so a replayed code revokes them. */
   familyId: string;
 }
@@ -75,7 +79,7 @@ export async function redeemCode(
   // Failures inside the transaction are returned, not thrown, so that a revocation commits.
   const result = await db.transaction(async (client): Promise<RedeemedCode | string> => {
     const { rows } = await client.query(
-      `select client_id, user_id, redirect_uri, code_challenge, scope, patient, nonce, used_at, family_id,
+      `select client_id, user_id, redirect_uri, code_challenge, scope, patient, nonce, purpose_of_use, used_at, family_id,
               expires_at <= now() as expired
        from auth_codes where code_hash = $1 for update`,
       [tokenHash(code)],
@@ -100,6 +104,7 @@ export async function redeemCode(
       scope: row.scope,
       patient: row.patient ?? undefined,
       nonce: row.nonce ?? undefined,
+      purposeOfUse: row.purpose_of_use ?? undefined,
       familyId,
     };
   });

@@ -54,7 +54,6 @@ export {
   ACCESS_LEVELS,
   ROLES,
   ORGANIZATION_KINDS,
-  SELECTABLE_PURPOSES,
 } from './users';
 export {
   createClient,

@@ -78,7 +78,10 @@ describe('sign-in', () => {
     const ok = await login({ username: 'casey', password: 'casey-password-1', purposeOfUse: 'TREAT' });
     expect((await env.auth.verifyAccessToken(ok.json().access_token)).purposeOfUse).toBe('TREAT');
     const btg = await login({ username: 'casey', password: 'casey-password-1', purposeOfUse: 'ETREAT' });
-    expect(btg.statusCode).toBe(422);
+    expect(btg.statusCode).toBe(403);
+    expect(btg.json().issue[0].diagnostics).toContain('ask for break-glass access with a reason');
+    const junk = await login({ username: 'casey', password: 'casey-password-1', purposeOfUse: 'treat me' });
+    expect(junk.statusCode).toBe(422);
   });
 
   it('answers the same for an unknown user and a wrong password, and reports both', async () => {

@@ -105,6 +105,11 @@ create table auth_login_attempts (
 );
 `,
   },
+  {
+    // The purpose of use chosen on the authorization page travels with the code to the token.
+    id: 'auth-0002-code-purpose',
+    sql: `alter table auth_codes add column purpose_of_use text;`,
+  },
 ];
 
 registerMigrations(authMigrations);

@@ -21,6 +21,7 @@ export const DEFAULT_PUBLIC_PATHS: PathPattern[] = [
   '/fhir/.well-known/smart-configuration',
   '/.well-known/*',
   '/auth/login',
+  '/auth/purposes',
   '/auth/refresh',
   '/auth/logout',
   '/oauth2/*',

@@ -7,6 +7,7 @@ import { OAuthError } from './errors';
 import { authenticateClient, handleTokenRequest } from './token-endpoint';
 import { bearerToken } from './require-auth';
 import type { AuthService } from './service';
+import { PURPOSE_NAMES, selectablePurposes } from '../policy/purposes';
 
 export interface AuthRoutesOptions {
   auth: AuthService;
@@ -99,6 +100,13 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
     setRefreshCookie(req, reply, result.refresh_token, auth.config.refreshTokenTtl, secure);
     return reply.header('cache-control', 'no-store').send(result);
   });
+
+  // The purposes a sign-in page offers (the server refuses those the user's organization may not use).
+  app.get('/auth/purposes', async (_req, reply) =>
+    reply
+      .header('cache-control', 'public, max-age=300')
+      .send(selectablePurposes().map((code) => ({ code, name: PURPOSE_NAMES[code] ?? code }))),
+  );
 
   app.post('/auth/refresh', async (req, reply) => {
     const token = (body(req).refresh_token as string | undefined) ?? cookieValue(req, REFRESH_COOKIE);

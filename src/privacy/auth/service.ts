@@ -13,7 +13,8 @@ import { callerForUser, userScopeCeiling } from './principals';
 import { issueRefreshToken, revokeRefreshToken, rotateRefreshToken } from './refresh-tokens';
 import { formatScopes, narrowScopes, nonResourceScopes, parseScopes } from './scopes';
 import { AccessTokens } from './tokens';
-import { findLogin, findUserById, SELECTABLE_PURPOSES, type UserRecord } from './users';
+import { purposeProblem } from '../policy/purposes';
+import { findLogin, findUserById, type UserRecord } from './users';
 import './migrations';
 
 /** Something that happened in sign-in; the audit module records these (failed sign-ins above all). */
@@ -151,13 +152,9 @@ export class AuthService {
     const username = typeof input.username === 'string' ? input.username.slice(0, 256) : '';
     const password = typeof input.password === 'string' ? input.password : '';
     if (!username || !password) throw new FhirError('invalid_value', 'username and password are required');
-    let purposeOfUse: string | undefined;
-    if (input.purposeOfUse !== undefined && input.purposeOfUse !== null && input.purposeOfUse !== '') {
-      if (typeof input.purposeOfUse !== 'string' || !SELECTABLE_PURPOSES.includes(input.purposeOfUse))
-        throw new FhirError('invalid_value', `purposeOfUse must be one of ${SELECTABLE_PURPOSES.join(', ')}`);
-      purposeOfUse = input.purposeOfUse;
-    }
+    const purposeOfUse = checkedPurposeInput(input.purposeOfUse);
     const user = await this.checkPassword(username, password, ctx);
+    if (purposeOfUse) await this.requirePurpose(user, purposeOfUse, { ...ctx, username });
     const ceiling = userScopeCeiling(user);
     const caller = callerForUser(user, { scopes: ceiling, purposeOfUse });
     const access = await this.tokens.issue(caller);
@@ -218,6 +215,28 @@ export class AuthService {
     return found.user;
   }
 
+  /**
+   * Refuses (403, with the purposes the user may choose) a session for a purpose the policy does
+   * not allow this user's organization and roles; the refusal is recorded as a failed sign-in.
+   */
+  async requirePurpose(
+    user: UserRecord,
+    purposeOfUse: string,
+    ctx: RequestContext & { username?: string; clientId?: string },
+  ): Promise<void> {
+    const problem = purposeProblem(user, purposeOfUse);
+    if (!problem) return;
+    await this.emit({
+      type: 'login-failed',
+      outcome: 'failure',
+      ...ctx,
+      username: ctx.username ?? user.username,
+      userId: user.id,
+      reason: 'purpose-not-allowed',
+    });
+    throw new FhirError('forbidden', problem);
+  }
+
   /** Renews a web-app session: rotates the refresh token and issues a new access token. */
   async refreshSession(refreshToken: unknown, ctx: RequestContext): Promise<TokenResponse> {
     const result = await rotateRefreshToken(
@@ -240,6 +259,18 @@ export class AuthService {
         reason: 'disabled',
       });
       throw new FhirError('unauthenticated', 'This account is disabled');
+    }
+    const purposeNow = result.grant.purposeOfUse && purposeProblem(user, result.grant.purposeOfUse);
+    if (purposeNow) {
+      // The policy or the account changed since sign-in: the chosen purpose no longer holds.
+      await this.emit({
+        type: 'refresh-failed',
+        outcome: 'failure',
+        ...ctx,
+        userId: user.id,
+        reason: 'purpose-not-allowed',
+      });
+      throw new FhirError('unauthenticated', `${purposeNow}. Sign in again.`);
     }
     const scopes = narrowScopes(parseScopes(result.grant.scope), userScopeCeiling(user));
     const caller = callerForUser(user, { scopes, purposeOfUse: result.grant.purposeOfUse });
@@ -303,6 +334,17 @@ export class AuthService {
   static scopeString(resource: ReturnType<typeof parseScopes>, requested: string): string {
     return formatScopes(resource, nonResourceScopes(requested));
   }
+}
+
+/** A purpose of use as a request gives it: absent, or an HL7 PurposeOfUse code (checked against the policy later). */
+export function checkedPurposeInput(v: unknown): string | undefined {
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v !== 'string' || !/^[A-Z][A-Z0-9]{1,19}$/.test(v))
+    throw new FhirError(
+      'invalid_value',
+      'purposeOfUse must be an HL7 PurposeOfUse code such as TREAT or COC',
+    );
+  return v;
 }
 
 function lockedError(seconds: number): FhirError {

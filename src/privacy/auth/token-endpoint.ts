@@ -8,6 +8,7 @@ import { callerForClient, callerForUser, clientScopeCeiling, userScopeCeiling } 
 import { issueRefreshToken, rotateRefreshToken } from './refresh-tokens';
 import { narrowScopes, nonResourceScopes, parseScopes } from './scopes';
 import type { AuthService, RequestContext, TokenResponse } from './service';
+import { purposeProblem } from '../policy/purposes';
 import { findUserById, type UserRecord } from './users';
 
 export interface TokenRequestContext extends RequestContext {
@@ -87,6 +88,26 @@ function requireGrant(client: ClientRecord, grant: GrantType): void {
     throw new OAuthError('unauthorized_client', `This client may not use the ${grant} grant`);
 }
 
+/** The token request's `purpose_of_use` (an HL7 PurposeOfUse code), if any. */
+function askedPurpose(p: Params): string | undefined {
+  const v = param(p, 'purpose_of_use');
+  if (v !== undefined && !/^[A-Z][A-Z0-9]{1,19}$/.test(v))
+    throw new OAuthError(
+      'invalid_request',
+      'purpose_of_use must be an HL7 PurposeOfUse code such as TREAT or COC',
+    );
+  return v;
+}
+
+/** A grant's purpose of use against what the token request asks: it may repeat it, never change it. */
+function samePurpose(granted: string | undefined, asked: string | undefined, where: string): void {
+  if (asked !== undefined && granted !== undefined && asked !== granted)
+    throw new OAuthError(
+      'invalid_grant',
+      `purpose_of_use ${asked} differs from the purpose ${granted} chosen ${where}`,
+    );
+}
+
 const bareId = (patient: string | undefined): string | undefined => patient?.replace(/^Patient\//, '');
 
 /** The token endpoint: client_credentials, authorization_code (PKCE) and refresh_token grants. */
@@ -146,6 +167,12 @@ async function clientCredentials(auth: AuthService, client: ClientRecord, p: Par
   const scopes = asked === undefined ? ceiling : narrowScopes(parseScopes(asked), ceiling);
   if (!scopes.length) throw new OAuthError('invalid_scope', 'None of the requested scopes can be granted');
   const caller = callerForClient(client, scopes);
+  const purpose = askedPurpose(p);
+  if (purpose !== undefined) {
+    const problem = purposeProblem(client, purpose);
+    if (problem) throw new OAuthError('invalid_request', problem.replace(/sign in/, 'ask for tokens'));
+    caller.purposeOfUse = purpose;
+  }
   const access = await auth.tokens.issue(caller);
   return {
     caller,
@@ -162,7 +189,7 @@ async function userTokens(
   auth: AuthService,
   client: ClientRecord,
   user: UserRecord,
-  grant: { scope: string; patient?: string; nonce?: string; familyId: string },
+  grant: { scope: string; patient?: string; nonce?: string; purposeOfUse?: string; familyId: string },
   refresh: string | undefined,
 ): Promise<Issued> {
   const scopes = narrowScopes(
@@ -172,7 +199,17 @@ async function userTokens(
   const extra = nonResourceScopes(grant.scope);
   if (!scopes.length && !extra.length)
     throw new OAuthError('invalid_scope', 'No scope remains to be granted');
-  const caller = callerForUser(user, { scopes, patient: grant.patient, clientId: client.clientId });
+  if (grant.purposeOfUse) {
+    // A purpose chosen earlier may no longer be allowed (the policy or the account changed).
+    const problem = purposeProblem(user, grant.purposeOfUse);
+    if (problem) throw new OAuthError('invalid_grant', problem);
+  }
+  const caller = callerForUser(user, {
+    scopes,
+    patient: grant.patient,
+    clientId: client.clientId,
+    purposeOfUse: grant.purposeOfUse,
+  });
   const access = await auth.tokens.issue(caller, { nonResourceScopes: extra });
   const response: TokenResponse = {
     access_token: access.token,
@@ -189,6 +226,7 @@ async function userTokens(
       clientId: client.clientId,
       scope: access.scope,
       patient: grant.patient,
+      purposeOfUse: grant.purposeOfUse,
       familyId: grant.familyId,
       ttl: offline ? auth.config.offlineRefreshTokenTtl : auth.config.refreshTokenTtl,
     });
@@ -213,7 +251,15 @@ async function authorizationCode(auth: AuthService, client: ClientRecord, p: Par
   );
   const user = await findUserById(auth.db, redeemed.userId);
   if (!user || user.disabled) throw new OAuthError('invalid_grant', 'The account is disabled');
-  return userTokens(auth, client, user, redeemed, undefined);
+  const asked = askedPurpose(p);
+  samePurpose(redeemed.purposeOfUse, asked, 'at sign-in');
+  return userTokens(
+    auth,
+    client,
+    user,
+    { ...redeemed, purposeOfUse: redeemed.purposeOfUse ?? asked },
+    undefined,
+  );
 }
 
 async function refreshGrant(auth: AuthService, client: ClientRecord, p: Params): Promise<Issued> {
@@ -227,6 +273,7 @@ async function refreshGrant(auth: AuthService, client: ClientRecord, p: Params):
   if (!rotated.ok) throw rotated.error;
   const user = rotated.grant.userId ? await findUserById(auth.db, rotated.grant.userId) : undefined;
   if (!user || user.disabled) throw new OAuthError('invalid_grant', 'The account is disabled');
+  samePurpose(rotated.grant.purposeOfUse ?? user.purposeOfUse, askedPurpose(p), 'for this session');
   // A refresh may ask for less than was granted, never more.
   let scope = rotated.grant.scope;
   const asked = param(p, 'scope');

@@ -18,8 +18,6 @@ export const ORGANIZATION_KINDS: OrganizationKind[] = [
   'health-plan',
   'provider',
 ];
-/** Purposes a person may pick for their session; break-glass (ETREAT, BTG) is granted, never chosen here. */
-export const SELECTABLE_PURPOSES = ['TREAT', 'CAREMGT', 'HPAYMT', 'HOPERAT', 'PUBHLTH', 'HRESCH', 'COC'];
 
 export interface UserRecord {
   id: string;

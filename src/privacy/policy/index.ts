@@ -22,3 +22,11 @@ export { applyRedaction, redactedSearchParams, REDACTED_LABEL, searchReadsRedact
 export { accessColumnsMigration } from './migrations';
 export { ACTION_OP, scopeCoverage, scopeFor, type ScopeCoverage } from './scopes';
 export { callerContext, dataClasses, labelSets, type CallerContext, type LabelSets } from './context';
+export {
+  allowedPurposes,
+  purposeName,
+  purposeProblem,
+  PURPOSE_NAMES,
+  selectablePurposes,
+  type PurposeSubject,
+} from './purposes';

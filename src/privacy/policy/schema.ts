@@ -48,6 +48,15 @@ export interface AccessPolicy {
     purposes: string[];
     purposesByKind?: Partial<Record<OrganizationKind, string[]>>;
   };
+  /**
+   * Purposes a session may be opened for (chosen at sign-in or asked for in a token request): those
+   * of the organization's kind (or `noOrganization`) and of each role, plus the account's default.
+   */
+  purposesOfUse: RuleRef & {
+    byKind: Partial<Record<OrganizationKind, string[]>>;
+    noOrganization: string[];
+    byRole?: Partial<Record<Role, string[]>>;
+  };
   consent: {
     /** Reported when a consent permits. */
     permitRuleId: string;

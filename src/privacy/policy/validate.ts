@@ -63,6 +63,7 @@ export function validatePolicy(input: unknown): PolicyValidation {
       'description',
       'purposeEquivalents',
       'coveredEntity',
+      'purposesOfUse',
       'consent',
       'restricted',
       'administrator',
@@ -99,6 +100,22 @@ export function validatePolicy(input: unknown): PolicyValidation {
           if (!isTextList(v)) err(`coveredEntity.purposesByKind.${k}`, 'must be a list of purpose codes');
         }
     }
+  }
+
+  const pou = rule(p.purposesOfUse, 'purposesOfUse', err, ['byKind', 'noOrganization', 'byRole']);
+  if (pou) {
+    const lists = (v: unknown, path: string, allowed: string[], what: string) => {
+      if (!isObject(v)) return err(path, `must map ${what} to purposes`);
+      for (const [k, l] of Object.entries(v)) {
+        if (!allowed.includes(k))
+          err(`${path}.${k}`, `unknown ${what.replace(/s$/, '')}; one of ${allowed.join(', ')}`);
+        if (!isTextList(l)) err(`${path}.${k}`, 'must be a list of purpose codes');
+      }
+    };
+    lists(pou.byKind, 'purposesOfUse.byKind', KINDS, 'organization kinds');
+    if (!isTextList(pou.noOrganization))
+      err('purposesOfUse.noOrganization', 'must be a list of purpose codes');
+    if (pou.byRole !== undefined) lists(pou.byRole, 'purposesOfUse.byRole', ROLES, 'roles');
   }
 
   if (!isObject(p.consent)) err('consent', 'must be an object');
@@ -164,6 +181,15 @@ export function validatePolicy(input: unknown): PolicyValidation {
       err('breakGlass.requireCoveredEntity', 'must be a boolean');
     if (typeof bg.maxMinutes !== 'number' || !(bg.maxMinutes > 0))
       err('breakGlass.maxMinutes', 'must be a positive number');
+  }
+  if (pou && bg && isText(bg.purpose)) {
+    const all = [
+      ...Object.values(isObject(pou.byKind) ? pou.byKind : {}),
+      pou.noOrganization,
+      ...Object.values(isObject(pou.byRole) ? pou.byRole : {}),
+    ].flatMap((l) => (isTextList(l) ? l : []));
+    if (all.includes(bg.purpose))
+      err('purposesOfUse', `${bg.purpose} is break-glass: it is granted, never chosen at sign-in`);
   }
   if (!isObject(p.accessLevels)) err('accessLevels', 'must be an object');
   else

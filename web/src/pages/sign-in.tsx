@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { purposes as fetchPurposes } from '../session/auth-api';
 import { signIn } from '../session/session';
 import { useDocumentTitle } from '../ui/document-title';
 
@@ -6,12 +7,21 @@ import { useDocumentTitle } from '../ui/document-title';
 export function SignInPage({ notice }: { notice?: string }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
+  const [purpose, setPurpose] = useState('');
+  const [purposes, setPurposes] = useState<{ code: string; name: string }[]>([]);
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const usernameRef = useRef<HTMLInputElement>(null);
   const passwordRef = useRef<HTMLInputElement>(null);
   useDocumentTitle('Sign in');
   useEffect(() => usernameRef.current?.focus(), []);
+  useEffect(() => {
+    let live = true;
+    void fetchPurposes().then((list) => live && setPurposes(list));
+    return () => {
+      live = false;
+    };
+  }, []);
 
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
@@ -23,7 +33,7 @@ export function SignInPage({ notice }: { notice?: string }) {
     setBusy(true);
     setError(undefined);
     try {
-      await signIn(username.trim(), password);
+      await signIn(username.trim(), password, purpose || undefined);
     } catch (err) {
       setError((err as Error).message);
       setPassword('');
@@ -78,6 +88,27 @@ export function SignInPage({ notice }: { notice?: string }) {
             onChange={(e) => setPassword(e.target.value)}
           />
         </div>
+        {purposes.length > 0 && (
+          <div className="field">
+            <label htmlFor="sign-in-purpose">Purpose of use</label>
+            <select
+              id="sign-in-purpose"
+              aria-describedby="sign-in-purpose-hint"
+              value={purpose}
+              onChange={(e) => setPurpose(e.target.value)}
+            >
+              <option value="">My usual purpose</option>
+              {purposes.map((p) => (
+                <option key={p.code} value={p.code}>
+                  {p.name.charAt(0).toUpperCase() + p.name.slice(1)}
+                </option>
+              ))}
+            </select>
+            <p className="hint" id="sign-in-purpose-hint">
+              Why you are opening records in this session. It is recorded with everything you see.
+            </p>
+          </div>
+        )}
         <button type="submit" className="button primary" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>

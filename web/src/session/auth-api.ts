@@ -72,8 +72,9 @@ async function failure(res: Response): Promise<AuthRequestError> {
 export async function login(
   username: string,
   password: string,
+  purposeOfUse?: string,
 ): Promise<IssuedToken & { user: SignedInUser }> {
-  const res = await post('/auth/login', { username, password });
+  const res = await post('/auth/login', { username, password, ...(purposeOfUse ? { purposeOfUse } : {}) });
   if (!res.ok) throw await failure(res);
   return res.json();
 }
@@ -120,5 +121,15 @@ export async function organizationName(token: string, id: string): Promise<strin
     return org.name ?? id;
   } catch {
     return id;
+  }
+}
+
+/** The purposes of use a sign-in may ask for (the server still checks them against the user's organization). */
+export async function purposes(): Promise<{ code: string; name: string }[]> {
+  try {
+    const res = await fetch('/auth/purposes', { headers: { accept: 'application/json' } });
+    return res.ok ? await res.json() : [];
+  } catch {
+    return [];
   }
 }

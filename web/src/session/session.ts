@@ -85,8 +85,8 @@ function end(reason?: string): void {
 }
 
 /** Signs in with a username and password; throws `AuthRequestError` with the server's reason. */
-export async function signIn(username: string, password: string): Promise<void> {
-  const result = await api.login(username, password);
+export async function signIn(username: string, password: string, purposeOfUse?: string): Promise<void> {
+  const result = await api.login(username, password, purposeOfUse);
   start(result.user, result);
 }
 
