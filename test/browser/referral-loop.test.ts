@@ -186,7 +186,15 @@ describe.skipIf(!chromiumPath)('web app: the closed referral loop in Chromium', 
     // new referral and the banner counts one unread update.
     await page.getByRole('link', { name: '← Referrals' }).click();
     await workFor(FOOD_BANK_NAME);
+    // The banner's counter opens the inbox (Alerts / Inbox), where the message is.
     await page.getByRole('link', { name: /1 unread referral update for Alder Community Food Bank/ }).click();
+    await page.getByRole('heading', { level: 1, name: 'Alerts and messages' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/inbox');
+    await page.getByRole('listitem').filter({ hasText: 'New referral received' }).waitFor();
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Referrals', exact: true })
+      .click();
     await page.getByRole('heading', { level: 1, name: 'Referrals' }).waitFor();
     await page.getByRole('status').filter({ hasText: '1 referral' }).waitFor();
     const row = page.getByRole('row', { name: new RegExp(PERSON_NAME) });

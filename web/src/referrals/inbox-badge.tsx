@@ -5,7 +5,7 @@ import { onInboxChanged, unreadCount } from './api';
 
 const EVERY_MS = 30_000;
 
-/** Unread in-app messages (referral updates) for the organization the user works for, in the banner. */
+/** Unread in-app messages (referral updates) for the organization the user works for, in the banner; opens the inbox. */
 export function InboxBadge({ pathname }: { pathname: string }) {
   const acting = useActingOrganization();
   const [unread, setUnread] = useState<number>();
@@ -29,7 +29,7 @@ export function InboxBadge({ pathname }: { pathname: string }) {
   if (!acting || unread === undefined) return null;
   return (
     <Link
-      to="/referrals"
+      to="/inbox"
       className="inbox-badge"
       aria-label={`${unread} unread referral ${unread === 1 ? 'update' : 'updates'} for ${acting.name}`}
     >
