@@ -105,7 +105,16 @@ export class FhirService {
   }
 
   async update(type: string, id: string, body: unknown, ifMatch?: number): Promise<Outcome> {
-    const resource = this.checkBody(type, body);
+    return this.updateChecked(type, id, this.checkBody(type, body), ifMatch);
+  }
+
+  /** An update of a body checkBody has passed (validated once, not again). */
+  private async updateChecked(
+    type: string,
+    id: string,
+    resource: Resource,
+    ifMatch?: number,
+  ): Promise<Outcome> {
     if (!isValidId(id)) throw new FhirError('id_mismatch', `'${id}' is not a valid FHIR id`, 'Resource.id');
     if (resource.id !== id) {
       throw new FhirError(
@@ -133,17 +142,46 @@ export class FhirService {
     const matches = await this.conditionalMatches(type, criteria, 2, { forWrite: true });
     if (matches.length > 1)
       throw new FhirError('multiple_matches', `Conditional update '${criteria}' matched several ${type}`);
-    if (matches.length === 1) {
-      if (resource.id && resource.id !== matches[0].id) {
+    return this.writeResolved(type, resource, { id: matches[0]?.id, fresh: false, ifMatch });
+  }
+
+  /**
+   * A conditional update whose criteria this transaction already searched and still holds locked
+   * (a transaction Bundle resolves them first): `id` is the one match, or undefined when none
+   * matched. `fresh`: the resource's id was generated for this create, so nothing is stored under it.
+   */
+  async conditionalUpdateResolved(
+    type: string,
+    body: unknown,
+    match: { id?: string; fresh: boolean; ifMatch?: number },
+  ): Promise<Outcome> {
+    if (!this.store.inTx)
+      throw new Error('conditionalUpdateResolved runs inside the transaction that matched');
+    return this.writeResolved(type, this.checkBody(type, body), match);
+  }
+
+  /** The write of a conditional update once its match is known (the body is already validated). */
+  private async writeResolved(
+    type: string,
+    resource: Resource,
+    match: { id?: string; fresh: boolean; ifMatch?: number },
+  ): Promise<Outcome> {
+    if (match.id) {
+      if (resource.id && resource.id !== match.id) {
         throw new FhirError(
           'id_mismatch',
-          `Resource.id '${resource.id}' differs from the matched ${type}/${matches[0].id}`,
+          `Resource.id '${resource.id}' differs from the matched ${type}/${match.id}`,
         );
       }
-      return this.update(type, matches[0].id, { ...resource, id: matches[0].id }, ifMatch);
+      return this.updateChecked(type, match.id, { ...resource, id: match.id }, match.ifMatch);
     }
-    if (resource.id) return this.update(type, resource.id, resource);
-    return this.create(type, resource);
+    if (resource.id && match.fresh) {
+      // Nothing can be stored under an id made for this create: no row to lock and compare.
+      const result = await this.store.create(resource, resource.id);
+      return { status: 201, version: result.version, resource: result.resource };
+    }
+    if (resource.id) return this.updateChecked(type, resource.id, resource);
+    return this.createChecked(type, resource);
   }
 
   async patch(type: string, id: string, operations: unknown, ifMatch?: number): Promise<Outcome> {

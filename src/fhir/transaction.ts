@@ -69,6 +69,15 @@ async function processTransaction(
 ): Promise<Bundle> {
   const ids = new Map<string, string>(); // fullUrl -> Type/id
   const newIds = new Map<number, string>(); // entry index -> id fixed for a conditional update that creates
+  // Conditional updates resolved in the first pass: entry index -> the one match's id, or null when
+  // none matched. The criteria stay locked until the transaction ends, so the entry then writes
+  // without searching (and locking) again.
+  const matched = new Map<number, string | null>();
+  // Entries whose new id was generated here (not the client's), so nothing can exist under it yet.
+  const freshIds = new Set<number>();
+  // Only where no other entry writes the same type could change what the criteria match by then:
+  // every write of that type is a conditional update with criteria of its own.
+  const resolvable = resolvableTypes(entries);
   // Ids for creates are fixed first, so every reference to a urn:uuid can be rewritten up front.
   for (const [i, entry] of entries.entries()) {
     const { method, url } = entry.request!;
@@ -96,11 +105,17 @@ async function processTransaction(
       // A conditional update others refer to: its target is the one match, or a new id fixed now.
       const [type, criteria] = url.split('?');
       const found = await service.conditionalMatches(type, criteria, 2, { forWrite: true });
-      if (found.length === 1) ids.set(entry.fullUrl, `${type}/${found[0].id}`);
-      else if (found.length === 0) {
+      if (found.length === 1) {
+        ids.set(entry.fullUrl, `${type}/${found[0].id}`);
+        if (resolvable.has(type)) matched.set(i, found[0].id);
+      } else if (found.length === 0) {
         const id = entry.resource?.id ?? randomUUID();
         newIds.set(i, id);
         ids.set(entry.fullUrl, `${type}/${id}`);
+        if (resolvable.has(type)) {
+          matched.set(i, null);
+          if (!entry.resource?.id) freshIds.add(i);
+        }
       }
     }
   }
@@ -116,7 +131,13 @@ async function processTransaction(
       : undefined;
     if (resource && newIds.has(i)) resource.id = newIds.get(i);
     try {
-      const outcome = await runEntry(service, entry, resource, ids);
+      const outcome = matched.has(i)
+        ? await service.conditionalUpdateResolved(entry.request!.url.split('?')[0], resource, {
+            id: matched.get(i) ?? undefined,
+            fresh: freshIds.has(i),
+            ifMatch: entry.request!.ifMatch ? Number(/\d+/.exec(entry.request!.ifMatch)?.[0]) : undefined,
+          })
+        : await runEntry(service, entry, resource, ids);
       results[i] = responseEntry(outcome, ctx, isRead(entry));
     } catch (err) {
       if (err instanceof FhirError) {
@@ -143,6 +164,27 @@ async function processTransaction(
     await run(i);
   }
   return { resourceType: 'Bundle', type: 'transaction-response', entry: results };
+}
+
+/**
+ * Types whose every write entry is a conditional update (`PUT Type?criteria`) with criteria no other
+ * entry repeats: what such an entry's criteria matched when the ids were fixed still holds when it
+ * runs (the criteria are locked), so it need not search again.
+ */
+function resolvableTypes(entries: BundleEntry[]): Set<string> {
+  const ok = new Map<string, boolean>();
+  const seen = new Set<string>();
+  for (const e of entries) {
+    const { method, url } = e.request!;
+    if (method === 'GET' || method === 'HEAD') continue;
+    const [path, qs] = url.replace(/^\//, '').split('?');
+    const type = path.split('/')[0];
+    const conditionalPut = method === 'PUT' && !!qs && !path.includes('/') && !!e.fullUrl;
+    const key = `${type}?${qs ?? ''}`;
+    ok.set(type, (ok.get(type) ?? true) && conditionalPut && !seen.has(key));
+    seen.add(key);
+  }
+  return new Set([...ok].filter(([, v]) => v).map(([t]) => t));
 }
 
 /**

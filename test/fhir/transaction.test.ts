@@ -197,6 +197,58 @@ describe('transaction', () => {
     expect(await api.ids(`Observation?code=cond&subject=Patient/${condPut[0]}`)).toHaveLength(1);
   });
 
+  it('conditional updates referenced by fullUrl: create, update the one match, repeated criteria', async () => {
+    const put = (resource: any, criteria: string, fullUrl: string) => ({
+      fullUrl,
+      resource,
+      request: { method: 'PUT', url: `${resource.resourceType}?${criteria}` },
+    });
+    const send = (entries: unknown[]) => api.post('/fhir', bundle('transaction', entries));
+    // No match: created under the id the references were rewritten to.
+    const first = await send([
+      put(patient('rp1'), `identifier=${SYS}|rp1`, 'urn:uuid:rp1'),
+      put(
+        { ...obs('urn:uuid:rp1', 'rp'), identifier: [{ system: SYS, value: 'o-rp1' }] },
+        `identifier=${SYS}|o-rp1`,
+        'urn:uuid:o-rp1',
+      ),
+    ]);
+    expect(first.status).toBe(200);
+    expect(first.body.entry.map((e: any) => e.response.status)).toEqual(['201', '201']);
+    const [pid] = await api.ids(`Patient?identifier=${SYS}|rp1`);
+    expect(idOf(first.body.entry[0].response.location)).toBe(pid);
+    expect(await api.ids(`Observation?code=rp&subject=Patient/${pid}`)).toHaveLength(1);
+    // One match: that resource is updated (a new version), and the same content again changes nothing.
+    const changed = await send([
+      put(patient('rp1', { gender: 'female' }), `identifier=${SYS}|rp1`, 'urn:uuid:rp1'),
+    ]);
+    expect(changed.body.entry[0].response.location).toBe(`Patient/${pid}/_history/2`);
+    const again = await send([
+      put(patient('rp1', { gender: 'female' }), `identifier=${SYS}|rp1`, 'urn:uuid:x'),
+    ]);
+    expect(again.body.entry[0].response.location).toBe(`Patient/${pid}/_history/2`);
+    // A body naming another id than the match is refused.
+    const wrongId = await send([
+      put({ ...patient('rp1'), id: 'not-it' }, `identifier=${SYS}|rp1`, 'urn:uuid:w'),
+    ]);
+    expect(wrongId.status).toBe(400);
+    // The same criteria twice in one Bundle: the second finds what the first created under another
+    // id than its own entry was given, so the Bundle is refused whole; never two resources.
+    const twice = await send([
+      put(patient('rp2'), `identifier=${SYS}|rp2`, 'urn:uuid:rp2a'),
+      put(patient('rp2', { gender: 'male' }), `identifier=${SYS}|rp2`, 'urn:uuid:rp2b'),
+    ]);
+    expect(twice.status).toBe(400);
+    expect(await api.ids(`Patient?identifier=${SYS}|rp2`)).toHaveLength(0);
+    // A create in the Bundle that the conditional update's criteria match: refused the same way.
+    const withPost = await send([
+      post(patient('rp3'), 'urn:uuid:rp3-post'),
+      put(patient('rp3', { gender: 'male' }), `identifier=${SYS}|rp3`, 'urn:uuid:rp3'),
+    ]);
+    expect(withPost.status).toBe(400);
+    expect(await api.ids(`Patient?identifier=${SYS}|rp3`)).toHaveLength(0);
+  });
+
   it('returns the stored resources with Prefer: return=representation', async () => {
     const r = await api.post('/fhir', bundle('transaction', [post(patient('rep'))]), {
       prefer: 'return=representation',
