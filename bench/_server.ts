@@ -84,7 +84,12 @@ export async function startServer(opts: {
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  const token = await systemToken(base.replace(/\/fhir$/, ''), clientId, clientSecret);
+  const token = await systemToken(base.replace(/\/fhir$/, ''), clientId, clientSecret).catch(
+    (err: unknown) => {
+      child.kill('SIGTERM'); // not left running (and holding the port) when the caller gives up
+      throw err;
+    },
+  );
   return {
     base,
     token,

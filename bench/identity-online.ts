@@ -1,32 +1,55 @@
 // Online identity matching with many Persons stored: Patient/$match and Patient create (matching inside
-// the write) latencies over HTTP against `kith serve` in its own process. Prints ONE JSON line.
+// the write) latencies over HTTP against `kith serve` in its own process, and their accuracy against the
+// generator's truth. Prints ONE JSON line.
 //
 // Loading: generated US-style people (src/identity/generator, about 2.6 source records each) are written
 // straight into the store and identity tables in bulk statements, as the online path would have left
-// them (Patient and Person resources with search index rows, identity_records, identity_keys,
-// identity_links, identity_value_counts); records of one generated person are linked to one Person.
-// A few records of loaded people are held back: they are the $match probes and the created Patients,
-// so most requests have a true match stored (as a worker registering a known person would).
+// them (Patient and Person resources with their access columns and search index rows, identity_records,
+// identity_keys, identity_links, identity_value_counts); records of one generated person are linked to
+// one Person. On PostgreSQL the bulk tables' indexes and keys are dropped for the load and built after it.
+// Some records of loaded people are held back: they are the $match probes and the created Patients, so
+// every request has its true Person stored (as a worker registering a known person would).
+//
+// Accuracy: each probe knows its true Person. $match: of the Persons graded `certain` (and `certain` or
+// `probable`), the share that is the probe's own (precision) and the share of probes whose own Person is
+// among them (recall). Create: of the creates auto-linked to an existing Person, the share linked to
+// their own (precision), and the share of creates linked to their own (recall); the rest go to review
+// (`in_review`, with `review_has_true` when a review task proposes the true Person) or to a new Person.
 //
 // Env: SIZE Persons to load (default 100000); QUERIES per operation (default 500); BENCH_SEED (7);
-// DATABASE_URL: a PostgreSQL server, where a fresh database kith_bench_identity is made and dropped
+// DATABASE_URL: a PostgreSQL server, where the database BENCH_DB (default kith_bench_identity) is made
 // (default: PGlite in a temporary folder); BENCH_PORT (18480).
-import type { Patient, Person, Resource } from '@medplum/fhirtypes';
+// KEEP_DB=1 keeps the loaded database (PostgreSQL: BENCH_DB; PGlite: kith-bench-identity-SIZE-SEED in
+// the temporary folder) and a later run with KEEP_DB=1 and the same SIZE and BENCH_SEED reuses it
+// without loading: it held back ten runs' probes (PROBES overrides) and each run takes unused ones, so
+// no run creates a record an earlier run created. load_seconds is then the first load's.
+// LOAD_SEARCH_ROWS=0 leaves out the loaded resources' search index rows and history rows (about 25 index
+// rows per resource; neither is read by $match or by matching in a create, which still write their own),
+// so 1M Persons load in reasonable time on 2 cores. WRITERS (2): batches written at once.
+// On a shared machine, KITH_MLLP_PORT=0 keeps the served Kith off another's MLLP port.
+import type { Patient, Person } from '@medplum/fhirtypes';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { loadConfig } from '../src/config/config';
 import { generatePopulation, type GeneratedRecord } from '../src/identity/generator/generate';
+import { compileKeys } from '../src/identity/block/blocker';
+import { keyValues } from '../src/identity/block/key-parts';
+import type { BlockingKey, Matcher } from '../src/identity/matcher';
 import { identityContext } from '../src/identity/mpi';
 import { CANDIDATE_QUERY } from '../src/identity/mpi/db-index';
 import { buildPerson, type SourceRecord } from '../src/identity/mpi/golden';
 import { patientToMatchRecord, SSN_SYSTEM } from '../src/identity/mpi/patient-record';
 import { formatDate, parseDate } from '../src/identity/normalize/dates';
-import type { MatchRecord } from '../src/identity/types';
+import { RecordTable } from '../src/identity/table/record-table';
+import type { FieldName, MatchRecord } from '../src/identity/types';
+import { accessColumns } from '../src/privacy/policy';
 import { openKith } from '../src/server/open';
 import { extractIndexRows } from '../src/store';
+import type { IndexRows } from '../src/store/index-rows';
+import { dateRange, normalizeString } from '../src/store/normalize';
 import { createManySql } from '../src/store/write-sql';
 import { startServer } from './_server';
 
@@ -34,11 +57,33 @@ const SIZE = Number(process.env.SIZE ?? 100_000);
 const QUERIES = Number(process.env.QUERIES ?? 500);
 const SEED = Number(process.env.BENCH_SEED ?? 7);
 const PORT = Number(process.env.BENCH_PORT ?? 18480);
+const DB_NAME = process.env.BENCH_DB ?? 'kith_bench_identity';
+const KEEP = process.env.KEEP_DB === '1';
+/** Probes one run uses: 50 warm-up $match, QUERIES $match, QUERIES creates. */
+const PER_RUN = 50 + 2 * QUERIES;
+const PROBES = Number(process.env.PROBES ?? (KEEP ? 10 * PER_RUN : PER_RUN));
+/** LOAD_SEARCH_ROWS=0: no search index rows and no history rows for loaded resources (neither is read by $match or matching). */
+const SEARCH_ROWS = process.env.LOAD_SEARCH_ROWS !== '0';
+/** Batches written at once while the next is built. */
+const WRITERS = Number(process.env.WRITERS ?? 2);
 /** Generated records per chunk: each chunk is its own population (seed + chunk number). */
 const CHUNK_RECORDS = 50_000;
 /** Resources per bulk statement. */
 const BATCH = 2_000;
 const SOURCE_URL = 'https://kith.example.org/source/';
+/** Tables the load writes in bulk: their indexes and keys are built after the load (PostgreSQL). */
+const BULK_TABLES = [
+  'fhir_resources',
+  'fhir_history',
+  'sp_string',
+  'sp_token',
+  'sp_date',
+  'sp_reference',
+  'sp_uri',
+  'identity_keys',
+  'identity_records',
+  'identity_links',
+];
 
 const log = (msg: string): boolean => process.stderr.write(`[identity-online] ${msg}\n`);
 const round = (v: number, d = 2): number => Math.round(v * 10 ** d) / 10 ** d;
@@ -76,163 +121,432 @@ function toPatient(g: GeneratedRecord, id: string): Patient {
   };
 }
 
+/**
+ * The search index rows extractIndexRows gives the Patients toPatient makes and the Persons buildPerson
+ * makes, without evaluating every search parameter's FHIRPath (most of the load's time at 1M). Checked
+ * against extractIndexRows on a sample of the load (sameRows); a difference stops the load.
+ */
+function bulkIndexRows(r: Patient | Person): IndexRows {
+  const rows: IndexRows = {
+    string: [],
+    token: [],
+    date: [],
+    number: [],
+    quantity: [],
+    reference: [],
+    uri: [],
+    composite: [],
+  };
+  const text = (x: unknown): x is string => typeof x === 'string' && x.length > 0;
+  const str = (c: string, s: string | undefined): void => {
+    if (text(s)) rows.string.push({ c, v: normalizeString(s), e: s });
+  };
+  for (const a of r.address ?? []) {
+    for (const s of [a.text, ...(a.line ?? []), a.city, a.district, a.state, a.postalCode, a.country])
+      str('address', s);
+    str('address-city', a.city);
+    str('address-postalcode', a.postalCode);
+    str('address-state', a.state);
+  }
+  for (const n of r.name ?? []) {
+    const parts = [n.text, n.family, ...(n.given ?? []), ...(n.prefix ?? []), ...(n.suffix ?? [])];
+    for (const s of parts) str('name', s);
+    for (const s of parts) str('phonetic', s);
+    if (r.resourceType === 'Patient') {
+      str('family', n.family);
+      for (const g of n.given ?? []) str('given', g);
+    }
+  }
+  const token = (c: string, s: string | undefined, v: string | undefined): void => {
+    if (v) rows.token.push({ c, s: s ?? null, v, t: null });
+  };
+  if (r.resourceType === 'Patient') token('deceased', undefined, 'false');
+  if (r.gender) token('gender', undefined, r.gender);
+  for (const i of r.identifier ?? []) token('identifier', i.system, i.value);
+  for (const t of r.telecom ?? []) {
+    if (t.system === 'phone') token('phone', t.system, t.value);
+    token('telecom', t.system, t.value);
+  }
+  const born = r.birthDate ? dateRange(r.birthDate) : undefined;
+  if (born) rows.date.push({ c: 'birthdate', lo: born.low, hi: born.high });
+  if (r.meta?.source) rows.uri.push({ c: '_source', v: r.meta.source });
+  if (r.resourceType === 'Person') {
+    for (const code of ['link', 'patient'])
+      for (const l of r.link ?? []) {
+        const ref = l.target.reference as string;
+        const [type, id] = ref.split('/');
+        if (code === 'link' || type === 'Patient') rows.reference.push({ c: code, tt: type, ti: id, r: ref });
+      }
+  }
+  return rows;
+}
+
+/** The same rows, in any order. */
+function sameRows(a: IndexRows, b: IndexRows): boolean {
+  const key = (rows: IndexRows): string =>
+    JSON.stringify(
+      Object.entries(rows)
+        .map(([table, list]) => [table, (list as unknown[]).map((x) => JSON.stringify(x)).sort()])
+        .sort(),
+    );
+  return key(a) === key(b);
+}
+
+/** The access columns the write path fills (no labels on these resources; a Person is in its Patients' compartments). */
+function bulkAccessColumns(r: Patient | Person): { s: string[]; p: string[]; u: null } {
+  const p =
+    r.resourceType === 'Patient'
+      ? [`Patient/${r.id}`]
+      : [...new Set((r.link ?? []).map((l) => l.target.reference as string))].sort();
+  return { s: [], p, u: null };
+}
+
+/** A held-back record and the Person its generated person was loaded as. */
+interface Probe {
+  patient: Patient;
+  personId: string;
+}
+
 interface Loaded {
   persons: number;
   records: number;
   seconds: number;
-  probes: Patient[];
+  probes: Probe[];
 }
 
-/** Bulk-loads SIZE Persons into the database at `url` (PostgreSQL) or `dataDir` (PGlite). */
-async function load(target: { databaseUrl?: string; dataDir?: string }): Promise<Loaded> {
-  const kith = await openKith({
-    ...loadConfig({}),
-    databaseUrl: target.databaseUrl,
-    dataDir: target.dataDir ?? '',
+/**
+ * Drops the indexes and primary/unique keys of the bulk tables and returns the statements that build
+ * them again: loading into indexed tables made each row pay random B-tree inserts into indexes far
+ * larger than memory.
+ */
+async function dropBulkIndexes(db: pg.Pool): Promise<string[]> {
+  const { rows: keys } = await db.query(
+    `select c.conrelid::regclass::text as tab, c.conname, pg_get_constraintdef(c.oid) as def
+     from pg_constraint c where c.contype in ('p', 'u') and c.conrelid::regclass::text = any($1)`,
+    [BULK_TABLES],
+  );
+  const { rows: indexes } = await db.query(
+    `select i.indexrelid::regclass::text as name, pg_get_indexdef(i.indexrelid) as def
+     from pg_index i where i.indrelid::regclass::text = any($1)
+       and not exists (select 1 from pg_constraint c where c.conindid = i.indexrelid)`,
+    [BULK_TABLES],
+  );
+  for (const i of indexes) await db.query(`drop index ${i.name}`);
+  for (const k of keys) await db.query(`alter table ${k.tab} drop constraint ${k.conname}`);
+  return [
+    ...keys.map((k) => `alter table ${k.tab} add constraint ${k.conname} ${k.def}`),
+    ...indexes.map((i) => i.def as string),
+  ];
+}
+
+/**
+ * matcher.blockingKeys and matcher.frequencyKeys of many records from one RecordTable (each call makes a
+ * table of its own, a large share of the load's time). Checked against the matcher on a sample.
+ */
+function batchKeys(
+  matcher: Matcher,
+  recs: MatchRecord[],
+): { keys: BlockingKey[]; freq: [FieldName, string][] }[] {
+  const table = new RecordTable();
+  for (const r of recs) table.add(r, 0);
+  const compiled = compileKeys(matcher.rules, table);
+  const tfFields = matcher.rules.fields.filter(
+    (f) => f.field !== 'identifier' && f.levels.some((l) => l.comparator === 'exact' && l.termFrequency),
+  );
+  return recs.map((r, i) => {
+    const keys: BlockingKey[] = [];
+    for (const key of compiled)
+      for (const v of keyValues(key.parts, i, key.salt)) keys.push({ key: key.name, value: v.toString(16) });
+    const freq: [FieldName, string][] = [];
+    for (const f of tfFields) {
+      const col = table.column(f.field);
+      const k = col.keyAt(i);
+      if (k >= 0) freq.push([f.field, col.keys[k]]);
+    }
+    if (i % 997 === 0) {
+      if (JSON.stringify(keys) !== JSON.stringify(matcher.blockingKeys(r)))
+        throw new Error(`batched blocking keys differ for ${JSON.stringify(r)}`);
+      if (JSON.stringify(freq) !== JSON.stringify(matcher.frequencyKeys(r)))
+        throw new Error(`batched frequency keys differ for ${JSON.stringify(r)}`);
+    }
+    return { keys, freq };
   });
+}
+
+/** Bulk-loads SIZE Persons into the open store, holding back PROBES records as probes. */
+async function load(kith: Awaited<ReturnType<typeof openKith>>): Promise<Loaded> {
   const matcher = identityContext().matcher;
+  const postgres = kith.db.kind === 'postgres';
   const counts = new Map<string, number>();
-  const probes: Patient[] = [];
-  const wantProbes = QUERIES * 2 + 100;
+  const probes: Probe[] = [];
   let persons = 0;
   let records = 0;
-  let genSeconds = 0;
-  let sqlSeconds = 0;
+  let checked = 0;
   const t0 = performance.now();
-  try {
-    for (let chunk = 0; persons < SIZE; chunk++) {
-      const tg = performance.now();
-      const data = generatePopulation({
-        seed: SEED + chunk,
-        records: Math.min(CHUNK_RECORDS, Math.ceil((SIZE - persons) * 3)),
-      });
-      genSeconds += (performance.now() - tg) / 1000;
-      // Group the chunk's records by generated person, keeping only as many people as still wanted.
-      const byPerson = new Map<number, GeneratedRecord[]>();
-      for (let i = 0; i < data.records.length; i++) {
-        const p = data.personOf[i];
-        const list = byPerson.get(p);
-        if (list) list.push(data.records[i]);
-        else if (persons + byPerson.size < SIZE) byPerson.set(p, [data.records[i]]);
+  const rebuild = postgres ? await dropBulkIndexes(kith.db.pool) : [];
+  const times = { generate: 0, build: 0, write: 0 };
+  // WRITERS batches are written while the next is built.
+  const writing: Promise<void>[] = [];
+  const write = async (
+    stored: (Patient | Person)[],
+    rec: MatchRecord[],
+    person: string[],
+    assurance: string[],
+  ) => {
+    if (!stored.length) return;
+    const tb = performance.now();
+    const lastUpdated = new Date().toISOString();
+    stored.forEach((r, k) => {
+      // The first resources, then one in 500: the fast rows and columns must be the write path's.
+      if (checked >= 400 && k % 500 !== 0) return;
+      checked++;
+      if (SEARCH_ROWS) {
+        const want = extractIndexRows(r);
+        const rows = bulkIndexRows(r);
+        if (!sameRows(rows, want))
+          throw new Error(
+            `bulk index rows differ for ${JSON.stringify(r)}:\n${JSON.stringify(rows)}\n${JSON.stringify(want)}`,
+          );
       }
-      let resources: Resource[] = [];
-      let rows = { rec: [] as MatchRecord[], person: [] as string[], source: [] as string[] };
-      let links = { patient: [] as string[], person: [] as string[], assurance: [] as string[] };
-      const flush = async (): Promise<void> => {
-        if (!resources.length) return;
-        const lastUpdated = new Date().toISOString();
-        const stored = resources.map((r) => ({ ...r, meta: { ...r.meta, versionId: '1', lastUpdated } }));
-        const { sql, params } = createManySql(
-          stored.map((r) => ({ type: r.resourceType, id: r.id as string, rows: extractIndexRows(r) })),
-        );
-        const keyPatient: string[] = [];
-        const keyName: string[] = [];
-        const keyValue: string[] = [];
-        for (const r of rows.rec)
-          for (const k of matcher.blockingKeys(r)) {
-            keyPatient.push(r.id);
-            keyName.push(k.key);
-            keyValue.push(k.value);
-          }
-        const ts = performance.now();
-        await kith.db.transaction(async (c) => {
-          const docs = stored.map((r) => ({ t: r.resourceType, i: r.id, c: r }));
-          await c.query(sql, [JSON.stringify(docs), lastUpdated, ...params]);
-          await c.query(
-            `insert into identity_records (patient_id, person_id, record, source)
-             select * from unnest($1::text[], $2::text[], $3::jsonb[], $4::text[])`,
-            [rows.rec.map((r) => r.id), rows.person, rows.rec.map((r) => JSON.stringify(r)), rows.source],
-          );
-          await c.query(
-            `insert into identity_keys (patient_id, key, value)
-             select * from unnest($1::text[], $2::text[], $3::text[]) on conflict do nothing`,
-            [keyPatient, keyName, keyValue],
-          );
-          await c.query(
-            `insert into identity_links (patient_id, person_id, assurance, rule_version, linked_by)
-             select p, q, a, $4, 'system:identity' from unnest($1::text[], $2::text[], $3::text[]) as t(p, q, a)`,
-            [links.patient, links.person, links.assurance, matcher.rules.version],
-          );
-        });
-        sqlSeconds += (performance.now() - ts) / 1000;
-        resources = [];
-        rows = { rec: [], person: [], source: [] };
-        links = { patient: [], person: [], assurance: [] };
+      const cols = accessColumns(r);
+      const got = bulkAccessColumns(r);
+      if (
+        JSON.stringify([cols.security, cols.compartment, cols.custodian]) !==
+        JSON.stringify([got.s, got.p, got.u])
+      )
+        throw new Error(`bulk access columns differ for ${r.resourceType}/${r.id}`);
+    });
+    const content = (r: Patient | Person) => ({ ...r, meta: { ...r.meta, versionId: '1', lastUpdated } });
+    let statement: { sql: string; params: unknown[] };
+    if (SEARCH_ROWS) {
+      const { sql, params } = createManySql(
+        stored.map((r) => ({ type: r.resourceType, id: r.id as string, rows: bulkIndexRows(r) })),
+      );
+      const docs = stored.map((r) => ({
+        t: r.resourceType,
+        i: r.id,
+        c: content(r),
+        ...bulkAccessColumns(r),
+      }));
+      statement = { sql, params: [JSON.stringify(docs), lastUpdated, ...params] };
+    } else
+      statement = {
+        sql: `insert into fhir_resources (resource_type, id, version_id, last_updated, deleted, content, security, compartment, custodian)
+              select t, i, 1, $1::timestamptz, false, c, '{}', p::text[], null
+              from unnest($2::text[], $3::text[], $4::jsonb[], $5::text[]) as x(t, i, c, p)`,
+        params: [
+          lastUpdated,
+          stored.map((r) => r.resourceType),
+          stored.map((r) => r.id),
+          stored.map((r) => JSON.stringify(content(r))),
+          stored.map((r) => `{${bulkAccessColumns(r).p.join(',')}}`),
+        ],
       };
-      for (const group of byPerson.values()) {
-        // Hold back the last record of some multi-record people as probes.
-        const held = group.length > 1 && probes.length < wantProbes && persons % 5 === 0;
-        const keep = held ? group.slice(0, -1) : group;
-        if (held) {
-          const p = toPatient(group[group.length - 1], '');
-          delete p.id;
-          probes.push(p);
-        }
-        const personId = randomUUID();
-        const sources: SourceRecord[] = [];
-        keep.forEach((g, i) => {
-          const patient = toPatient(g, randomUUID());
-          const rec = patientToMatchRecord(patient);
-          resources.push(patient);
-          rows.rec.push(rec);
-          rows.person.push(personId);
-          rows.source.push(patient.meta?.source ?? '');
-          links.patient.push(rec.id);
-          links.person.push(personId);
-          links.assurance.push(i === 0 ? 'level1' : 'level3');
-          sources.push({ record: rec, source: patient.meta?.source, updatedAt: new Date().toISOString() });
-          for (const [field, value] of matcher.frequencyKeys(rec)) {
-            const k = `${field}\u0000${value}`;
-            counts.set(k, (counts.get(k) ?? 0) + 1);
-          }
-        });
-        const person: Person = buildPerson(
+    const keyPatient: string[] = [];
+    const keyName: string[] = [];
+    const keyValue: string[] = [];
+    batchKeys(matcher, rec).forEach(({ keys, freq }, k) => {
+      const r = rec[k];
+      const seen = new Set<string>();
+      for (const key of keys) {
+        const id = `${key.key}\u0000${key.value}`;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        keyPatient.push(r.id);
+        keyName.push(key.key);
+        keyValue.push(key.value);
+      }
+      for (const [field, value] of freq) {
+        const c = `${field}\u0000${value}`;
+        counts.set(c, (counts.get(c) ?? 0) + 1);
+      }
+    });
+    const recIds = rec.map((r) => r.id);
+    const recJson = rec.map((r) => JSON.stringify(r));
+    const sources = stored.filter((r) => r.resourceType === 'Patient').map((r) => r.meta?.source ?? '');
+    times.build += (performance.now() - tb) / 1000;
+    if (writing.length >= WRITERS) await writing.shift();
+    const done = (async () => {
+      const ts = performance.now();
+      await kith.db.transaction(async (c) => {
+        // A crash loses the load anyway: no commit waits for its WAL to reach the disk.
+        if (postgres) await c.query('set local synchronous_commit = off');
+        await c.query(statement.sql, statement.params);
+        await c.query(
+          `insert into identity_records (patient_id, person_id, record, source)
+           select * from unnest($1::text[], $2::text[], $3::jsonb[], $4::text[])`,
+          [recIds, person, recJson, sources],
+        );
+        await c.query(
+          `insert into identity_keys (patient_id, key, value) select * from unnest($1::text[], $2::text[], $3::text[])`,
+          [keyPatient, keyName, keyValue],
+        );
+        await c.query(
+          `insert into identity_links (patient_id, person_id, assurance, rule_version, linked_by)
+           select p, q, a, $4, 'system:identity' from unnest($1::text[], $2::text[], $3::text[]) as t(p, q, a)`,
+          [recIds, person, assurance, matcher.rules.version],
+        );
+      });
+      times.write += (performance.now() - ts) / 1000;
+    })();
+    done.catch(() => undefined); // awaited before a later batch and at the end
+    writing.push(done);
+  };
+
+  for (let chunk = 0; persons < SIZE; chunk++) {
+    const tg = performance.now();
+    const data = generatePopulation({
+      seed: SEED + chunk,
+      records: Math.min(CHUNK_RECORDS, Math.ceil((SIZE - persons) * 3)),
+    });
+    times.generate += (performance.now() - tg) / 1000;
+    // Group the chunk's records by generated person, keeping only as many people as still wanted.
+    const byPerson = new Map<number, GeneratedRecord[]>();
+    for (let i = 0; i < data.records.length; i++) {
+      const p = data.personOf[i];
+      const list = byPerson.get(p);
+      if (list) list.push(data.records[i]);
+      else if (persons + byPerson.size < SIZE) byPerson.set(p, [data.records[i]]);
+    }
+    let stored: (Patient | Person)[] = [];
+    let rec: MatchRecord[] = [];
+    let person: string[] = [];
+    let assurance: string[] = [];
+    for (const group of byPerson.values()) {
+      const tb = performance.now();
+      const personId = randomUUID();
+      // Hold back the last record of some multi-record people as probes.
+      const held = group.length > 1 && probes.length < PROBES && persons % 5 === 0;
+      const keep = held ? group.slice(0, -1) : group;
+      if (held) {
+        const p = toPatient(group[group.length - 1], '');
+        delete p.id;
+        probes.push({ patient: p, personId });
+      }
+      const sources: SourceRecord[] = [];
+      keep.forEach((g, i) => {
+        const patient = toPatient(g, randomUUID());
+        const r = patientToMatchRecord(patient);
+        stored.push(patient);
+        rec.push(r);
+        person.push(personId);
+        assurance.push(i === 0 ? 'level1' : 'level3');
+        sources.push({ record: r, source: patient.meta?.source, updatedAt: new Date().toISOString() });
+      });
+      stored.push(
+        buildPerson(
           personId,
           sources,
           keep.map((_, i) => ({
             target: { reference: `Patient/${sources[i].record.id}` },
             assurance: i === 0 ? 'level1' : 'level3',
           })),
-        );
-        resources.push(person);
-        persons++;
-        records += keep.length;
-        if (resources.length >= BATCH) await flush();
+        ),
+      );
+      persons++;
+      records += keep.length;
+      times.build += (performance.now() - tb) / 1000;
+      if (stored.length >= BATCH) {
+        await write(stored, rec, person, assurance);
+        stored = [];
+        rec = [];
+        person = [];
+        assurance = [];
       }
-      await flush();
-      log(
-        `${persons} Persons, ${records} records, ${round((performance.now() - t0) / 1000, 1)} s ` +
-          `(generating ${round(genSeconds, 1)} s, writing ${round(sqlSeconds, 1)} s)`,
-      );
     }
-    const entries = [...counts];
-    for (let i = 0; i < entries.length; i += 20_000) {
-      const part = entries.slice(i, i + 20_000);
-      await kith.db.query(
-        `insert into identity_value_counts (field, value_key, n)
-         select * from unnest($1::text[], $2::text[], $3::int[])`,
-        [
-          part.map(([k]) => k.split('\u0000')[0]),
-          part.map(([k]) => k.split('\u0000')[1]),
-          part.map(([, n]) => n),
-        ],
-      );
-    }
-    await kith.db.query('analyze');
-    // The plan of the candidate query ($match and the write path) for one probe, on stderr.
-    const probe = patientToMatchRecord({ ...probes[0], id: '' });
-    const keys = matcher.blockingKeys(probe);
-    const plan = await kith.db.query(`explain (analyze, buffers) ${CANDIDATE_QUERY}`, [
-      '',
-      keys.map((k) => k.key),
-      keys.map((k) => k.value),
-      matcher.rules.blocking.maxBlockSize + 1,
-    ]);
-    log(`candidate query plan:\n${plan.rows.map((r) => r['QUERY PLAN']).join('\n')}`);
-  } finally {
-    await kith.close();
+    await write(stored, rec, person, assurance);
+    log(
+      `${persons} Persons, ${records} records, ${round((performance.now() - t0) / 1000, 1)} s ` +
+        `(generating ${round(times.generate, 1)} s, building ${round(times.build, 1)} s, ` +
+        `writing ${round(times.write, 1)} s); load average ${loadavg()[0].toFixed(1)}`,
+    );
   }
+  for (const w of writing) await w;
+  const entries = [...counts];
+  for (let i = 0; i < entries.length; i += 20_000) {
+    const part = entries.slice(i, i + 20_000);
+    await kith.db.query(
+      `insert into identity_value_counts (field, value_key, n)
+       select * from unnest($1::text[], $2::text[], $3::int[])`,
+      [
+        part.map(([k]) => k.split('\u0000')[0]),
+        part.map(([k]) => k.split('\u0000')[1]),
+        part.map(([, n]) => n),
+      ],
+    );
+  }
+  const ti = performance.now();
+  if (rebuild.length) {
+    const c = await kith.db.pool.connect();
+    try {
+      await c.query(`set maintenance_work_mem = '512MB'`);
+      for (const statement of rebuild) await c.query(statement);
+    } finally {
+      c.release();
+    }
+  }
+  await kith.db.query('analyze');
+  log(`indexes and statistics in ${round((performance.now() - ti) / 1000, 1)} s`);
   return { persons, records, seconds: (performance.now() - t0) / 1000, probes };
+}
+
+/** Saves what a later KEEP_DB run needs to reuse this load: its figures and its probes. */
+async function saveLoad(kith: Awaited<ReturnType<typeof openKith>>, loaded: Loaded): Promise<void> {
+  await kith.db.query(
+    `create table bench_identity_probes (n integer primary key, person_id text not null, probe jsonb not null, used boolean not null default false);
+     create table bench_identity_meta (size integer, seed integer, persons integer, records integer, load_seconds double precision)`,
+  );
+  for (let i = 0; i < loaded.probes.length; i += 5_000) {
+    const part = loaded.probes.slice(i, i + 5_000);
+    await kith.db.query(
+      `insert into bench_identity_probes (n, person_id, probe) select * from unnest($1::int[], $2::text[], $3::jsonb[])`,
+      [part.map((_, k) => i + k), part.map((p) => p.personId), part.map((p) => JSON.stringify(p.patient))],
+    );
+  }
+  await kith.db.query(`insert into bench_identity_meta values ($1, $2, $3, $4, $5)`, [
+    SIZE,
+    SEED,
+    loaded.persons,
+    loaded.records,
+    loaded.seconds,
+  ]);
+}
+
+/** The kept load's figures and PER_RUN unused probes (marked used), or undefined when there is none to reuse. */
+async function reuseLoad(kith: Awaited<ReturnType<typeof openKith>>): Promise<Loaded | undefined> {
+  const { rows: meta } = await kith.db
+    .query(`select * from bench_identity_meta where to_regclass('bench_identity_meta') is not null`)
+    .catch(() => ({ rows: [] as any[] }));
+  if (!meta[0] || meta[0].size !== SIZE || meta[0].seed !== SEED) return undefined;
+  const { rows } = await kith.db.query(
+    `update bench_identity_probes set used = true where n in
+       (select n from bench_identity_probes where not used order by n limit $1)
+     returning n, person_id, probe`,
+    [PER_RUN],
+  );
+  rows.sort((a, b) => a.n - b.n);
+  return {
+    persons: meta[0].persons,
+    records: meta[0].records,
+    seconds: meta[0].load_seconds,
+    probes: rows.map((r) => ({
+      patient: (typeof r.probe === 'string' ? JSON.parse(r.probe) : r.probe) as Patient,
+      personId: r.person_id,
+    })),
+  };
+}
+
+/** The plan of the candidate query ($match and the write path) for one probe, on stderr. */
+async function explainCandidates(kith: Awaited<ReturnType<typeof openKith>>, probe: Patient): Promise<void> {
+  const matcher = identityContext().matcher;
+  const keys = matcher.blockingKeys(patientToMatchRecord({ ...probe, id: '' }));
+  const plan = await kith.db.query(`explain (analyze, buffers) ${CANDIDATE_QUERY}`, [
+    '',
+    keys.map((k) => k.key),
+    keys.map((k) => k.value),
+    matcher.rules.blocking.maxBlockSize + 1,
+  ]);
+  log(`candidate query plan:\n${plan.rows.map((r) => r['QUERY PLAN']).join('\n')}`);
 }
 
 interface Timing {
@@ -250,7 +564,10 @@ function timing(lat: number[]): Timing {
   };
 }
 
-async function measure(base: string, token: string | undefined, probes: Patient[]) {
+/** One $match answer: each candidate's Patient id and grade, best first. */
+type MatchAnswer = { id: string; grade: string }[];
+
+async function measure(base: string, token: string | undefined, probes: Probe[]) {
   // Sign-in on: the bench server's system token.
   const FHIR = {
     'content-type': 'application/fhir+json',
@@ -259,17 +576,20 @@ async function measure(base: string, token: string | undefined, probes: Patient[
   };
   const matchLat: number[] = [];
   const createLat: number[] = [];
-  let withCandidates = 0;
-  let linked = 0;
-  const match = async (p: Patient): Promise<number> => {
+  const match = async (p: Patient): Promise<MatchAnswer> => {
     const res = await fetch(`${base}/Patient/$match`, {
       method: 'POST',
       headers: FHIR,
       body: JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'resource', resource: p }] }),
     });
-    const body = (await res.json()) as { total?: number };
+    const body = (await res.json()) as {
+      entry?: { resource: Patient; search?: { extension?: { url: string; valueCode?: string }[] } }[];
+    };
     if (!res.ok) throw new Error(`$match answered ${res.status}: ${JSON.stringify(body).slice(0, 300)}`);
-    return body.total ?? 0;
+    return (body.entry ?? []).map((e) => ({
+      id: e.resource.id as string,
+      grade: e.search?.extension?.find((x) => x.url.endsWith('/match-grade'))?.valueCode ?? '',
+    }));
   };
   const create = async (p: Patient): Promise<string> => {
     const res = await fetch(`${base}/Patient`, { method: 'POST', headers: FHIR, body: JSON.stringify(p) });
@@ -279,34 +599,93 @@ async function measure(base: string, token: string | undefined, probes: Patient[
     return body.id as string;
   };
   // Warm up connections, prepared statements and the JIT on a few probes not counted.
-  const warm = probes.slice(0, 50);
-  for (const p of warm) await match(p);
+  for (const p of probes.slice(0, 50)) await match(p.patient);
   const forMatch = probes.slice(50, 50 + QUERIES);
   const forCreate = probes.slice(50 + QUERIES, 50 + 2 * QUERIES);
+  const answers: MatchAnswer[] = [];
   for (const p of forMatch) {
     const t = performance.now();
-    const n = await match(p);
+    answers.push(await match(p.patient));
     matchLat.push(performance.now() - t);
-    if (n > 0) withCandidates++;
   }
   const created: string[] = [];
   for (const p of forCreate) {
     const t = performance.now();
-    created.push(await create(p));
+    created.push(await create(p.patient));
     createLat.push(performance.now() - t);
   }
-  // How many creates joined an existing Person (auto-linked in the write), from the Person each got.
-  for (const id of created.slice(0, 100)) {
-    const res = await fetch(`${base}/Person?link=Patient/${id}`, { headers: FHIR });
-    const bundle = (await res.json()) as { entry?: { resource: Person }[] };
-    if ((bundle.entry?.[0]?.resource.link?.length ?? 0) > 1) linked++;
-  }
+  return { matchLat, createLat, forMatch, answers, forCreate, created };
+}
+
+const ratio = (a: number, b: number): number | null => (b ? round(a / b, 4) : null);
+
+/** $match and create accuracy against each probe's true Person, read from the identity tables. */
+async function accuracy(
+  db: { query: (sql: string, params: unknown[]) => Promise<{ rows: any[] }> },
+  m: Awaited<ReturnType<typeof measure>>,
+) {
+  const ids = [...new Set([...m.answers.flat().map((a) => a.id), ...m.created])];
+  const { rows } = await db.query(
+    'select patient_id, person_id, assurance from identity_links where patient_id = any($1::text[])',
+    [ids],
+  );
+  const link = new Map(rows.map((r) => [r.patient_id as string, r]));
+  const grades = (wanted: string[]) => {
+    let pairs = 0;
+    let right = 0;
+    let found = 0;
+    m.answers.forEach((answer, k) => {
+      const persons = new Set(
+        answer.filter((a) => wanted.includes(a.grade)).map((a) => link.get(a.id)?.person_id),
+      );
+      pairs += persons.size;
+      if (persons.has(m.forMatch[k].personId)) {
+        right++;
+        found++;
+      }
+    });
+    return {
+      persons_proposed: pairs,
+      precision: ratio(right, pairs),
+      recall: ratio(found, m.answers.length),
+    };
+  };
+  const top = m.answers.filter(
+    (a, k) => a[0] && link.get(a[0].id)?.person_id === m.forMatch[k].personId,
+  ).length;
+  const { rows: reviews } = await db.query(
+    `select patient_id, candidate_person_id from identity_review where patient_id = any($1::text[]) and status = 'open'`,
+    [m.created],
+  );
+  let linked = 0;
+  let linkedRight = 0;
+  let inReview = 0;
+  let reviewHasTrue = 0;
+  m.created.forEach((id, k) => {
+    const l = link.get(id);
+    const truth = m.forCreate[k].personId;
+    if (l?.assurance === 'level3') {
+      linked++;
+      if (l.person_id === truth) linkedRight++;
+    } else if (l?.assurance === 'level2') {
+      inReview++;
+      if (reviews.some((r) => r.patient_id === id && r.candidate_person_id === truth)) reviewHasTrue++;
+    }
+  });
   return {
-    match: { ...timing(matchLat), requests: matchLat.length, with_candidates: withCandidates },
+    match: {
+      with_candidates: m.answers.filter((a) => a.length > 0).length,
+      top_is_true: ratio(top, m.answers.length),
+      certain: grades(['certain']),
+      certain_or_probable: grades(['certain', 'probable']),
+    },
     create: {
-      ...timing(createLat),
-      requests: createLat.length,
-      linked_to_existing_of_first_100: linked,
+      linked,
+      precision: ratio(linkedRight, linked),
+      recall: ratio(linkedRight, m.created.length),
+      in_review: inReview,
+      review_has_true: reviewHasTrue,
+      new_person: m.created.length - linked - inReview,
     },
   };
 }
@@ -315,27 +694,73 @@ async function main(): Promise<void> {
   const serverUrl = process.env.DATABASE_URL;
   let databaseUrl: string | undefined;
   let dataDir: string | undefined;
+  let fresh = true;
   if (serverUrl) {
     const admin = new pg.Client({ connectionString: serverUrl });
     await admin.connect();
-    await admin.query('drop database if exists kith_bench_identity with (force)');
-    await admin.query('create database kith_bench_identity');
+    const { rows } = await admin.query('select 1 from pg_database where datname = $1', [DB_NAME]);
+    if (!KEEP || rows.length === 0) {
+      await admin.query(`drop database if exists ${DB_NAME} with (force)`);
+      await admin.query(`create database ${DB_NAME}`);
+    } else fresh = false;
     await admin.end();
     const u = new URL(serverUrl);
-    u.pathname = '/kith_bench_identity';
+    u.pathname = `/${DB_NAME}`;
     databaseUrl = u.toString();
+  } else if (KEEP) {
+    dataDir = path.join(tmpdir(), `kith-bench-identity-${SIZE}-${SEED}`);
+    fresh = !existsSync(dataDir);
   } else dataDir = mkdtempSync(path.join(tmpdir(), 'kith-bench-identity-'));
+  const open = () => openKith({ ...loadConfig({}), databaseUrl, dataDir: dataDir ?? '' });
   try {
-    const loaded = await load({ databaseUrl, dataDir });
-    if (loaded.probes.length < 50 + 2 * QUERIES)
-      throw new Error(`only ${loaded.probes.length} probes held back; use a larger SIZE or fewer QUERIES`);
-    log(`loaded in ${round(loaded.seconds, 1)} s; starting kith serve`);
-    const server = await startServer({ databaseUrl, dataDir, port: PORT });
-    let results;
+    let loaded: Loaded | undefined;
+    let kith = await open();
     try {
-      results = await measure(server.base, server.token, loaded.probes);
+      if (!fresh) loaded = await reuseLoad(kith);
+      if (!loaded) {
+        if (!fresh) {
+          // A kept database of another SIZE or seed, or an unfinished load: start again.
+          await kith.close();
+          if (serverUrl) {
+            const admin = new pg.Client({ connectionString: serverUrl });
+            await admin.connect();
+            await admin.query(`drop database if exists ${DB_NAME} with (force)`);
+            await admin.query(`create database ${DB_NAME}`);
+            await admin.end();
+          } else rmSync(dataDir as string, { recursive: true, force: true });
+          kith = await open();
+        }
+        loaded = await load(kith);
+        if (KEEP) await saveLoad(kith, loaded);
+        log(`loaded in ${round(loaded.seconds, 1)} s`);
+      } else
+        log(`reusing the kept load of ${loaded.persons} Persons (${round(loaded.seconds, 1)} s to load)`);
+      await explainCandidates(kith, loaded.probes[0].patient);
+      // kith serve makes its system client with a new secret only when there is none (a kept load has the last run's).
+      await kith.db.query(`delete from auth_clients where grant_types @> array['client_credentials']`);
+    } finally {
+      await kith.close();
+    }
+    if (!loaded) throw new Error('nothing loaded');
+    if (loaded.probes.length < PER_RUN)
+      throw new Error(
+        `only ${loaded.probes.length} probes left (${PER_RUN} needed); use a larger SIZE, fewer QUERIES or a fresh load`,
+      );
+    log('starting kith serve');
+    const server = await startServer({ databaseUrl, dataDir, port: PORT });
+    let m;
+    try {
+      m = await measure(server.base, server.token, loaded.probes);
     } finally {
       await server.stop();
+    }
+    const loadAvg = loadavg().map((l) => round(l));
+    kith = await open();
+    let acc;
+    try {
+      acc = await accuracy(kith.db, m);
+    } finally {
+      await kith.close();
     }
     console.log(
       JSON.stringify({
@@ -343,20 +768,24 @@ async function main(): Promise<void> {
         database: databaseUrl ? 'postgresql' : 'pglite',
         persons: loaded.persons,
         records: loaded.records,
+        reused_load: !fresh,
         load_seconds: round(loaded.seconds, 1),
         load_records_per_s: Math.round(loaded.records / loaded.seconds),
-        ...results,
+        match: { ...timing(m.matchLat), requests: m.matchLat.length, ...acc.match },
+        create: { ...timing(m.createLat), requests: m.createLat.length, ...acc.create },
         cpus: cpus().length,
-        loadavg: loadavg().map((l) => round(l)),
+        loadavg: loadAvg,
       }),
     );
   } finally {
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-    if (serverUrl) {
-      const admin = new pg.Client({ connectionString: serverUrl });
-      await admin.connect();
-      await admin.query('drop database if exists kith_bench_identity with (force)');
-      await admin.end();
+    if (!KEEP) {
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+      if (serverUrl) {
+        const admin = new pg.Client({ connectionString: serverUrl });
+        await admin.connect();
+        await admin.query(`drop database if exists ${DB_NAME} with (force)`);
+        await admin.end();
+      }
     }
   }
 }
