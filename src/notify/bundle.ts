@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Bundle, BundleEntry, Parameters, ParametersParameter } from '@medplum/fhirtypes';
+import type { Bundle, BundleEntry, Parameters, ParametersParameter, Resource } from '@medplum/fhirtypes';
 import type { Queryable } from '../store';
 import { NOTIFICATION_PROFILE, STATUS_PROFILE } from './topics';
 
@@ -12,7 +12,12 @@ export interface SubscriptionRow {
   content: 'empty' | 'id-only' | 'full-resource';
   events_since_start: number | string;
   error?: string | null;
+  /** The Caller who made the subscription (JSON), or null for the system's own. */
+  owner?: unknown;
 }
+
+/** Reads one version of a focus for a full-resource payload; undefined when the reader may not see it. */
+export type FocusReader = (type: string, id: string, version: string) => Promise<Resource | undefined>;
 
 export interface OutboxEvent {
   event_number: number | string | null;
@@ -58,6 +63,8 @@ function toInstant(v: string): string {
 /**
  * A notification Bundle (type history): the status Parameters first, then, for id-only and
  * full-resource payloads, one entry per event's focus (the resource as of that event's version).
+ * `readFocus` reads that version as the subscriber (see `focusReaderFor`); without it the stored
+ * version is sent as it is (the system's own subscriptions).
  */
 export async function notificationBundle(
   db: Queryable,
@@ -65,6 +72,7 @@ export async function notificationBundle(
   sub: SubscriptionRow,
   type: NotificationType,
   events: OutboxEvent[] = [],
+  readFocus?: FocusReader,
 ): Promise<Bundle> {
   const status = subscriptionStatus(base, sub, type, events);
   const entry: BundleEntry[] = [
@@ -84,7 +92,10 @@ export async function notificationBundle(
         request: { method: e.focus_created ? 'POST' : 'PUT', url: e.focus_created ? e.focus_type : url },
         response: { status: e.focus_created ? '201' : '200' },
       };
-      if (sub.content === 'full-resource') {
+      if (sub.content === 'full-resource' && readFocus) {
+        const resource = await readFocus(e.focus_type, e.focus_id, String(e.focus_version));
+        if (resource) item.resource = resource;
+      } else if (sub.content === 'full-resource') {
         const { rows } = await db.query(
           `select content::text as json from fhir_history where resource_type = $1 and id = $2 and version_id = $3`,
           [e.focus_type, e.focus_id, Number(e.focus_version)],

@@ -1,6 +1,14 @@
 import type { Subscription } from '@medplum/fhirtypes';
 import type { FhirStore } from '../store';
-import { notificationBundle, type NotificationType, type OutboxEvent, type SubscriptionRow } from './bundle';
+import { FhirError } from '../fhir/errors';
+import {
+  notificationBundle,
+  type FocusReader,
+  type NotificationType,
+  type OutboxEvent,
+  type SubscriptionRow,
+} from './bundle';
+import { ownerCaller } from './subscription';
 
 export interface DeliveryOptions {
   /** FHIR base URL used in notification references (`https://host/fhir`). */
@@ -46,6 +54,26 @@ interface Claimed extends OutboxEvent {
 }
 
 export const DAY_MS = 86_400_000;
+
+/**
+ * How a subscription's full-resource payloads are read: as its owner, under the access policy (a
+ * version the owner may not see now, e.g. after a consent was revoked, is left out; a redacted one
+ * is sent redacted; each read is audited as the owner's). The system's own subscriptions: undefined.
+ */
+export function focusReaderFor(store: FhirStore, owner: unknown): FocusReader | undefined {
+  const caller = ownerCaller(owner);
+  if (!caller) return undefined;
+  const guarded = store.withCaller(caller);
+  return async (type, id, version) => {
+    try {
+      return JSON.parse((await guarded.vread(type, id, version)).json);
+    } catch (err) {
+      if (err instanceof FhirError && (err.status === 404 || err.status === 403 || err.status === 410))
+        return undefined;
+      throw err;
+    }
+  };
+}
 
 /**
  * The delivery worker. It claims, per subscription, the oldest pending notification (a lease taken
@@ -160,7 +188,14 @@ export class DeliveryWorker {
     const events = c.kind === 'event-notification' ? [c] : [];
     let error: string | undefined;
     try {
-      const bundle = await notificationBundle(db, this.opts.baseUrl(), sub, c.kind, events);
+      const bundle = await notificationBundle(
+        db,
+        this.opts.baseUrl(),
+        sub,
+        c.kind,
+        events,
+        focusReaderFor(this.store, sub.owner),
+      );
       const body = JSON.stringify(bundle);
       if (sub.channel === 'websocket') {
         const ok = (await this.websocket?.send(sub.id, body)) ?? false;

@@ -1,6 +1,9 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { parseSearch } from '../fhir/search/parse';
 import { queryFromString } from '../fhir/service';
+import type { Caller } from '../privacy/caller';
+import { visibilityFilter } from '../privacy/policy';
+import { ownerCaller } from './subscription';
 import { executeSearch, type FhirStore, type WriteCompanion, type WriteResult } from '../store';
 
 /**
@@ -9,7 +12,7 @@ import { executeSearch, type FhirStore, type WriteCompanion, type WriteResult } 
  */
 export const SUBSCRIPTIONS_COMPANION: WriteCompanion = {
   name: 'notify-subscriptions',
-  sql: `select coalesce(json_agg(json_build_object('id', s.id, 'filter', s.filter)), '[]'::json)
+  sql: `select coalesce(json_agg(json_build_object('id', s.id, 'filter', s.filter, 'owner', s.owner)), '[]'::json)
         from notify_subscription s where s.resource_type = $1 and s.status <> 'off'`,
 };
 
@@ -28,15 +31,17 @@ export async function enqueueNotifications(
   const db = store.queryable;
   const rows =
     (result.companions?.[SUBSCRIPTIONS_COMPANION.name] as
-      { id: string; filter: string | null }[] | undefined) ??
+      { id: string; filter: string | null; owner: unknown }[] | undefined) ??
     (
       await db.query(
-        `select id, filter from notify_subscription where resource_type = $1 and status <> 'off'`,
+        `select id, filter, owner from notify_subscription where resource_type = $1 and status <> 'off'`,
         [r.resourceType],
       )
     ).rows;
   for (const sub of rows) {
-    if (sub.filter && !(await matches(store, r, sub.filter))) continue;
+    const owner = ownerCaller(sub.owner);
+    // A subscriber hears only of what it may see: the filter and the access policy, as the owner.
+    if ((sub.filter || owner) && !(await matches(store, r, sub.filter ?? '', owner))) continue;
     await db.query(
       `with n as (
          update notify_subscription set events_since_start = events_since_start + 1 where id = $1
@@ -48,13 +53,21 @@ export async function enqueueNotifications(
   }
 }
 
-/** Does the stored resource match the filter? Asked of the search indexes, inside the transaction. */
-async function matches(store: FhirStore, r: Resource, filter: string): Promise<boolean> {
+/**
+ * Does the stored resource match the filter, and may the subscription's owner see it? Asked of the
+ * search indexes with the owner's visibility predicate, inside the write's transaction.
+ */
+async function matches(
+  store: FhirStore,
+  r: Resource,
+  filter: string,
+  owner: Caller | undefined,
+): Promise<boolean> {
   const req = parseSearch(r.resourceType, { ...queryFromString(filter), _id: r.id as string });
   req.count = 1;
   req.total = 'none';
   req.include = [];
   req.revinclude = [];
-  const { hits } = await executeSearch(store.queryable, req);
+  const { hits } = await executeSearch(store.queryable, req, owner ? visibilityFilter(owner) : undefined);
   return hits.length > 0;
 }

@@ -71,6 +71,12 @@ create table kith_secret (
 );
 `,
   },
+  {
+    // Who made a subscription (the Caller, without break-glass): notifications are matched and
+    // their payloads read as that caller, under the access policy. Null: the system.
+    id: 'notify-0002-subscription-owner',
+    sql: `alter table notify_subscription add column owner jsonb;`,
+  },
 ];
 
 registerMigrations(notifyMigrations);

@@ -1,6 +1,7 @@
 import type { Bundle, Parameters, Subscription } from '@medplum/fhirtypes';
 import { FhirError } from '../fhir/errors';
 import type { OperationDefinitionEntry } from '../fhir/operations';
+import { isSystemOrAdministrator } from './acting-for';
 import { subscriptionStatus, type SubscriptionRow } from './bundle';
 import { bindingToken, WS_PATH } from './websocket';
 
@@ -18,8 +19,15 @@ export const statusOperation: OperationDefinitionEntry = {
   level: 'type-or-instance',
   types: ['Subscription'],
   async handler({ service, id, query, base }) {
-    const wanted = ids(query, id);
+    let wanted = ids(query, id);
     if (id) await service.read('Subscription', id);
+    else if (service.store.guarded && !isSystemOrAdministrator(service.store.caller)) {
+      // Only the subscriptions this caller may read (its organization's): asked through the policy.
+      const asked = wanted.length ? { _id: wanted.join(',') } : {};
+      const { result } = await service.search('Subscription', { ...asked, _count: '1000' });
+      wanted = result.hits.map((h) => h.id);
+      if (!wanted.length) wanted = [''];
+    }
     const { rows } = await service.store.queryable.query(
       wanted.length
         ? 'select * from notify_subscription where id = any($1::text[]) order by id'

@@ -2,6 +2,7 @@ import type { Resource, Subscription } from '@medplum/fhirtypes';
 import { FhirError } from '../fhir/errors';
 import { parseSearch } from '../fhir/search/parse';
 import { queryFromString } from '../fhir/service';
+import { SYSTEM_CALLER, type Caller } from '../privacy/caller';
 import type { FhirStore, WriteResult } from '../store';
 import { EXT_CONTENT, EXT_FILTER, EXT_HEARTBEAT, EXT_TIMEOUT, GENERIC_TOPIC, findTopic } from './topics';
 
@@ -136,7 +137,7 @@ export async function checkSubscription(
   const sub = resource as Subscription;
   const cfg = parseSubscription(sub);
   const prev = previous as Subscription | undefined;
-  const system = !store.caller || store.caller.subject === 'kith-system';
+  const system = isSystem(store.caller);
   let status = sub.status;
   if (status !== 'off') {
     if (cfg.channel === 'websocket') status = 'active';
@@ -145,6 +146,26 @@ export async function checkSubscription(
       status = 'requested';
   }
   return status === sub.status ? sub : { ...sub, status };
+}
+
+const isSystem = (caller: Caller | undefined): boolean => !caller || caller.subject === SYSTEM_CALLER.subject;
+
+/**
+ * The caller a subscription's notifications are matched and read as: whoever made it, stored
+ * without a break-glass grant (emergency access is for the person at the screen, not for a feed).
+ * The system's own subscriptions have no owner (JSON null) and read everything.
+ */
+export function subscriptionOwner(caller: Caller | undefined): string | null {
+  if (isSystem(caller)) return null;
+  const { breakGlass: _bg, ...owner } = caller!;
+  if (owner.purposeOfUse === 'ETREAT') owner.purposeOfUse = 'TREAT';
+  return JSON.stringify(owner);
+}
+
+/** The stored owner back as a Caller (undefined: the system). */
+export function ownerCaller(owner: unknown): Caller | undefined {
+  if (owner === null || owner === undefined) return undefined;
+  return (typeof owner === 'string' ? JSON.parse(owner) : owner) as Caller;
 }
 
 /** After-write hook on Subscription: the delivery row, and a handshake for a (re)requested one. */
@@ -161,12 +182,12 @@ export async function trackSubscription(
   const prevStatus = (previous as Subscription | undefined)?.status;
   await store.queryable.query(
     `insert into notify_subscription (id, topic, resource_type, filter, status, channel, endpoint, headers, content,
-        heartbeat_seconds, timeout_seconds, error, updated_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, null, now())
+        heartbeat_seconds, timeout_seconds, error, updated_at, owner)
+     values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, null, now(), $12::jsonb)
      on conflict (id) do update set topic = excluded.topic, resource_type = excluded.resource_type,
        filter = excluded.filter, status = excluded.status, channel = excluded.channel, endpoint = excluded.endpoint,
        headers = excluded.headers, content = excluded.content, heartbeat_seconds = excluded.heartbeat_seconds,
-       timeout_seconds = excluded.timeout_seconds,
+       timeout_seconds = excluded.timeout_seconds, owner = coalesce(notify_subscription.owner, excluded.owner),
        error = case when excluded.status = 'error' then notify_subscription.error end, updated_at = now()`,
     [
       cfg.id,
@@ -180,6 +201,7 @@ export async function trackSubscription(
       cfg.content,
       cfg.heartbeatSeconds ?? null,
       cfg.timeoutSeconds,
+      subscriptionOwner(store.caller),
     ],
   );
   if (cfg.channel === 'rest-hook' && cfg.status === 'requested' && prevStatus !== 'requested') {

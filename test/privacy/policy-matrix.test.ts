@@ -379,7 +379,7 @@ describe('audit', () => {
     const bg = rows.filter((r) => who(r.e) === 'er-doctor' && r.action === 'read').at(-1)!;
     expect(details(bg.e)).toMatchObject({
       ruleId: 'break-glass',
-      policyVersion: '2026.2.0',
+      policyVersion: '2026.3.0',
       privileged: 'true',
     });
     expect(bg.patients).toEqual(['Patient/p1']);
