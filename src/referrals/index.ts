@@ -4,6 +4,7 @@ import { migrate } from '../store';
 import { registerOperation } from '../fhir/operations';
 import type { Kith } from '../server/open';
 import { indexDirectoryService, reindexDirectory } from './directory/directory-index';
+import { indexOrganizationOnKith, refreshAllOnKith, unindexOrganizationOnKith } from './directory/on-kith';
 import { indexLocationPosition, registerLocationNear } from './directory/location-near';
 import { registerDirectorySearchParameters } from './directory/search-params';
 import { directorySearchOperation } from './operations/directory-search';
@@ -48,6 +49,7 @@ export {
   type Located,
 } from './directory/geocode';
 export { directorySearchParameters } from './directory/search-params';
+export { organizationOnKith, refreshOrganizationsOnKith, effectiveAcceptsSql } from './directory/on-kith';
 export {
   importHsdsPath,
   importHsdsUnits,
@@ -101,6 +103,8 @@ export async function installReferrals(kith: Kith, app?: FastifyInstance): Promi
     kith.store.addBeforeWriteHook(enforceReferralRules);
     kith.store.addAfterWriteHook(indexLocationPosition);
     kith.store.addAfterWriteHook(indexDirectoryService);
+    kith.store.addAfterWriteHook(indexOrganizationOnKith);
+    kith.store.addAfterDeleteHook(unindexOrganizationOnKith);
     kith.store.addAfterWriteHook(indexReferral);
     for (const op of [
       directorySearchOperation,
@@ -110,6 +114,7 @@ export async function installReferrals(kith: Kith, app?: FastifyInstance): Promi
     ])
       registerOperation(op);
     await reindexDirectory(kith.store);
+    await refreshAllOnKith(kith.store.queryable);
   }
   if (app && !routed.has(app)) {
     routed.add(app);

@@ -120,6 +120,15 @@ create index location_address_zip on location_address (zip);
 create index location_address_city on location_address (city, state);
 `,
   },
+  {
+    // Whether the service's organization works on Kith by its FHIR data (an active PractitionerRole,
+    // an Endpoint), kept by write hooks; found by organization when one of those changes.
+    id: 'referrals-0006-directory-org-on-kith',
+    sql: `
+alter table directory_service add column org_on_kith boolean not null default false;
+create index directory_service_organization on directory_service (organization);
+`,
+  },
 ];
 
 registerMigrations(referralMigrations);

@@ -10,6 +10,7 @@ export {
   type WriteCompanion,
   type Queryable,
   type AfterWriteHook,
+  type AfterDeleteHook,
   type BeforeWriteHook,
   type WriteHooks,
 } from './repository';

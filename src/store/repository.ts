@@ -68,9 +68,13 @@ export type BeforeWriteHook = (
   previous: Resource | undefined,
 ) => Promise<Resource>;
 
+/** Runs after a soft delete, inside its transaction, with the resource as it was (for indexes kept outside fhir_resources). */
+export type AfterDeleteHook = (store: FhirStore, previous: Resource) => Promise<void>;
+
 export interface WriteHooks {
   before: BeforeWriteHook[];
   after: AfterWriteHook[];
+  afterDelete?: AfterDeleteHook[];
   /** The access layer (labels, columns, policy), installed by src/privacy/enforce. */
   access?: AccessControl;
   companions?: WriteCompanion[];
@@ -203,6 +207,11 @@ export class FhirStore {
   /** Adds a hook that runs after every write, inside its transaction. */
   addAfterWriteHook(hook: AfterWriteHook): void {
     this.hooks.after.push(hook);
+  }
+
+  /** Adds a hook that runs after every delete, inside its transaction. */
+  addAfterDeleteHook(hook: AfterDeleteHook): void {
+    (this.hooks.afterDelete ??= []).push(hook);
   }
 
   /**
@@ -448,6 +457,7 @@ export class FhirStore {
         { resource: content as Resource, version, created: false },
         previous,
       );
+      for (const hook of tx.hooks.afterDelete ?? []) await hook(tx.unguarded(), previous);
       return version;
     });
   }

@@ -2,6 +2,7 @@ import type { CodeableConcept, HealthcareService } from '@medplum/fhirtypes';
 import { splitReference, type FhirStore, type WriteResult } from '../../store';
 import { EXT_ACCEPTS_REFERRALS, EXT_ELIGIBLE_AGE } from './extensions';
 import { openWeekLiteral } from './open-hours';
+import { orgOnKithFhirSql } from './on-kith';
 
 /** `system|code`, bare `code` and lower-cased text of each concept, for array matching. */
 export function conceptKeys(concepts: CodeableConcept[] | undefined): string[] {
@@ -17,8 +18,11 @@ export function conceptKeys(concepts: CodeableConcept[] | undefined): string[] {
   return [...keys];
 }
 
+/** The service's own say: the flag (HSDS data, Kith staff), or an Endpoint of its own. */
 export function acceptsReferrals(s: HealthcareService): boolean {
-  return s.extension?.find((e) => e.url === EXT_ACCEPTS_REFERRALS)?.valueBoolean === true;
+  return (
+    s.extension?.find((e) => e.url === EXT_ACCEPTS_REFERRALS)?.valueBoolean === true || !!s.endpoint?.length
+  );
 }
 
 export function eligibleAges(s: HealthcareService): { min: number | null; max: number | null } {
@@ -47,10 +51,12 @@ export async function indexDirectoryService(store: FhirStore, result: WriteResul
   const db = store.queryable;
   await db.query(
     `insert into directory_service
-       (id, active, name, organization, accepts_referrals, min_age, max_age, codes, languages, eligibility, programs, open_week, search)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::int4multirange, to_tsvector('english', $13))
+       (id, active, name, organization, accepts_referrals, min_age, max_age, codes, languages, eligibility, programs, open_week, search, org_on_kith)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::int4multirange, to_tsvector('english', $13),
+       coalesce($14::text is not null and ${orgOnKithFhirSql('$14::text')}, false))
      on conflict (id) do update set active = excluded.active, name = excluded.name,
        organization = excluded.organization, accepts_referrals = excluded.accepts_referrals,
+       org_on_kith = excluded.org_on_kith,
        min_age = excluded.min_age, max_age = excluded.max_age, codes = excluded.codes,
        languages = excluded.languages, eligibility = excluded.eligibility, programs = excluded.programs,
        open_week = excluded.open_week, search = excluded.search`,
@@ -68,6 +74,7 @@ export async function indexDirectoryService(store: FhirStore, result: WriteResul
       conceptKeys(s.program),
       openWeekLiteral(s.availableTime),
       searchText(s),
+      /^Organization\/([^/]+)$/.exec(s.providedBy?.reference ?? '')?.[1] ?? null,
     ],
   );
   const locations = [

@@ -5,6 +5,7 @@ import { splitValues } from '../../fhir/search/parse';
 import { nearSql, parseNear, type NearQuery } from './geo';
 import { directoryTimeZone, minuteOfWeek } from './open-hours';
 import { EXT_LOCATION_DISTANCE } from './extensions';
+import { effectiveAcceptsSql, withAcceptsFlag } from './on-kith';
 
 export interface DirectoryQuery {
   near?: NearQuery;
@@ -51,8 +52,9 @@ export async function searchDirectory(db: Queryable, q: DirectoryQuery): Promise
   if (q.languages?.length) conds.push(`s.languages && ${p.add(lower(q.languages))}::text[]`);
   if (q.eligibility?.length) conds.push(`s.eligibility && ${p.add(lower(q.eligibility))}::text[]`);
   if (q.programs?.length) conds.push(`s.programs && ${p.add(lower(q.programs))}::text[]`);
-  if (q.acceptsReferrals !== undefined)
-    conds.push(`s.accepts_referrals = ${p.add(q.acceptsReferrals)}::boolean`);
+  // Whether a service takes electronic referrals is worked out now, not read from when it was stored.
+  const accepts = effectiveAcceptsSql('s');
+  if (q.acceptsReferrals !== undefined) conds.push(`${accepts} = ${p.add(q.acceptsReferrals)}::boolean`);
   if (q.age !== undefined) {
     const age = p.add(q.age);
     conds.push(
@@ -76,7 +78,7 @@ export async function searchDirectory(db: Queryable, q: DirectoryQuery): Promise
     // The Locations in the box are few; each is looked up in directory_service_location by its
     // index (the lateral subquery with offset 0 keeps the planner from hashing the whole table).
     const { box, distance } = nearSql(q.near, p);
-    sql = `select s.id, min(${distance}) as dist, count(*) over () as total
+    sql = `select s.id, min(${distance}) as dist, ${accepts} as accepts, count(*) over () as total
       from location_position lp
       join lateral (select sl.service_id from directory_service_location sl where sl.location_id = lp.id offset 0) sl on true
       join directory_service s on s.id = sl.service_id
@@ -85,7 +87,7 @@ export async function searchDirectory(db: Queryable, q: DirectoryQuery): Promise
       order by dist, s.id limit ${p.add(count)} offset ${p.add(offset)}`;
   } else {
     const order = tsq ? `ts_rank(s.search, ${tsq}) desc, s.name, s.id` : 's.name, s.id';
-    sql = `select s.id, null::float8 as dist, count(*) over () as total from directory_service s
+    sql = `select s.id, null::float8 as dist, ${accepts} as accepts, count(*) over () as total from directory_service s
       where ${conds.join(' and ')} order by ${order} limit ${p.add(count)} offset ${p.add(offset)}`;
   }
   const { rows } = await db.query(sql, p.values);
@@ -104,7 +106,7 @@ export async function searchDirectory(db: Queryable, q: DirectoryQuery): Promise
     .filter((r) => byId.has(r.id))
     .map((r) => ({
       id: r.id,
-      service: byId.get(r.id) as HealthcareService,
+      service: withAcceptsFlag(byId.get(r.id) as HealthcareService, r.accepts === true),
       ...(r.dist !== null && r.dist !== undefined ? { distanceKm: Number(r.dist) } : {}),
     }));
   const locIds = [

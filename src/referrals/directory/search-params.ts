@@ -1,7 +1,12 @@
 import { getSearchParameterDetails, indexSearchParameter } from '@medplum/core';
 import type { SearchParameter } from '@medplum/fhirtypes';
 import { searchParamsFor } from '../../fhir/definitions';
+import { FhirError } from '../../fhir/errors';
+import { registerSpecialSearch } from '../../store/search/special';
+import type { SqlParams } from '../../store/search/params';
+import type { SearchFilter } from '../../store';
 import { EXT_ACCEPTS_REFERRALS, KITH } from './extensions';
+import { effectiveAcceptsSql } from './on-kith';
 
 /**
  * Search parameters R4 lacks for a directory: language, eligibility, accepting referrals, and one
@@ -15,11 +20,13 @@ export const directorySearchParameters: SearchParameter[] = [
     'Language the service is offered in (BCP-47)',
   ),
   param('eligibility', 'token', 'HealthcareService.eligibility.code', 'Eligibility kind (code or text)'),
+  // Served from directory_service (special): true when the service takes electronic referrals now,
+  // its own flag or Endpoint, or its organization working on Kith (see on-kith.ts).
   param(
     'accepts-referrals',
-    'token',
+    'special',
     `HealthcareService.extension.where(url = '${EXT_ACCEPTS_REFERRALS}').value`,
-    'true when the service takes electronic referrals',
+    'true when the service takes electronic referrals (its flag or Endpoint, or its organization works on Kith)',
   ),
   param(
     'keyword',
@@ -31,7 +38,7 @@ export const directorySearchParameters: SearchParameter[] = [
 
 function param(
   code: string,
-  type: 'token' | 'string',
+  type: 'token' | 'string' | 'special',
   expression: string,
   description: string,
 ): SearchParameter {
@@ -49,6 +56,28 @@ function param(
   };
 }
 
+/** `HealthcareService?accepts-referrals=true|false` (`:not` negates): ids from `directory_service`. */
+export function acceptsReferralsIds(
+  _resourceType: string,
+  filter: Extract<SearchFilter, { kind: 'param' }>,
+  p: SqlParams,
+): { sql: string; negate: boolean } {
+  const wanted = new Set(
+    filter.values.map((v) => {
+      const x = v.replace(/^.*\|/, '').toLowerCase();
+      if (x !== 'true' && x !== 'false')
+        throw new FhirError(
+          'invalid_search',
+          `accepts-referrals must be true or false, not '${v}'`,
+          'accepts-referrals',
+        );
+      return x === 'true';
+    }),
+  );
+  const cond = wanted.size === 2 ? 'true' : `${effectiveAcceptsSql('s')} = ${p.add([...wanted][0])}::boolean`;
+  return { sql: `select s.id from directory_service s where ${cond}`, negate: filter.modifier === 'not' };
+}
+
 /**
  * Adds the parameters to the FHIR definitions. The parameter map of a type is built once and
  * cached, so each parameter is also put into that cached map (idempotent).
@@ -64,4 +93,5 @@ export function registerDirectorySearchParameters(): void {
       details: getSearchParameterDetails('HealthcareService', sp),
     });
   }
+  registerSpecialSearch('HealthcareService', 'accepts-referrals', acceptsReferralsIds);
 }

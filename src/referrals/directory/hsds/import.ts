@@ -16,8 +16,6 @@ import { isHsdsCsvFolder, readHsdsCsvFolder } from './read-csv';
 import { readHsdsJson } from './read-json';
 import { HsdsTables } from './tables';
 import { mapDirectory, type Planned } from './to-fhir';
-import { organizationOnKith } from '../on-kith';
-import { markAcceptsElectronicReferrals } from './electronic-referrals';
 
 /** One thing imported: a JSON document, or a CSV package (a folder). */
 export interface HsdsUnit {
@@ -155,13 +153,6 @@ async function importUnit(svc: FhirService, unit: HsdsUnit, s: HsdsImportSummary
   const mapped = mapDirectory(unit.tables);
   s.warnings.push(...mapped.warnings.map((w) => `${path.basename(unit.source)}: ${w}`));
   const ids = new Map<string, string>(); // `system|value` -> `Type/id`
-  const onKithSeen = new Map<string, Promise<boolean>>();
-  const onKith = (ref: Reference | undefined): Promise<boolean> => {
-    const id = /^Organization\/([^/]+)$/.exec(ref?.reference ?? '')?.[1];
-    if (!id) return Promise.resolve(false);
-    if (!onKithSeen.has(id)) onKithSeen.set(id, organizationOnKith(svc, id));
-    return onKithSeen.get(id)!;
-  };
   const resolve = async (ref: Reference<any> | undefined): Promise<Reference<any> | undefined> => {
     const m = /^hsds:([a-z_]+):(.+)$/.exec(ref?.reference ?? '');
     if (!ref || !m) return ref;
@@ -213,7 +204,9 @@ async function importUnit(svc: FhirService, unit: HsdsUnit, s: HsdsImportSummary
   for (const h of mapped.services)
     await write(h, async (r) => {
       const providedBy = await resolve(r.providedBy);
-      const resolved: HealthcareService = {
+      // Whether its organization works on Kith is not stored here: the directory works it out on
+      // each search (src/referrals/directory/on-kith.ts), so it follows accounts, roles and endpoints.
+      return {
         ...r,
         providedBy,
         location:
@@ -223,7 +216,6 @@ async function importUnit(svc: FhirService, unit: HsdsUnit, s: HsdsImportSummary
           r.coverageArea &&
           (await Promise.all(r.coverageArea.map((x) => resolve(x)))).filter((x): x is Reference<any> => !!x),
       };
-      return (await onKith(providedBy)) ? markAcceptsElectronicReferrals(resolved) : resolved;
     });
 }
 
