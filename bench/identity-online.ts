@@ -617,6 +617,42 @@ async function measure(base: string, token: string | undefined, probes: Probe[])
   return { matchLat, createLat, forMatch, answers, forCreate, created };
 }
 
+/** How many stored records the candidate query gives each probe to score (p50, p99, max), and blocks skipped as too large. */
+async function candidateCounts(
+  db: { query: (sql: string, params: unknown[]) => Promise<{ rows: any[] }> },
+  probes: Probe[],
+) {
+  const matcher = identityContext().matcher;
+  const max = matcher.rules.blocking.maxBlockSize;
+  const counts: number[] = [];
+  let skipped = 0;
+  for (const p of probes) {
+    const keys = matcher.blockingKeys(patientToMatchRecord({ ...p.patient, id: '' }));
+    const { rows } = await db.query(
+      `with blocks as materialized (
+         select (select count(*) from (select 1 from identity_keys i where i.key = k.key and i.value = k.value limit $3) i) as n
+         from unnest($1::text[], $2::text[]) as k(key, value))
+       select (select count(*) from blocks where n >= $3)::int as skipped`,
+      [keys.map((k) => k.key), keys.map((k) => k.value), max + 1],
+    );
+    skipped += rows[0].skipped;
+    const c = await db.query(`select count(*)::int as n from (${CANDIDATE_QUERY}) q`, [
+      '',
+      keys.map((k) => k.key),
+      keys.map((k) => k.value),
+      max + 1,
+    ]);
+    counts.push(c.rows[0].n);
+  }
+  const s = [...counts].sort((a, b) => a - b);
+  return {
+    p50: s[Math.floor(s.length / 2)],
+    p99: s[Math.min(s.length - 1, Math.floor(s.length * 0.99))],
+    max: s[s.length - 1],
+    blocks_skipped_per_probe: round(skipped / probes.length),
+  };
+}
+
 const ratio = (a: number, b: number): number | null => (b ? round(a / b, 4) : null);
 
 /** $match and create accuracy against each probe's true Person, read from the identity tables. */
@@ -675,6 +711,7 @@ async function accuracy(
   return {
     match: {
       with_candidates: m.answers.filter((a) => a.length > 0).length,
+      candidates_scored: await candidateCounts(db, m.forMatch),
       top_is_true: ratio(top, m.answers.length),
       certain: grades(['certain']),
       certain_or_probable: grades(['certain', 'probable']),
