@@ -107,10 +107,30 @@ describe('dead letters: one per failed file row, paged, replayable; unreadable i
     // Replayed unchanged, the row fails again: still one letter, one more attempt, no new letters.
     const failedAgain = await replay(program.id);
     expect(failedAgain.status).toBe('failed');
-    expect(failedAgain.issues[0].message).toMatch(/push.csv row 2 column Program: 'XX'/);
+    // Its errors (returned and kept) name the row it has in the original file, not row 2 of the replay.
+    expect(failedAgain.issues[0].message).toMatch(/push.csv row 3 column Program: 'XX'/);
+    expect(failedAgain.issues[0]).toMatchObject({ file: 'push.csv', row: 3, column: 'Program' });
     const after = await letters('&channel=elig');
     expect(after.total).toBe(2);
     expect(after.deadLetters[0]).toMatchObject({ id: program.id, attempts: 2 });
+    expect(after.deadLetters[0].error).toEqual([
+      expect.objectContaining({
+        file: 'push.csv',
+        row: 3,
+        column: 'Program',
+        message: expect.stringMatching(/^push.csv row 3 column Program: 'XX'/),
+      }),
+    ]);
+    // A correction with another mistake: the new error is named at the original row too.
+    const wrongDate = await replay(endDate.id, endDate.raw!.replace('2024-04-01', '2024-13-45'));
+    expect(wrongDate.status).toBe('failed');
+    expect(wrongDate.issues).toEqual([
+      expect.objectContaining({ file: 'push.csv', row: 5, column: 'EndDate' }),
+    ]);
+    expect((await letters('&channel=elig')).deadLetters[1].error[0]).toMatchObject({
+      row: 5,
+      column: 'EndDate',
+    });
 
     // Corrected, it commits: one more episode, one letter left.
     const fixed = await replay(program.id, program.raw!.replace(',XX,', ',CF,'));

@@ -212,6 +212,9 @@ export class Pipeline {
       return failed(id, key, issues);
     }
     result = await this.dropDangling(result);
+    // A replayed row is mapped as a one-row file (its record on row 2): its issues name the row it
+    // has in the original file, as its dead letter did.
+    if (stored.rowOrigin) result = { ...result, issues: atOriginalRow(result.issues, stored.rowOrigin) };
     const errors = result.issues.filter((i) => i.severity === 'error');
     // A replayed row that still fails stays one dead letter; so does a file of which nothing maps.
     if ((result.resources.length === 0 || stored.isRow) && errors.length > 0) {
@@ -417,16 +420,26 @@ export class Pipeline {
     duplicate: boolean;
     /** A replayed dead letter of one row of a file. */
     isRow?: boolean;
+    /** That row's file and row number in the original file (from its key, `…#<file>:<row>`). */
+    rowOrigin?: { file: string; row: number };
     dup?: Omit<PipelineOutcome, 'counts' | 'issues'>;
   }> {
     if (replayId !== undefined) {
       const { rows } = await this.kith.db.query(
         `update integration_messages set raw = $2, status = 'received', attempts = attempts + 1,
-           received_at = now() where id = $1 and status <> 'committed' returning id, parent_id`,
+           received_at = now() where id = $1 and status <> 'committed' returning id, parent_id, message_key`,
         [replayId, raw],
       );
-      if (rows.length === 1)
-        return { id: Number(rows[0].id), duplicate: false, isRow: rows[0].parent_id !== null };
+      if (rows.length === 1) {
+        const isRow = rows[0].parent_id !== null;
+        const m = isRow ? /#(.+):(\d+)$/.exec(String(rows[0].message_key)) : null;
+        return {
+          id: Number(rows[0].id),
+          duplicate: false,
+          isRow,
+          ...(m ? { rowOrigin: { file: m[1], row: Number(m[2]) } } : {}),
+        };
+      }
       throw new Error(`message ${replayId} is not a dead letter`);
     }
     const { rows } = await this.kith.db.query(INSERT_RAW, [channel, key, kind, raw]);
@@ -678,6 +691,18 @@ function failed(id: number, key: string, issues: Issue[], ack?: string, ackCode?
     issues,
     counts: { ...emptyCounts(), failed: 1 },
   };
+}
+
+/**
+ * Issues of a replayed row (header on row 1, the record from row 2) renumbered to the rows of the
+ * original file, where the record started at `origin.row`; other files' issues stay as they are.
+ */
+function atOriginalRow(issues: Issue[], origin: { file: string; row: number }): Issue[] {
+  return issues.map((i) =>
+    i.kind === 'row' && i.file === origin.file && i.row !== undefined && i.row >= 2
+      ? rowIssue(i.severity, i.file, origin.row + i.row - 2, i.column, i.problem, i.value)
+      : i,
+  );
 }
 
 /** The file a row dead letter came from (its key ends in `#<file>:<row>`). */
