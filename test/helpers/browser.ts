@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { registerWebApp } from '../../src/server/web';
+import type { AuthConfig } from '../../src/privacy/auth';
 import { startTestKith, type TestKith } from './kith';
 
 /** Browser tests: find Chromium (or say how to get it), launch it, and build the web app once. */
@@ -168,11 +169,13 @@ export async function startBrowserKith(
   opts: {
     routes?: (kith: TestKith) => Promise<void>;
     signInAs?: { username: string; password: string };
+    /** Sign-in settings for the test Kith (e.g. a trusted OpenID Connect provider). */
+    auth?: Partial<AuthConfig>;
   } = {},
 ): Promise<BrowserKith> {
   const [dist, kith, browser] = await Promise.all([
     ensureWebBuild(),
-    startTestKith(),
+    startTestKith({ auth: opts.auth }),
     launchBrowser(chromiumPath),
   ]);
   await opts.routes?.(kith);

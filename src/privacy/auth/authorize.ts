@@ -109,6 +109,8 @@ function page(req: AuthorizeRequest, form: Record<string, unknown>, error?: stri
     'state',
     'aud',
     'code_challenge',
+    // Without it the posted form fails the PKCE check: every browser approval was refused.
+    'code_challenge_method',
     'nonce',
     'scope',
   ]
