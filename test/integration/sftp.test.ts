@@ -54,11 +54,15 @@ describe('SFTP pull into a file-drop channel (a real SFTP server on 127.0.0.1)',
     await t?.close();
   });
 
-  const channel = (name: string, sftp: Record<string, unknown>): { pull: SftpPull; inbox: Inbox } => {
+  const channel = (
+    name: string,
+    sftp: Record<string, unknown>,
+    kind = 'wic',
+  ): { pull: SftpPull; inbox: Inbox } => {
     const c = validateChannel(
       {
         name,
-        kind: 'wic',
+        kind,
         sftp: { host: '127.0.0.1', port: server.port, username: 'county', minAgeSeconds: 5, ...sftp },
       },
       `${name}.json`,
@@ -121,6 +125,102 @@ describe('SFTP pull into a file-drop channel (a real SFTP server on 127.0.0.1)',
     expect(await episodes()).toBe(5);
     expect(await status('wic-sftp')).toMatchObject({ received: 4, committed: 4, duplicate: 0 });
     expect(server.logins).toHaveLength(4);
+  }, 120_000);
+
+  it('pulls sub-folders down to maxDepth, each file once by its full path (same names in other folders too)', async () => {
+    const tree = path.join(remoteRoot, 'tree');
+    mkdirSync(path.join(tree, '2024', '06', 'deep'), { recursive: true });
+    putRemote(tree, 'top.csv', wicFile('T1'));
+    putRemote(path.join(tree, '2024'), 'wic.csv', wicFile('T2'));
+    putRemote(path.join(tree, '2024', '06'), 'wic.csv', wicFile('T3'));
+    // Three levels down: beyond maxDepth 2, never listed.
+    putRemote(path.join(tree, '2024', '06', 'deep'), 'wic.csv', wicFile('T4'));
+    const before = await episodes();
+    const { pull, inbox } = channel('wic-tree', { passwordEnv: PASSWORD_ENV, path: '/tree', maxDepth: 2 });
+    expect(await pull.poll()).toEqual({
+      fetched: ['2024/06/wic.csv', '2024/wic.csv', 'top.csv'],
+      waiting: [],
+    });
+    expect(await episodes()).toBe(before + 3);
+    expect(
+      readdirSync(path.join(inbox.dir, 'processed'))
+        .map((n) => n.replace(/^\d+-/, ''))
+        .sort(),
+    ).toEqual(['2024_06_wic.csv', '2024_wic.csv', 'top.csv']);
+    // Remembered by full path: nothing again; a change in one sub-folder fetches that file only.
+    expect((await pull.poll()).fetched).toEqual([]);
+    putRemote(path.join(tree, '2024', '06'), 'wic.csv', wicFile('T3', 'T5'));
+    expect((await pull.poll()).fetched).toEqual(['2024/06/wic.csv']);
+    expect(await episodes()).toBe(before + 4);
+    const { rows } = await t.kith.db.query(
+      `select remote_path from integration_sftp_files where channel = 'wic-tree' order by remote_path`,
+    );
+    expect([...new Set(rows.map((r) => r.remote_path))]).toEqual([
+      '/tree/2024/06/wic.csv',
+      '/tree/2024/wic.csv',
+      '/tree/top.csv',
+    ]);
+    expect(() =>
+      validateChannel(
+        {
+          name: 'x',
+          kind: 'wic',
+          sftp: { host: 'h', username: 'u', path: '/p', passwordEnv: 'E', maxDepth: 11 },
+        },
+        'x.json',
+      ),
+    ).toThrow(/sftp.maxDepth: must be a whole number from 0 to 10/);
+  }, 120_000);
+
+  it('HMIS: an export that arrives as a folder (at any depth) is fetched whole and committed; processedPath inside the folder is not pulled again', async () => {
+    const exportCsv = (id: string): string =>
+      'ExportID,SourceType,SourceID,SourceName,ExportDate,CSVVersion,ExportDirective,HashStatus\n' +
+      `${id},1,KCOC,Kith County CoC,2024-07-01 08:00:00,2024 v1.3,2,1\n`;
+    const clients = (...ids: string[]): string =>
+      'PersonalID,FirstName,MiddleName,LastName,NameSuffix,NameDataQuality,SSN,SSNDataQuality,DOB,DOBDataQuality,Woman,Man,NonBinary,CulturallySpecific,Transgender,Questioning,DifferentIdentity,GenderNone,DateDeleted\n' +
+      ids.map((id) => `${id},Sftp,,Folder${id},,1,,99,1980-01-0${id.length},1,1,0,0,0,0,0,0,,\n`).join('');
+    const root = path.join(remoteRoot, 'hmis');
+    const a = path.join(root, 'agency-a', '2024-07-01');
+    const b = path.join(root, 'export-b');
+    mkdirSync(a, { recursive: true });
+    mkdirSync(b, { recursive: true });
+    mkdirSync(path.join(root, 'done'), { recursive: true });
+    putRemote(a, 'Export.csv', exportCsv('EA'));
+    putRemote(a, 'Client.csv', clients('HA1', 'HA2'));
+    putRemote(b, 'Export.csv', exportCsv('EB'));
+    putRemote(b, 'Client.csv', clients('HB1'));
+    const patients = async (): Promise<number> =>
+      (
+        await t.kith.db.query(
+          `select count(*)::int as n from fhir_resources where resource_type = 'Patient' and not deleted
+             and content->'name'->0->>'family' like 'FolderH%'`,
+        )
+      ).rows[0].n;
+    const { pull, inbox } = channel(
+      'hmis-sftp',
+      { passwordEnv: PASSWORD_ENV, path: '/hmis', processedPath: '/hmis/done' },
+      'hmis',
+    );
+    expect(await pull.poll()).toEqual({ fetched: ['agency-a/2024-07-01', 'export-b'], waiting: [] });
+    expect(await patients()).toBe(3);
+    expect(await status('hmis-sftp')).toMatchObject({ received: 2, committed: 2, failed: 0 });
+    // Each export went through the inbox as one folder, and was moved on the server as one.
+    expect(
+      readdirSync(path.join(inbox.dir, 'processed'))
+        .map((n) => n.replace(/^\d+-/, ''))
+        .sort(),
+    ).toEqual(['agency-a_2024-07-01', 'export-b']);
+    expect(readdirSync(path.join(root, 'done')).sort()).toEqual(['agency-a_2024-07-01', 'export-b']);
+    expect(readdirSync(path.join(root, 'done', 'export-b')).sort()).toEqual(['Client.csv', 'Export.csv']);
+    // The processed folder sits inside the pulled one: it is not pulled again.
+    expect(await pull.poll()).toEqual({ fetched: [], waiting: [] });
+    // An export folder still being written waits whole.
+    const c = path.join(root, 'export-c');
+    mkdirSync(c);
+    putRemote(c, 'Export.csv', exportCsv('EC'));
+    writeFileSync(path.join(c, 'Client.csv'), clients('HC1'));
+    expect(await pull.poll()).toEqual({ fetched: [], waiting: ['export-c'] });
+    expect(await patients()).toBe(3);
   }, 120_000);
 
   it('with a key from a secret file, moves fetched files to processedPath on the server', async () => {

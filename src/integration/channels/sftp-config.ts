@@ -19,8 +19,13 @@ export interface SftpConfig {
   passphraseEnv?: string;
   /** The server's host key fingerprint as OpenSSH prints it; when set, any other key is refused. */
   hostKeySha256?: string;
-  /** Remote folder whose files are pulled (not its sub-folders). */
+  /** Remote folder whose files are pulled, with those of its sub-folders down to maxDepth. */
   path: string;
+  /**
+   * How many levels of sub-folders below `path` are pulled too (default 3; 0: the folder's own
+   * files only). An HMIS export that arrives as a folder is fetched whole, as one inbox folder.
+   */
+  maxDepth: number;
   pollSeconds: number;
   /**
    * When set, a fetched file is moved there on the server. Either way Kith remembers what it fetched
@@ -45,6 +50,7 @@ const SFTP_KEYS = [
   'pollSeconds',
   'processedPath',
   'minAgeSeconds',
+  'maxDepth',
 ];
 const CREDENTIALS = ['passwordEnv', 'passwordFile', 'privateKeyFile', 'privateKeyEnv'];
 
@@ -81,6 +87,11 @@ export function validateSftp(
     )
       bad(k, 'must be a positive number');
   }
+  if (
+    v.maxDepth !== undefined &&
+    (typeof v.maxDepth !== 'number' || !Number.isInteger(v.maxDepth) || v.maxDepth < 0 || v.maxDepth > 10)
+  )
+    bad('maxDepth', 'must be a whole number from 0 to 10');
   if (!ok) return undefined;
   return {
     host: v.host as string,
@@ -96,6 +107,7 @@ export function validateSftp(
     pollSeconds: (v.pollSeconds as number | undefined) ?? 60,
     processedPath: v.processedPath as string | undefined,
     minAgeSeconds: (v.minAgeSeconds as number | undefined) ?? 30,
+    maxDepth: (v.maxDepth as number | undefined) ?? 3,
   };
 }
 

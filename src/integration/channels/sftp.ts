@@ -24,10 +24,10 @@ export interface SftpStatus {
 }
 
 /**
- * SFTP pull for a file-drop channel: every pollSeconds, new files in the remote folder are
- * downloaded into the channel's inbox (as a dot-file renamed when complete, so the inbox never reads
- * half a file), then the inbox processes them. A file is fetched once: (path, size, mtime) is
- * recorded after it is in the inbox, and optionally the file is moved to processedPath remotely.
+ * SFTP pull for a file-drop channel: every pollSeconds, new files in the remote folder and its
+ * sub-folders (down to maxDepth; for HMIS each export folder whole) are downloaded into the channel's inbox (as a dot-file renamed when complete, so the inbox never reads
+ * half a file), then the inbox processes them. A file is fetched once: (full remote path, size,
+ * mtime) is recorded after it is in the inbox, and optionally the file is moved to processedPath remotely.
  * A crash between the download and the record fetches it again, which the pipeline recognises by
  * its content hash, so its records are still committed exactly once.
  */
@@ -95,47 +95,95 @@ export class SftpPull {
     const result: SftpPullResult = { fetched: [], waiting: [] };
     const session = await connect(c, seenHostKey);
     try {
-      const entries = await call<
-        { filename: string; attrs: { size: number; mtime: number; isFile(): boolean } }[]
-      >((cb) => session.sftp.readdir(c.path, cb));
+      const units = await this.collect(session.sftp);
       const now = Date.now() / 1000;
       await mkdir(inbox, { recursive: true });
-      for (const e of entries.sort((a, b) => a.filename.localeCompare(b.filename))) {
-        if (!e.attrs.isFile() || e.filename.startsWith('.')) continue;
-        const remote = path.posix.join(c.path, e.filename);
-        const { size, mtime } = e.attrs;
-        if (now - mtime < c.minAgeSeconds) {
-          result.waiting.push(e.filename);
+      for (const unit of units) {
+        if (unit.files.some((f) => now - f.mtime < c.minAgeSeconds)) {
+          result.waiting.push(unit.rel);
           continue;
         }
         const known = await this.db.query(
-          `select 1 from integration_sftp_files where channel = $1 and remote_path = $2 and size = $3 and mtime = $4`,
-          [this.channel.name, remote, size, mtime],
+          `select remote_path, size, mtime from integration_sftp_files where channel = $1 and remote_path = any($2::text[])`,
+          [this.channel.name, unit.files.map((f) => f.remote)],
         );
-        if (known.rows.length > 0) {
+        const seen = new Set(known.rows.map((r) => `${r.remote_path}\n${r.size}\n${r.mtime}`));
+        if (unit.files.every((f) => seen.has(`${f.remote}\n${f.size}\n${f.mtime}`))) {
           // Fetched before but its move failed: move it now.
-          if (c.processedPath) await this.moveRemote(session.sftp, remote, e.filename);
+          if (c.processedPath) await this.moveRemote(session.sftp, unit.remote, unit.name);
           continue;
         }
-        const part = path.join(inbox, `.sftp-${process.pid}-${e.filename}.part`);
+        const part = path.join(inbox, `.sftp-${process.pid}-${unit.name}.part`);
         try {
-          await call((cb) => session.sftp.fastGet(remote, part, cb));
-          await rename(part, freeName(inbox, e.filename));
+          if (unit.folder) {
+            // A folder arrives whole: its files go into a hidden folder renamed when all are in.
+            await mkdir(part, { recursive: true });
+            for (const f of unit.files)
+              await call((cb) =>
+                session.sftp.fastGet(f.remote, path.join(part, path.posix.basename(f.remote)), cb),
+              );
+          } else await call((cb) => session.sftp.fastGet(unit.remote, part, cb));
+          await rename(part, freeName(inbox, unit.name));
         } finally {
-          await rm(part, { force: true });
+          await rm(part, { force: true, recursive: true });
         }
         await this.db.query(
-          `insert into integration_sftp_files (channel, remote_path, size, mtime) values ($1, $2, $3, $4)
+          `insert into integration_sftp_files (channel, remote_path, size, mtime)
+           select $1, p, s, m from unnest($2::text[], $3::bigint[], $4::bigint[]) as t(p, s, m)
            on conflict do nothing`,
-          [this.channel.name, remote, size, mtime],
+          [
+            this.channel.name,
+            unit.files.map((f) => f.remote),
+            unit.files.map((f) => f.size),
+            unit.files.map((f) => f.mtime),
+          ],
         );
-        if (c.processedPath) await this.moveRemote(session.sftp, remote, e.filename);
-        result.fetched.push(e.filename);
+        if (c.processedPath) await this.moveRemote(session.sftp, unit.remote, unit.name);
+        result.fetched.push(unit.rel);
       }
     } finally {
       session.end();
     }
     return result;
+  }
+
+  /**
+   * What to fetch, in name order: every file of the remote folder and of its sub-folders down to
+   * maxDepth levels (each its own inbox file, named by its path below the folder, `a/b.csv` →
+   * `a_b.csv`). For HMIS a sub-folder is an export: its files are fetched together as one inbox
+   * folder (a zip in it still comes alone). Hidden entries and the processedPath folder are skipped.
+   */
+  private async collect(sftp: SFTPWrapper): Promise<PullUnit[]> {
+    const c = this.channel.sftp;
+    const hmis = this.channel.kind === 'hmis';
+    const skip = c.processedPath ? path.posix.normalize(c.processedPath).replace(/\/$/, '') : undefined;
+    const units: PullUnit[] = [];
+    const walk = async (dir: string, rel: string, depth: number): Promise<void> => {
+      const entries = await call<
+        {
+          filename: string;
+          attrs: { size: number; mtime: number; isFile(): boolean; isDirectory(): boolean };
+        }[]
+      >((cb) => sftp.readdir(dir, cb));
+      const together: RemoteFile[] = [];
+      for (const e of entries.sort((a, b) => a.filename.localeCompare(b.filename))) {
+        if (e.filename.startsWith('.')) continue;
+        const remote = path.posix.join(dir, e.filename);
+        const childRel = rel ? `${rel}/${e.filename}` : e.filename;
+        if (e.attrs.isDirectory()) {
+          if (depth < c.maxDepth && remote !== skip) await walk(remote, childRel, depth + 1);
+          continue;
+        }
+        if (!e.attrs.isFile()) continue;
+        const file = { remote, size: e.attrs.size, mtime: e.attrs.mtime };
+        if (hmis && depth > 0 && !/\.zip$/i.test(e.filename)) together.push(file);
+        else units.push({ remote, rel: childRel, name: flatName(childRel), folder: false, files: [file] });
+      }
+      if (together.length > 0)
+        units.push({ remote: dir, rel, name: flatName(rel), folder: true, files: together });
+    };
+    await walk(c.path, '', 0);
+    return units.sort((a, b) => a.rel.localeCompare(b.rel));
   }
 
   private async moveRemote(sftp: SFTPWrapper, remote: string, name: string): Promise<void> {
@@ -144,6 +192,29 @@ export class SftpPull {
       throw new Error(`fetched ${remote} but could not move it to ${target}: ${err.message}`);
     });
   }
+}
+
+interface RemoteFile {
+  remote: string;
+  size: number;
+  mtime: number;
+}
+
+/** A file, or (HMIS) a folder of files, fetched into the inbox as one entry. */
+interface PullUnit {
+  /** Remote path of the file or folder. */
+  remote: string;
+  /** Its path below the pulled folder (what a pull reports). */
+  rel: string;
+  /** Its name in the inbox (and in processedPath). */
+  name: string;
+  folder: boolean;
+  files: RemoteFile[];
+}
+
+/** A path below the pulled folder as one inbox name: `2024/06/wic.csv` → `2024_06_wic.csv`. */
+function flatName(rel: string): string {
+  return rel.split('/').join('_');
 }
 
 /** A name not taken in the inbox (an earlier file of the same name may still be waiting there). */
