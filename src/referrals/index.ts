@@ -9,7 +9,11 @@ import { indexLocationPosition, registerLocationNear } from './directory/locatio
 import { registerDirectorySearchParameters } from './directory/search-params';
 import { directorySearchOperation } from './operations/directory-search';
 import { forwardOperation } from './operations/forward';
-import { referralLinkOperation } from './operations/referral-link';
+import {
+  referralLinkOperation,
+  referralLinksOperation,
+  revokeReferralLinkOperation,
+} from './operations/referral-link';
 import { referralMetricsOperation } from './operations/referral-metrics';
 import { referralLinkRoutes } from './routes';
 import { notifyRuntime } from '../notify';
@@ -71,6 +75,9 @@ export {
   createReferralLink,
   verifyReferralLink,
   revokeReferralLink,
+  listReferralLinks,
+  revokeLinkOfReferral,
+  type IssuedLink,
   referralLinkView,
   updateViaLink,
   type LinkClaims,
@@ -111,6 +118,8 @@ export async function installReferrals(kith: Kith, app?: FastifyInstance): Promi
       referralMetricsOperation,
       forwardOperation,
       referralLinkOperation,
+      referralLinksOperation,
+      revokeReferralLinkOperation,
     ])
       registerOperation(op);
     await reindexDirectory(kith.store);

@@ -188,12 +188,43 @@ describe.skipIf(!chromiumPath)(
       // Now the food bank is the sender: it makes a link for the partner.
       const childSharing = page.getByRole('region', { name: 'Receivers not on Kith' });
       await childSharing.getByRole('button', { name: 'Create link' }).click();
+      const first = await childSharing.getByLabel(/Referral link/).inputValue();
+      expect(first).toMatch(/\/referral-link\/[^/]+$/);
+      const jti = (u: string) => u.split('/referral-link/')[1].split('.')[0];
+      const issued = childSharing.getByRole('table', { name: 'Links issued for this referral' });
+      await issued.locator('tbody tr').first().waitFor();
+      // The first went to the wrong address: the sender makes another and revokes the first.
+      await childSharing.getByRole('button', { name: 'Create link' }).click();
+      await page.waitForFunction(
+        (old) => (document.querySelector('#link-url') as HTMLInputElement | null)?.value !== old,
+        first,
+      );
       const url = await childSharing.getByLabel(/Referral link/).inputValue();
-      expect(url).toMatch(/\/referral-link\/[^/]+$/);
+      await issued.locator('tbody tr[data-state="active"]').nth(1).waitFor();
+      expect(await issued.locator('tbody tr').count()).toBe(2);
+      await issued.getByRole('button', { name: `Revoke link ${jti(first).slice(0, 8)}` }).click();
+      await issued.locator('tbody tr[data-state="revoked"]').waitFor();
+      expect(await issued.locator('tbody tr[data-state="revoked"]').innerText()).toContain(
+        jti(first).slice(0, 8),
+      );
+      expect(await issued.getByRole('button', { name: `Revoke link ${jti(url).slice(0, 8)}` }).count()).toBe(
+        1,
+      );
 
-      // The partner opens it with no account: the minimum, and the receiver's moves.
+      // The revoked link answers a clear error page, with nothing of the referral.
       const partner = await browser.context.newPage();
+      await partner.goto(first);
+      await partner.waitForURL((u) => u.pathname === '/referral-response');
+      const refusal = partner.getByRole('alert');
+      await refusal.waitFor();
+      expect(await refusal.innerText()).toMatch(
+        /This referral link was revoked by the sending organization on \d{4}-\d{2}-\d{2}\. Ask them for a new link/,
+      );
+      expect(await partner.getByRole('region', { name: 'Referral details' }).count()).toBe(0);
+
+      // The partner opens the new one with no account: the minimum, and the receiver's moves.
       await partner.goto(url);
+      await partner.reload();
       await partner.waitForURL((u) => u.pathname === '/referral-response');
       expect(new URL(partner.url()).hash.length).toBeGreaterThan(10);
       await partner.getByTestId('referral-status').filter({ hasText: 'Requested' }).waitFor();

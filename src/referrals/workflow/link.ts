@@ -3,7 +3,7 @@ import type { Patient, Resource, ServiceRequest, Task } from '@medplum/fhirtypes
 import { FhirError } from '../../fhir/errors';
 import type { Caller } from '../../privacy/caller';
 import { splitReference, type FhirStore, type Queryable } from '../../store';
-import { taskParties } from './parties';
+import { partyOf, taskParties } from './parties';
 import { isReferralTask } from './referral-task';
 import { allowedNext, isReferralStatus } from './state-machine';
 import { serverSecret } from '../../notify/secret';
@@ -60,6 +60,68 @@ export async function createReferralLink(
   };
 }
 
+/** One link issued for a referral, as its sender sees it (the token itself is never stored). */
+export interface IssuedLink {
+  jti: string;
+  /** The receiving organization the link acts as (bare id). */
+  owner: string;
+  created: string;
+  expires: string;
+  revoked?: string;
+  state: 'active' | 'expired' | 'revoked';
+}
+
+/** Only the sending side (or the system) lists and revokes a referral's links: it is the side that made them. */
+async function requireSender(store: FhirStore, taskId: string): Promise<void> {
+  const task = await store.readResource<Task>('Task', taskId);
+  if (!isReferralTask(task)) throw new FhirError('invalid_value', `Task/${taskId} is not a referral`);
+  const party = partyOf(store.caller, task, await taskParties(store, task));
+  if (party !== 'requester' && party !== 'both' && party !== 'system')
+    throw new FhirError(
+      'forbidden',
+      'Only the requesting organization manages the signed links of a referral',
+      'Task.requester',
+    );
+}
+
+/** The links issued for a referral, newest first, with their state. */
+export async function listReferralLinks(store: FhirStore, taskId: string): Promise<IssuedLink[]> {
+  await requireSender(store, taskId);
+  const { rows } = await store.queryable.query(
+    `select jti, owner_org, created_at, expires_at, revoked_at from referral_link
+     where task_id = $1 order by created_at desc, jti`,
+    [taskId],
+  );
+  const now = Date.now();
+  return rows.map((r) => {
+    const iso = (v: unknown) => new Date(v as string).toISOString();
+    return {
+      jti: r.jti,
+      owner: r.owner_org,
+      created: iso(r.created_at),
+      expires: iso(r.expires_at),
+      ...(r.revoked_at ? { revoked: iso(r.revoked_at) } : {}),
+      state: r.revoked_at ? 'revoked' : new Date(r.expires_at).getTime() <= now ? 'expired' : 'active',
+    };
+  });
+}
+
+/** Revokes one of a referral's links (the sending side only); revoking twice keeps the first time. */
+export async function revokeLinkOfReferral(
+  store: FhirStore,
+  taskId: string,
+  jti: string,
+): Promise<IssuedLink> {
+  await requireSender(store, taskId);
+  await store.queryable.query(
+    'update referral_link set revoked_at = now() where jti = $1 and task_id = $2 and revoked_at is null',
+    [jti, taskId],
+  );
+  const link = (await listReferralLinks(store, taskId)).find((l) => l.jti === jti);
+  if (!link) throw new FhirError('not_found', `Task/${taskId} has no link ${jti}`, 'jti');
+  return link;
+}
+
 /** Checks signature, expiry and revocation; the claims when the link is good, else 403/404. */
 export async function verifyReferralLink(db: Queryable, token: string): Promise<LinkClaims> {
   const [jti, expText, mac] = token.split('.');
@@ -76,7 +138,11 @@ export async function verifyReferralLink(db: Queryable, token: string): Promise<
     jti,
   ]);
   if (!rows.length) bad();
-  if (rows[0].revoked_at) throw new FhirError('forbidden', 'This referral link was revoked');
+  if (rows[0].revoked_at)
+    throw new FhirError(
+      'forbidden',
+      `This referral link was revoked by the sending organization on ${new Date(rows[0].revoked_at).toISOString().slice(0, 10)}. Ask them for a new link if you still need one.`,
+    );
   return { jti, task: rows[0].task_id, owner: rows[0].owner_org, exp };
 }
 

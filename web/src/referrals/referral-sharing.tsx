@@ -1,5 +1,5 @@
 import type { Organization, Parameters, Task } from '@medplum/fhirtypes';
-import { useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { kithFhir } from '../fhir/kith';
 import { navigate } from '../router/router';
 import { OutcomeAlert } from '../ui/outcome-alert';
@@ -26,10 +26,62 @@ export function ReferralSharing({ task, party }: { task: Task; party: Party }) {
   );
 }
 
+/** A link issued for the referral, as `$referral-links` lists it. */
+export interface IssuedLink {
+  jti: string;
+  created: string;
+  expires: string;
+  revoked?: string;
+  state: string;
+}
+
+export function issuedLinks(out: Parameters): IssuedLink[] {
+  return (out.parameter ?? [])
+    .filter((p) => p.name === 'link')
+    .map((p) => {
+      const part = (name: string) => p.part?.find((x) => x.name === name);
+      return {
+        jti: part('jti')?.valueString ?? '',
+        created: part('created')?.valueInstant ?? '',
+        expires: part('expires')?.valueInstant ?? '',
+        revoked: part('revoked')?.valueInstant,
+        state: part('state')?.valueCode ?? '',
+      };
+    });
+}
+
+const when = (iso: string | undefined): string => (iso ? iso.slice(0, 16).replace('T', ' ') : '');
+const STATE_LABEL: Record<string, string> = { active: 'Active', expired: 'Expired', revoked: 'Revoked' };
+
 function LinkMaker({ task }: { task: Task }) {
   const [days, setDays] = useState(14);
   const [link, setLink] = useState<{ url: string; expires: string }>();
   const [error, setError] = useState<unknown>();
+  const [links, setLinks] = useState<IssuedLink[]>();
+  const base = `Task/${encodeURIComponent(task.id!)}`;
+  const reload = useCallback(async () => {
+    try {
+      setLinks(issuedLinks(await kithFhir.request<Parameters>(`${base}/$referral-links`)));
+    } catch (err) {
+      setError(err);
+    }
+  }, [base]);
+  useEffect(() => {
+    void reload();
+  }, [reload]);
+  const revoke = async (jti: string) => {
+    setError(undefined);
+    try {
+      await kithFhir.request<Parameters>(`${base}/$revoke-referral-link`, {
+        method: 'POST',
+        body: JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'jti', valueString: jti }] }),
+      });
+      if (link?.url.includes(`/referral-link/${jti}.`)) setLink(undefined);
+      await reload();
+    } catch (err) {
+      setError(err);
+    }
+  };
   const make = async () => {
     setError(undefined);
     try {
@@ -42,6 +94,7 @@ function LinkMaker({ task }: { task: Task }) {
       });
       const p = (name: string) => out.parameter?.find((x) => x.name === name);
       setLink({ url: p('url')?.valueUrl ?? '', expires: p('expires')?.valueInstant ?? '' });
+      await reload();
     } catch (err) {
       setError(err);
     }
@@ -51,7 +104,8 @@ function LinkMaker({ task }: { task: Task }) {
       <h3>Link for {task.owner?.display ?? 'the receiving organization'}</h3>
       <p className="muted small">
         Whoever has the link sees the client&apos;s name, birth date, phone and language and this request, and
-        can update the referral as the receiving organization. Send it to them directly.
+        can update the referral as the receiving organization. Send it to them directly; revoke it below if it
+        went to the wrong place or is no longer needed.
       </p>
       <div className="field inline">
         <label htmlFor="link-days">Valid for (days)</label>
@@ -73,6 +127,49 @@ function LinkMaker({ task }: { task: Task }) {
           <label htmlFor="link-url">Referral link (until {link.expires.slice(0, 10)})</label>
           <input id="link-url" readOnly value={link.url} onFocus={(e) => e.target.select()} />
         </div>
+      )}
+      {links && links.length > 0 && (
+        <table className="table links-issued">
+          <caption>Links issued for this referral</caption>
+          <thead>
+            <tr>
+              <th scope="col">Link</th>
+              <th scope="col">Created</th>
+              <th scope="col">Valid until</th>
+              <th scope="col">State</th>
+              <th scope="col">
+                <span className="visually-hidden">Action</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {links.map((l) => (
+              <tr key={l.jti} data-state={l.state}>
+                <td>
+                  <code>{l.jti.slice(0, 8)}</code>
+                </td>
+                <td>{when(l.created)}</td>
+                <td>{when(l.expires)}</td>
+                <td>
+                  {STATE_LABEL[l.state] ?? l.state}
+                  {l.revoked && ` ${when(l.revoked)}`}
+                </td>
+                <td>
+                  {l.state === 'active' && (
+                    <button
+                      type="button"
+                      className="button"
+                      aria-label={`Revoke link ${l.jti.slice(0, 8)}`}
+                      onClick={() => void revoke(l.jti)}
+                    >
+                      Revoke
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       )}
     </div>
   );
