@@ -179,9 +179,30 @@ describe('sign-in events and the audit API', () => {
         payload: { username: 'steward', password: 'steward-pass-1' },
       })
     ).json();
-    const res = await app.inject({
+    // Stewards review identity, not who read a person's data: the policy opens AuditEvent to
+    // administrators only, and the report follows it.
+    const asSteward = await app.inject({
       url: '/api/audit/disclosures?patient=Patient/p-1',
       headers: { authorization: `Bearer ${steward.access_token}` },
+    });
+    expect(asSteward.statusCode).toBe(403);
+    await createUser(t.kith.db, {
+      username: 'privacy.officer',
+      password: 'officer-pass-12',
+      accessLevel: 'view-only',
+      roles: ['administrator'],
+      purposeOfUse: 'HOPERAT',
+    });
+    const officer = (
+      await app.inject({
+        method: 'POST',
+        url: '/auth/login',
+        payload: { username: 'privacy.officer', password: 'officer-pass-12' },
+      })
+    ).json();
+    const res = await app.inject({
+      url: '/api/audit/disclosures?patient=Patient/p-1',
+      headers: { authorization: `Bearer ${officer.access_token}` },
     });
     expect(res.statusCode).toBe(200);
     expect(res.json().count).toBe(3);
@@ -198,17 +219,17 @@ describe('sign-in events and the audit API', () => {
     });
     expect(refused.statusCode).toBe(403);
     expect((await app.inject({ url: '/api/audit/disclosures?patient=Patient/p-1' })).statusCode).toBe(401);
-    // The steward's look at p-1's history is itself in p-1's history now.
+    // The officer's look at p-1's history is itself in p-1's history now.
     const after = await disclosuresFor(t.kith.db, ['Patient/p-1']);
     expect(after[0]).toMatchObject({
       action: 'search',
-      who: { display: 'steward' },
+      who: { display: 'privacy.officer' },
       query: 'AuditEvent?entity=Patient/p-1',
     });
     const { rows: logins } = await t.kith.db.query(
       `select count(*)::int as n from audit_events where action = 'login'`,
     );
-    expect(logins[0].n).toBe(2);
+    expect(logins[0].n).toBe(3);
     expect((await verifyAuditChain(t.kith.db)).ok).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { FhirError } from '../fhir/errors';
 import { requireRole } from '../privacy/auth';
+import { defaultPolicy, type AccessPolicy, type Role } from '../privacy/policy';
 import { disclosuresFor } from './disclosures';
 import { recordAudit, type Sql } from './record';
 import { verifyAuditChain } from './verify';
@@ -20,15 +21,25 @@ const instant = (v: unknown, name: string): string | undefined => {
 };
 
 /**
- * Audit API, for administrators and data stewards (register under requireAuth, which sets
- * `req.caller`):
+ * The roles that read audit data: those the access policy opens AuditEvent to (its
+ * `audit-administrators-only` rule), so the report and the FHIR API cannot disagree.
+ */
+export function auditReaderRoles(policy: AccessPolicy = defaultPolicy): Role[] {
+  return (
+    policy.restrictedTypes.find((t) => t.resourceTypes.includes('AuditEvent'))?.roles ?? ['administrator']
+  );
+}
+
+/**
+ * Audit API, for administrators (the roles the policy lets read AuditEvent; register under
+ * requireAuth, which sets `req.caller`):
  * - GET /api/audit/disclosures?patient=Patient/1[&patient=...][&since=][&until=][&failures=true]
  *   the accounting of disclosures for a person (pass every linked Patient id);
  * - GET /api/audit/verify: checks the hash chain (administrators only).
  */
 export async function auditRoutes(app: FastifyInstance, opts: AuditRoutesOptions): Promise<void> {
   app.get('/api/audit/disclosures', async (req: FastifyRequest) => {
-    const caller = requireRole(req, 'administrator', 'data-steward');
+    const caller = requireRole(req, ...auditReaderRoles());
     const q = req.query as Record<string, unknown>;
     const patients = list(q.patient);
     if (!patients.length) throw new FhirError('required_missing', 'patient is required');

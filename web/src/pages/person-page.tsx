@@ -50,7 +50,7 @@ function PersonRecordView({ record }: { record: PersonRecord }) {
         <Link className="button" to={`/Patient/${id}/consents`}>
           Consents
         </Link>{' '}
-        {(roles.includes('administrator') || roles.includes('data-steward')) && (
+        {roles.includes('administrator') && (
           <Link className="button" to={`/Patient/${id}/disclosures`}>
             Disclosures
           </Link>

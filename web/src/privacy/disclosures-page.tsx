@@ -71,7 +71,7 @@ function Who({ d, orgNames }: { d: Disclosure; orgNames: Map<string, string> }) 
 
 /**
  * Accounting of disclosures (/Patient/:id/disclosures): who saw this person's data, when, and why,
- * newest first. Administrators and data stewards only (the server refuses everyone else).
+ * newest first. Administrators only, as the policy opens AuditEvent (the server refuses everyone else).
  */
 export function DisclosuresPage({ patientId }: { patientId: string }) {
   const [failures, setFailures] = useState(false);
