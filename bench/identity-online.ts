@@ -39,6 +39,7 @@ import { compileKeys } from '../src/identity/block/blocker';
 import { keyValues } from '../src/identity/block/key-parts';
 import type { BlockingKey, Matcher } from '../src/identity/matcher';
 import { identityContext } from '../src/identity/mpi';
+import { onlineBlockLimit } from '../src/identity/online';
 import { CANDIDATE_QUERY } from '../src/identity/mpi/db-index';
 import { buildPerson, type SourceRecord } from '../src/identity/mpi/golden';
 import { patientToMatchRecord, SSN_SYSTEM } from '../src/identity/mpi/patient-record';
@@ -503,6 +504,8 @@ async function saveLoad(kith: Awaited<ReturnType<typeof openKith>>, loaded: Load
       [part.map((_, k) => i + k), part.map((p) => p.personId), part.map((p) => JSON.stringify(p.patient))],
     );
   }
+  // This run uses the first PER_RUN probes.
+  await kith.db.query('update bench_identity_probes set used = true where n < $1', [PER_RUN]);
   await kith.db.query(`insert into bench_identity_meta values ($1, $2, $3, $4, $5)`, [
     SIZE,
     SEED,
@@ -544,7 +547,7 @@ async function explainCandidates(kith: Awaited<ReturnType<typeof openKith>>, pro
     '',
     keys.map((k) => k.key),
     keys.map((k) => k.value),
-    matcher.rules.blocking.maxBlockSize + 1,
+    onlineBlockLimit(matcher) + 1,
   ]);
   log(`candidate query plan:\n${plan.rows.map((r) => r['QUERY PLAN']).join('\n')}`);
 }
@@ -623,7 +626,7 @@ async function candidateCounts(
   probes: Probe[],
 ) {
   const matcher = identityContext().matcher;
-  const max = matcher.rules.blocking.maxBlockSize;
+  const max = onlineBlockLimit(matcher);
   const counts: number[] = [];
   let skipped = 0;
   for (const p of probes) {

@@ -21,13 +21,18 @@ export interface Candidate {
   result: PairScore;
 }
 
+/** Blocks larger than this are skipped online (rules' onlineMaxBlockSize, else maxBlockSize). */
+export function onlineBlockLimit(matcher: Matcher): number {
+  return matcher.rules.blocking.onlineMaxBlockSize ?? matcher.rules.blocking.maxBlockSize;
+}
+
 /** Candidates for `record` scored by `matcher`, best first; only match and possible decisions. */
 export async function findCandidates(
   record: MatchRecord,
   index: BlockingIndex,
   matcher: Matcher,
 ): Promise<Candidate[]> {
-  const limit = matcher.rules.blocking.maxBlockSize;
+  const limit = onlineBlockLimit(matcher);
   const ids = new Set<string>();
   for (const key of matcher.blockingKeys(record)) {
     const found = await index.lookup(key, limit + 1);

@@ -3,7 +3,7 @@ import type { AuditEvent, Patient, Person, PersonLink } from '@medplum/fhirtypes
 import { recordAudit } from '../../audit';
 import type { FhirStore, Queryable } from '../../store';
 import type { Matcher } from '../matcher';
-import { scoreCandidates, type Candidate } from '../online';
+import { onlineBlockLimit, scoreCandidates, type Candidate } from '../online';
 import type { PairScore } from '../score/model';
 import type { MatchRecord } from '../types';
 import {
@@ -206,7 +206,7 @@ export async function onPatientWrite(
         members: Number(state[0].members),
       }
     : undefined;
-  const maxBlockSize = ctx.matcher.rules.blocking.maxBlockSize;
+  const maxBlockSize = onlineBlockLimit(ctx.matcher);
   let stored: StoredCandidate[];
   if (!previous || sameKeys(ctx.matcher, keys, previous)) {
     counts.change(ctx.matcher, record, previous);

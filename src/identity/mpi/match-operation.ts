@@ -1,7 +1,7 @@
 import type { Bundle, BundleEntry, Parameters, Patient } from '@medplum/fhirtypes';
 import { FhirError } from '../../fhir/errors';
 import { registerOperation, type OperationDefinitionEntry } from '../../fhir/operations';
-import { scoreCandidates } from '../online';
+import { onlineBlockLimit, scoreCandidates } from '../online';
 import type { PairScore } from '../score/model';
 import { loadCandidates } from './db-index';
 import { identityContext } from './install';
@@ -50,7 +50,7 @@ export const matchOperation: OperationDefinitionEntry = {
       service.store.queryable,
       record.id,
       ctx.matcher.blockingKeys(record),
-      ctx.matcher.rules.blocking.maxBlockSize,
+      onlineBlockLimit(ctx.matcher),
     );
     const candidates = scoreCandidates(
       record,

@@ -40,6 +40,21 @@ describe('matching rules', () => {
     );
   });
 
+  it('limits online blocks below batch blocks, and checks the limit', () => {
+    expect(defaultRules.blocking.onlineMaxBlockSize).toBe(100);
+    expect(defaultRules.blocking.maxBlockSize).toBe(500);
+    expect(
+      errorsOf((r) => {
+        r.blocking.onlineMaxBlockSize = 1;
+      }),
+    ).toEqual(['blocking.onlineMaxBlockSize: must be an integer >= 2']);
+    expect(
+      errorsOf((r) => {
+        delete r.blocking.onlineMaxBlockSize;
+      }),
+    ).toEqual([]);
+  });
+
   it('rejects comparators that make no sense for a field', () => {
     const errors = errorsOf((r) => {
       const dob = r.fields.find((f) => f.field === 'birthDate')!;

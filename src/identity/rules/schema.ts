@@ -103,6 +103,12 @@ export interface MatchRules {
   blocking: {
     /** Blocks larger than this are skipped (counted in the stats); other keys still cover their pairs. */
     maxBlockSize: number;
+    /**
+     * The online path's limit (a Patient write, `$match`; default maxBlockSize): it reads and scores a
+     * block's records on every request, so a block of a few hundred common-name records in one ZIP costs
+     * each request far more than it finds. See the identity README (online benchmark).
+     */
+    onlineMaxBlockSize?: number;
     keys: BlockingKeyRule[];
   };
   /**

@@ -209,6 +209,12 @@ export function validateRules(input: unknown): RulesValidation {
     if (!(Number.isInteger(b.maxBlockSize) && (b.maxBlockSize as number) >= 2)) {
       err('blocking.maxBlockSize', 'must be an integer >= 2');
     }
+    if (
+      b.onlineMaxBlockSize !== undefined &&
+      !(Number.isInteger(b.onlineMaxBlockSize) && (b.onlineMaxBlockSize as number) >= 2)
+    ) {
+      err('blocking.onlineMaxBlockSize', 'must be an integer >= 2');
+    }
     if (!Array.isArray(b.keys) || b.keys.length === 0) err('blocking.keys', 'must be a non-empty array');
     else {
       const names = new Set<string>();
