@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditEvent } from '@medplum/fhirtypes';
+import { rideOrRun } from '../store/riders';
 import { chainHash, clean } from './canonical';
 import { actionOf, buildAuditEvent, patientsOf, type AuditInput } from './event';
 
@@ -90,10 +91,10 @@ export async function recordAudit(db: Sql, input: AuditInput | AuditEvent): Prom
  */
 export async function recordPendingAudit(db: Sql, input: AuditInput | AuditEvent): Promise<string> {
   const p = prepare(input);
-  await db.query({
-    name: 'kith-audit-pending',
-    text: `insert into audit_pending (id, recorded, action, outcome, patients, event)
-           values ($1, $2::timestamptz, $3, $4, $5::text[], $6)`,
+  // Nothing in the write's transaction reads it back: it rides in the transaction's next statement.
+  await rideOrRun(db, {
+    sql: `insert into audit_pending (id, recorded, action, outcome, patients, event)
+          values ($1, $2::timestamptz, $3, $4, $5::text[], $6)`,
     values: [p.event.id, p.event.recorded, p.action, p.outcome, p.patients, p.canonical],
   });
   return p.event.id as string;

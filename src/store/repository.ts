@@ -8,6 +8,7 @@ import type { AccessControl, AccessEvent, ReadKind, RowAccess } from './access';
 import { readHistory, type HistoryEntry, type HistoryQuery } from './history';
 import { extractIndexRows } from './index-rows';
 import type { VisibilityFilter } from './search/execute';
+import { TxConnection } from './riders';
 import { createManySql, writeVersionSql } from './write-sql';
 
 export interface Queryable {
@@ -95,6 +96,11 @@ export const ANONYMOUS_CALLER: Caller = {
 export interface WriteOptions {
   /** Version the client last saw (If-Match); a different current version fails with 412. */
   ifMatch?: number;
+  /**
+   * The current version as the caller already read it with `for update` in this same transaction
+   * (null: there is none), so update need not lock and read it again. See `toStoredVersion`.
+   */
+  current?: StoredVersion | null;
 }
 
 const ID_RE = /^[A-Za-z0-9\-.]{1,64}$/;
@@ -234,9 +240,12 @@ export class FhirStore {
 
   async inTransaction<T>(fn: (tx: FhirStore) => Promise<T>): Promise<T> {
     if (this.conn) return fn(this);
-    return this.db.writeTransaction((client) =>
-      fn(new FhirStore(this.db, client, this.hooks, this.caller, this.guarded)),
-    );
+    return this.db.writeTransaction(async (client) => {
+      const conn = new TxConnection(client);
+      const out = await fn(new FhirStore(this.db, conn, this.hooks, this.caller, this.guarded));
+      await conn.flush();
+      return out;
+    });
   }
 
   async read(resourceType: string, id: string): Promise<StoredVersion> {
@@ -248,7 +257,7 @@ export class FhirStore {
       [resourceType, id],
     );
     if (rows.length === 0) throw new FhirError('not_found', `${resourceType}/${id} is not known`);
-    let v = toVersion(resourceType, id, rows[0]);
+    let v = toStoredVersion(resourceType, id, rows[0]);
     if (this.guarded) {
       // Decided before "deleted" is said: a hidden resource is not known, gone or not.
       const allowed = await this.authorizeRead(v, [rowAccess(rows[0])], 'read');
@@ -294,7 +303,7 @@ export class FhirStore {
     );
     if (rows.length === 0)
       throw new FhirError('not_found', `${resourceType}/${id}/_history/${versionId} is not known`);
-    let v = toVersion(resourceType, id, rows[0]);
+    let v = toStoredVersion(resourceType, id, rows[0]);
     if (this.guarded) {
       // The version's labels and the current ones: a label added later also hides older versions.
       const current = {
@@ -383,7 +392,10 @@ export class FhirStore {
     if (!id || !isValidId(id))
       throw new FhirError('invalid_resource', 'Resource.id is missing or invalid', 'Resource.id');
     return this.inTransaction(async (tx) => {
-      const current = await tx.lockCurrent(resource.resourceType, id);
+      const current =
+        options.current !== undefined
+          ? (options.current ?? undefined)
+          : await tx.lockCurrent(resource.resourceType, id);
       if (options.ifMatch !== undefined && current?.versionId !== options.ifMatch) {
         throw new FhirError(
           'version_conflict',
@@ -489,7 +501,7 @@ export class FhirStore {
        where resource_type = $1 and id = $2 for update`,
       [resourceType, id],
     );
-    return rows.length ? toVersion(resourceType, id, rows[0]) : undefined;
+    return rows.length ? toStoredVersion(resourceType, id, rows[0]) : undefined;
   }
 
   private async writeVersion(
@@ -506,16 +518,20 @@ export class FhirStore {
     const json = JSON.stringify(stored);
     const rows = extractIndexRows(stored);
     const companions = this.hooks.companions ?? [];
+    const conn = this.conn instanceof TxConnection ? this.conn : undefined;
+    const riders = conn?.take(stored.resourceType, stored.id as string);
     const { sql, params } = writeVersionSql(
       rows,
       replaceIndexes,
       companions.map((c) => c.sql),
+      riders,
     );
+    const columnNames = [...companions.map((c) => c.name), ...(riders?.reads ?? []).map((r) => r.name)];
     const cols = this.hooks.access?.columns(stored);
     let read: Record<string, unknown> | undefined;
     try {
       // Named, so each connection plans each statement shape once instead of on every write.
-      const { rows: out } = await this.queryable.query({
+      const config = {
         name: statementName(sql),
         text: sql,
         values: [
@@ -530,8 +546,9 @@ export class FhirStore {
           cols?.custodian ?? null,
           ...params,
         ],
-      });
-      if (companions.length) read = Object.fromEntries(companions.map((c, i) => [c.name, out[0]?.[`c${i}`]]));
+      };
+      const { rows: out } = conn ? await conn.queryCarrying(config) : await this.queryable.query(config);
+      if (columnNames.length) read = Object.fromEntries(columnNames.map((n, i) => [n, out[0]?.[`c${i}`]]));
     } catch (err: any) {
       if (err?.code === '23505')
         throw new FhirError('conflict', `${stored.resourceType}/${stored.id} already exists`);
@@ -616,7 +633,8 @@ function columnsJson(cols: RowAccess | undefined): {
   return { s: cols?.security ?? null, p: cols?.compartment ?? null, u: cols?.custodian ?? null };
 }
 
-function toVersion(resourceType: string, id: string, row: any): StoredVersion {
+/** A stored version from a row of `version_id, last_updated, deleted, json` (and `compartment`). */
+export function toStoredVersion(resourceType: string, id: string, row: any): StoredVersion {
   return {
     resourceType,
     id,

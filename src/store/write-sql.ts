@@ -1,4 +1,5 @@
 import { INDEX_TABLES, type IndexRows, type IndexTable } from './index-rows';
+import { riderCtes, shiftParams, type ReadRider, type WriteRider } from './riders';
 
 /** Column lists for jsonb_to_recordset, per index table: [recordset columns, insert columns, select list]. */
 const INDEX_COLUMNS: Record<IndexTable, [string, string, string]> = {
@@ -22,13 +23,16 @@ const INDEX_COLUMNS: Record<IndexTable, [string, string, string]> = {
  * caller's transaction, after the row lock was taken, so its snapshot sees every earlier version.
  *
  * Params: $1 type, $2 id, $3 version, $4 lastUpdated, $5 deleted, $6 content, $7 security,
- * $8 compartment, $9 custodian (the access columns), $10.. index rows. `companions` are scalar
- * expressions read in the same statement (they may use $1).
+ * $8 compartment, $9 custodian (the access columns), $10.. index rows, then the riders' parameters.
+ * `companions` are scalar expressions read in the same statement (they may use $1); `riders` are the
+ * transaction's queued statements (see src/store/riders.ts) carried along: writes as CTEs, reads as
+ * more result columns after the companions'.
  */
 export function writeVersionSql(
   rows: IndexRows | null,
   replaceIndexes: boolean,
   companions: string[] = [],
+  riders: { writes: WriteRider[]; reads: ReadRider[] } = { writes: [], reads: [] },
 ): { sql: string; params: unknown[] } {
   const ctes: string[] = [
     `r as (insert into fhir_resources (resource_type, id, version_id, last_updated, deleted, content, security, compartment, custodian)
@@ -52,8 +56,17 @@ export function writeVersionSql(
          select $1, $2, x.c, ${select} from jsonb_to_recordset($${9 + params.length}::jsonb) as x(${recordset}))`,
     );
   }
-  // Companion reads (see WriteCompanion) as the statement's result columns c0, c1, ...
-  const select = companions.length ? companions.map((c, i) => `(${c}) as c${i}`).join(', ') : '1';
+  const carried = riderCtes(riders.writes, 9 + params.length);
+  ctes.push(...carried.ctes);
+  params.push(...carried.values);
+  const reads = riders.reads.map((r) => {
+    const sql = shiftParams(r.sql, 9 + params.length);
+    params.push(...r.values);
+    return sql;
+  });
+  // Companion reads (see WriteCompanion), then the read riders, as result columns c0, c1, ...
+  const columns = [...companions, ...reads];
+  const select = columns.length ? columns.map((c, i) => `(${c}) as c${i}`).join(', ') : '1';
   return { sql: `with ${ctes.join(',\n')} select ${select}`, params };
 }
 

@@ -1,18 +1,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { AuditEvent, Patient, Person, PersonLink } from '@medplum/fhirtypes';
 import { recordAudit } from '../../audit';
-import type { FhirStore, Queryable } from '../../store';
+import type { FhirStore, Queryable, StoredVersion } from '../../store';
+import { toStoredVersion } from '../../store/repository';
+import { rideOrRun, TxConnection } from '../../store/riders';
 import type { Matcher } from '../matcher';
 import { onlineBlockLimit, scoreCandidates, type Candidate } from '../online';
 import type { PairScore } from '../score/model';
 import type { MatchRecord } from '../types';
-import {
-  indexRecord,
-  loadCandidates,
-  sameKeys,
-  storeRecordAndLoadCandidates,
-  type StoredCandidate,
-} from './db-index';
+import { sameKeys, storeRecordAndLoadCandidates } from './db-index';
 import { buildPerson, type SourceRecord, type SurvivorshipOptions } from './golden';
 import { patientToMatchRecord } from './patient-record';
 import type { TermFrequencyCache } from './term-frequencies';
@@ -105,16 +101,16 @@ export async function setLink(
   db: Queryable,
   row: Omit<LinkRow, 'linked_at'> & { linked_at?: string },
 ): Promise<void> {
-  await db.query(
-    `with link as (
-       insert into identity_links (patient_id, person_id, assurance, rule_version, score, evidence, linked_at, linked_by)
+  // Two statements that ride in the transaction's next one (the Person write that follows): a
+  // later read of these tables in the transaction runs after them.
+  await rideOrRun(db, {
+    sql: `insert into identity_links (patient_id, person_id, assurance, rule_version, score, evidence, linked_at, linked_by)
        values ($1, $2, $3, $4, $5, $6::jsonb, coalesce($7::timestamptz, now()), $8)
        on conflict (patient_id) do update set person_id = excluded.person_id, assurance = excluded.assurance,
          rule_version = excluded.rule_version, score = excluded.score, evidence = excluded.evidence,
-         linked_at = excluded.linked_at, linked_by = excluded.linked_by
-       returning patient_id, person_id)
-     update identity_records r set person_id = link.person_id from link where r.patient_id = link.patient_id`,
-    [
+         linked_at = excluded.linked_at, linked_by = excluded.linked_by`,
+    key: `identity_links:${row.patient_id}`,
+    values: [
       row.patient_id,
       row.person_id,
       row.assurance,
@@ -124,7 +120,12 @@ export async function setLink(
       row.linked_at ?? null,
       row.linked_by,
     ],
-  );
+  });
+  await rideOrRun(db, {
+    sql: 'update identity_records set person_id = $2 where patient_id = $1',
+    key: `identity_records:${row.patient_id}`,
+    values: [row.patient_id, row.person_id],
+  });
 }
 
 /**
@@ -139,18 +140,30 @@ export async function refreshPerson(
 ): Promise<Person> {
   let links: LinkRow[];
   let records: SourceRecord[];
+  let current: StoredVersion | null | undefined;
   if (fresh) {
     links = [fresh.link];
     records = [fresh.record];
   } else {
-    const { rows } = await store.queryable.query(
-      `select l.*, r.record, r.source, r.updated_at as record_updated_at
-       from identity_links l left join identity_records r on r.patient_id = l.patient_id
-       where l.person_id = $1 order by l.linked_at, l.patient_id`,
-      [personId],
-    );
-    links = rows.map((r) => ({ ...r, evidence: json(r.evidence) }));
-    records = rows
+    // One round trip: the Person's row, locked for its rewrite (handed to update), and its links.
+    const { rows } = await store.queryable.query({
+      name: 'kith-identity-person-refresh',
+      text: `with p as (
+          select version_id, last_updated, deleted, content::text as json from fhir_resources
+          where resource_type = 'Person' and id = $1 for update)
+        select p.version_id, p.last_updated, p.deleted, p.json,
+          (select json_agg(x order by x.linked_at, x.patient_id) from (
+             select l.*, r.record, r.source, r.updated_at as record_updated_at
+             from identity_links l left join identity_records r on r.patient_id = l.patient_id
+             where l.person_id = $1) x) as links
+        from (select 1) one left join p on true`,
+      values: [personId],
+    });
+    const row = rows[0];
+    current = row.version_id === null ? null : toStoredVersion('Person', personId, row);
+    const linked: any[] = json<any[] | null>(row.links) ?? [];
+    links = linked.map((r) => ({ ...r, evidence: r.evidence ?? null }));
+    records = linked
       .filter((r) => r.record !== null)
       .map((r) => ({
         record: json<MatchRecord>(r.record),
@@ -165,7 +178,7 @@ export async function refreshPerson(
   const person = buildPerson(personId, records, personLinks, ctx.survivorship);
   // update() creates a Person that is not there yet, under the id given.
   if (fresh) await store.create(person, personId);
-  else await store.update(person);
+  else await store.update(person, { current });
   return person;
 }
 
@@ -176,59 +189,94 @@ export interface MatchOutcome {
   reviews: number;
 }
 
-/** Identity bookkeeping for one Patient write; runs inside the write's transaction. */
+interface StateRow {
+  /** The lock ids taken, as text (JSON numbers would lose 64-bit precision). */
+  locked: string[];
+  record: unknown;
+  person_id: string | null;
+  assurance: string | null;
+  members: number | string | null;
+}
+
+/**
+ * A Patient's identity state (its stored record, its link and the size of its Person) as one JSON
+ * value, read after its blocking keys are locked for the rest of the transaction: two similar records
+ * written at once then see each other's candidates. $1 patient id, $2 lock ids.
+ */
+const STATE_SQL = `select json_build_object(
+    'locks', (select count(pg_advisory_xact_lock(k)) from (select k from unnest($2::bigint[]) as t(k) order by k) s),
+    'locked', $2::bigint[]::text[],
+    'record', r.record, 'person_id', l.person_id, 'assurance', l.assurance,
+    'members', (select count(*) from identity_links m where m.person_id = l.person_id))
+  from (select $1::text as id) x
+  left join identity_records r on r.patient_id = x.id
+  left join identity_links l on l.patient_id = x.id`;
+
+export const STATE_READ = 'identity-state';
+
+/**
+ * Before a Patient's version is written in a transaction: its identity state read (and key locks)
+ * ride in that write's statement, a round trip fewer for every Patient write.
+ */
+export function rideStateRead(db: Queryable, ctx: MpiContext, patient: Patient): void {
+  if (!(db instanceof TxConnection) || !patient.id) return;
+  const keys = ctx.matcher.blockingKeys(patientToMatchRecord(patient));
+  db.rideWith('Patient', patient.id, {
+    name: STATE_READ,
+    sql: STATE_SQL,
+    values: [patient.id, lockIds(keys)],
+  });
+}
+
+/**
+ * Identity bookkeeping for one Patient write; runs inside the write's transaction. `prefetched` is
+ * the state `rideStateRead` read with the write, when it did.
+ */
 export async function onPatientWrite(
   store: FhirStore,
   ctx: MpiContext,
   patient: Patient,
   source: string | undefined,
+  prefetched?: unknown,
 ): Promise<MatchOutcome> {
   const db = store.queryable;
   const counts = (ctx.counts ??= new ValueCountBuffer(store.db.pool));
   const record = patientToMatchRecord(patient);
   const keys = ctx.matcher.blockingKeys(record);
-  // One round trip: lock this record's blocking keys for the rest of the transaction (two similar
-  // records written at once then see each other's candidates), and read its current state.
-  const { rows: state } = await db.query(
-    `select (select count(pg_advisory_xact_lock(k)) from (select k from unnest($2::bigint[]) as t(k) order by k) s) as locks,
-            r.record, l.person_id, l.assurance,
-            (select count(*) from identity_links m where m.person_id = l.person_id) as members
-     from (select $1::text as id) x
-     left join identity_records r on r.patient_id = x.id
-     left join identity_links l on l.patient_id = x.id`,
-    [record.id, lockIds(keys)],
-  );
-  const previous = state[0].record ? json<MatchRecord>(state[0].record) : undefined;
-  const existing = state[0].person_id
-    ? {
-        person_id: state[0].person_id as string,
-        assurance: state[0].assurance as Assurance,
-        members: Number(state[0].members),
-      }
+  // Usually read (and the locks taken) in the Patient's own write statement, see `rideStateRead`.
+  const state =
+    (prefetched as StateRow | null | undefined) ??
+    ((
+      await db.query({
+        name: 'kith-identity-state',
+        text: `select (${STATE_SQL}) as state`,
+        values: [record.id, lockIds(keys)],
+      })
+    ).rows[0].state as StateRow);
+  // A hook after the read was queued may have changed the record's keys: lock the new ones too.
+  const held = new Set(state.locked);
+  const missing = lockIds(keys).filter((k) => !held.has(k));
+  if (missing.length)
+    await db.query({
+      name: 'kith-identity-lock-many',
+      text: 'select count(pg_advisory_xact_lock(k)) from (select k from unnest($1::bigint[]) as t(k) order by k) s',
+      values: [missing],
+    });
+  const previous = state.record ? json<MatchRecord>(state.record) : undefined;
+  const existing = state.person_id
+    ? { person_id: state.person_id, assurance: state.assurance as Assurance, members: Number(state.members) }
     : undefined;
   const maxBlockSize = onlineBlockLimit(ctx.matcher);
-  let stored: StoredCandidate[];
-  if (!previous || sameKeys(ctx.matcher, keys, previous)) {
-    counts.change(ctx.matcher, record, previous);
-    stored = await storeRecordAndLoadCandidates(db, {
-      recordId: record.id,
-      personId: existing?.person_id ?? '',
-      record,
-      source,
-      keys,
-      insertKeys: !previous,
-      maxBlockSize,
-    });
-  } else {
-    // Changed keys: the old rows go first, in statements of their own.
-    await indexRecord(db, ctx.matcher, record, previous, counts);
-    await db.query(
-      `insert into identity_records (patient_id, person_id, record, source, updated_at) values ($1, $2, $3::jsonb, $4, now())
-       on conflict (patient_id) do update set record = excluded.record, source = excluded.source, updated_at = now()`,
-      [record.id, existing?.person_id ?? '', JSON.stringify(record), source ?? null],
-    );
-    stored = await loadCandidates(db, record.id, keys, maxBlockSize);
-  }
+  counts.change(ctx.matcher, record, previous);
+  const stored = await storeRecordAndLoadCandidates(db, {
+    recordId: record.id,
+    personId: existing?.person_id ?? '',
+    record,
+    source,
+    keys,
+    writeKeys: !sameKeys(ctx.matcher, keys, previous),
+    maxBlockSize,
+  });
   const persons = new Map(stored.map((c) => [c.record.id, c.personId]));
   const candidates = scoreCandidates(
     record,

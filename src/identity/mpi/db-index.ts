@@ -1,29 +1,6 @@
 import type { Queryable } from '../../store';
 import type { BlockingKey, Matcher } from '../matcher';
 import type { MatchRecord } from '../types';
-import type { ValueCountBuffer } from './value-counts';
-
-/** Replaces a record's blocking keys and counts its values (in the background, see ValueCountBuffer). */
-export async function indexRecord(
-  db: Queryable,
-  matcher: Matcher,
-  record: MatchRecord,
-  previous: MatchRecord | undefined,
-  counts: ValueCountBuffer,
-): Promise<void> {
-  const keys = matcher.blockingKeys(record);
-  if (!sameKeys(matcher, keys, previous)) {
-    if (previous) await db.query('delete from identity_keys where patient_id = $1', [record.id]);
-    if (keys.length) {
-      await db.query(
-        `insert into identity_keys (patient_id, key, value)
-         select $1, k, v from unnest($2::text[], $3::text[]) as t(k, v) on conflict do nothing`,
-        [record.id, keys.map((k) => k.key), keys.map((k) => k.value)],
-      );
-    }
-  }
-  counts.change(matcher, record, previous);
-}
 
 /** True when `previous` had exactly these blocking keys (its stored key rows stay right). */
 export function sameKeys(matcher: Matcher, keys: BlockingKey[], previous: MatchRecord | undefined): boolean {
@@ -88,11 +65,13 @@ export async function loadCandidates(
 }
 
 /**
- * The write path's common case in one round trip: a record with no stored keys yet (a new record) or
- * unchanged keys stores its keys (when new) and its match record, and reads its candidates, as
- * `loadCandidates` does. The read's snapshot predates the record's own rows, which it leaves out
- * anyway; so a block counts the others only, and skipping one "larger than maxBlockSize" compares
- * the others with maxBlockSize - 1, as `loadCandidates` does with the record in the block.
+ * The write path in one round trip: stores a record's blocking keys (all of them for a new record;
+ * for a record whose keys changed, the ones it lacked, and the ones it no longer has go), its match
+ * record, and reads its candidates, as `loadCandidates` does. Keys are only added or only removed, so
+ * the CTEs (run in no set order) never undo each other. The read's snapshot predates the record's
+ * own rows, which it leaves out anyway; so a block counts the others only, and skipping one "larger
+ * than maxBlockSize" compares the others with maxBlockSize - 1, as `loadCandidates` does with the
+ * record in the block.
  */
 export async function storeRecordAndLoadCandidates(
   db: Queryable,
@@ -102,13 +81,17 @@ export async function storeRecordAndLoadCandidates(
     record: MatchRecord;
     source: string | undefined;
     keys: BlockingKey[];
-    insertKeys: boolean;
+    /** False when the stored keys are already these (an update that kept them). */
+    writeKeys: boolean;
     maxBlockSize: number;
   },
 ): Promise<StoredCandidate[]> {
   const { rows } = await db.query({
     name: 'kith-identity-store-and-candidates',
-    text: `with new_keys as (
+    text: `with old_keys as (
+      delete from identity_keys o where $7::boolean and o.patient_id = $1
+        and (o.key, o.value) not in (select k, v from unnest($2::text[], $3::text[]) as t(k, v))
+    ), new_keys as (
       insert into identity_keys (patient_id, key, value)
       select $1, k, v from unnest($2::text[], $3::text[]) as t(k, v) where $7::boolean on conflict do nothing
     ), stored as (
@@ -122,7 +105,7 @@ export async function storeRecordAndLoadCandidates(
       r.maxBlockSize,
       r.personId,
       JSON.stringify(r.record),
-      r.insertKeys && r.keys.length > 0,
+      r.writeKeys,
       r.source ?? null,
     ],
   });

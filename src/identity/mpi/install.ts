@@ -2,7 +2,7 @@ import type { Patient } from '@medplum/fhirtypes';
 import type { FhirStore } from '../../store';
 import { createMatcher, type Matcher } from '../matcher';
 import { defaultRules } from '../rules';
-import { lockPatientsKeys, onPatientWrite, type MpiContext } from './core';
+import { lockPatientsKeys, onPatientWrite, rideStateRead, STATE_READ, type MpiContext } from './core';
 import type { SurvivorshipOptions } from './golden';
 import './migrations';
 import { TermFrequencyCache } from './term-frequencies';
@@ -63,10 +63,14 @@ export function installIdentity(kith: { store: FhirStore }, options: IdentityOpt
       resources.filter((r): r is Patient => r.resourceType === 'Patient'),
     ),
   );
+  kith.store.addBeforeWriteHook(async (store, resource) => {
+    if (resource.resourceType === 'Patient') rideStateRead(store.queryable, ctx, resource as Patient);
+    return resource;
+  });
   kith.store.addAfterWriteHook(async (store, result) => {
     if (result.resource.resourceType !== 'Patient' || result.unchanged || result.version.deleted) return;
     const patient = result.resource as Patient;
-    await onPatientWrite(store, ctx, patient, patient.meta?.source);
+    await onPatientWrite(store, ctx, patient, patient.meta?.source, result.companions?.[STATE_READ]);
   });
   return ctx;
 }

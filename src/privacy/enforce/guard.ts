@@ -2,6 +2,7 @@ import type { Consent, Person, Resource } from '@medplum/fhirtypes';
 import { AuditWriter, recordAudit, recordPendingAudit, type AuditInput } from '../../audit';
 import { FhirError } from '../../fhir/errors';
 import type { Database, FhirStore, StoredVersion, WriteResult } from '../../store';
+import { TxConnection } from '../../store/riders';
 import type { AccessControl, AccessEvent, ReadKind, RowAccess, WriteAction } from '../../store/access';
 import { GRANTS_OF_ROW_SQL, grantFromRow, loadGrants, syncConsentGrants } from '../consent';
 import {
@@ -40,6 +41,8 @@ export class PolicyGuard implements AccessControl {
   }
 
   label(tx: FhirStore, resource: Resource, previous: Resource | undefined): Promise<Resource> {
+    if (resource.resourceType === 'Person')
+      ridePersonConsentsRead(tx, resource as Person, previous as Person | undefined);
     return labelForWrite(tx, resource, previous);
   }
 
@@ -141,7 +144,12 @@ export class PolicyGuard implements AccessControl {
 
   async afterWrite(tx: FhirStore, result: WriteResult, previous: Resource | undefined): Promise<void> {
     if (result.resource.resourceType === 'Person')
-      return resyncPersonConsents(tx, result.resource as Person, previous as Person | undefined);
+      return resyncPersonConsents(
+        tx,
+        result.resource as Person,
+        previous as Person | undefined,
+        result.companions?.[PERSON_CONSENTS_READ] as string[] | undefined,
+      );
     if (result.resource.resourceType !== 'Consent') return;
     const consent = result.resource as Consent;
     await syncConsentGrants(tx.queryable, consent, {
@@ -289,25 +297,48 @@ const personPatients = (person: Person | undefined): string[] =>
     .filter((r) => r.startsWith('Patient/'))
     .map((r) => r.slice('Patient/'.length));
 
+/** The Patients whose consents follow a Person write, or none when its Patients did not change. */
+function touchedPatients(person: Person, previous: Person | undefined): string[] {
+  const now = personPatients(person);
+  const before = personPatients(previous);
+  if (now.length === before.length && now.every((p) => before.includes(p))) return [];
+  return [...new Set([...now, ...before])];
+}
+
+const CONSENTS_OF_PATIENTS_SQL = `select coalesce(array_agg(distinct consent_id), '{}') from consent_grants where patient = any($1::text[])`;
+const PERSON_CONSENTS_READ = 'privacy-person-consents';
+
+/** The consents a Person write must re-flatten are read in that write's own statement. */
+function ridePersonConsentsRead(tx: FhirStore, person: Person, previous: Person | undefined): void {
+  const touched = touchedPatients(person, previous);
+  if (!touched.length || !(tx.queryable instanceof TxConnection) || !person.id) return;
+  tx.queryable.rideWith('Person', person.id, {
+    name: PERSON_CONSENTS_READ,
+    sql: CONSENTS_OF_PATIENTS_SQL,
+    values: [touched],
+  });
+}
+
 /**
  * When identity resolution changes which Patients a Person links, the consents of those Patients
  * are flattened again, so a consent signed at one source follows the person's other records (and
- * stops following one that was split off).
+ * stops following one that was split off). `prefetched`: those consents' ids, read with the write.
  */
 async function resyncPersonConsents(
   tx: FhirStore,
   person: Person,
   previous: Person | undefined,
+  prefetched: string[] | undefined,
 ): Promise<void> {
   const now = personPatients(person);
   const before = personPatients(previous);
-  const touched = [...new Set([...now, ...before])];
-  if (!touched.length || (now.length === before.length && now.every((p) => before.includes(p)))) return;
-  const { rows } = await tx.queryable.query(
-    `select distinct consent_id from consent_grants where patient = any($1::text[])`,
-    [touched],
-  );
-  for (const { consent_id } of rows) {
+  const touched = touchedPatients(person, previous);
+  if (!touched.length) return;
+  const consentIds =
+    prefetched ??
+    ((await tx.queryable.query(`select (${CONSENTS_OF_PATIENTS_SQL}) as ids`, [touched])).rows[0]
+      .ids as string[]);
+  for (const consent_id of consentIds) {
     const v = await tx.unguarded().readIfExists('Consent', consent_id);
     if (!v) continue;
     const consent = JSON.parse(v.json) as Consent;

@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+import type { Queryable } from './repository';
+
+/**
+ * A data-modifying statement (one INSERT, UPDATE or DELETE, parameters `$1..$n`) whose effect nothing
+ * in its transaction reads before the next statement: an audit row, an identity link. It rides as a
+ * CTE in the transaction's next version write instead of costing a round trip of its own; on this
+ * machine a round trip (a socket write and read on each side) costs more CPU than most statements.
+ */
+export interface WriteRider {
+  sql: string;
+  values: unknown[];
+  /**
+   * The row it changes (e.g. `identity_links:<patient>`). Two riders of one key never share a
+   * statement: CTEs see one snapshot, so the second would not see the first's row.
+   */
+  key?: string;
+}
+
+/**
+ * A scalar read (parameters `$1..$n`) that rides in the select list of one resource's version write,
+ * so the after-write hook that needs it finds it in `WriteResult.companions[name]` for free. It may
+ * take locks (advisory locks): they are held from that statement on. A hook must still work when it
+ * is absent (writes that take another path), by querying itself.
+ */
+export interface ReadRider {
+  name: string;
+  sql: string;
+  values: unknown[];
+}
+
+/** `$n` placeholders shifted by `offset`, so a rider's parameters follow the host statement's. */
+export function shiftParams(sql: string, offset: number): string {
+  return sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+}
+
+/** The one connection of a transaction, holding the riders that wait for its next version write. */
+export class TxConnection implements Queryable {
+  private writes: WriteRider[] = [];
+  private readonly reads = new Map<string, ReadRider[]>();
+
+  constructor(private readonly client: Queryable) {}
+
+  /** Queues a write rider; it runs before (or with) the transaction's next statement, never later. */
+  async ride(rider: WriteRider): Promise<void> {
+    if (rider.key && this.writes.some((w) => w.key === rider.key)) await this.flush();
+    this.writes.push(rider);
+  }
+
+  /** Queues a read for the version write of `resourceType/id` (dropped if that write never comes). */
+  rideWith(resourceType: string, id: string, rider: ReadRider): void {
+    const key = `${resourceType}/${id}`;
+    const list = this.reads.get(key) ?? [];
+    list.push(rider);
+    this.reads.set(key, list);
+  }
+
+  /** What a version write of `resourceType/id` carries: every queued write, and that resource's reads. */
+  take(resourceType: string, id: string): { writes: WriteRider[]; reads: ReadRider[] } {
+    const key = `${resourceType}/${id}`;
+    const reads = this.reads.get(key) ?? [];
+    this.reads.delete(key);
+    const writes = this.writes;
+    this.writes = [];
+    return { writes, reads };
+  }
+
+  async query<R extends pg.QueryResultRow = any>(
+    sql: string | pg.QueryConfig,
+    params?: unknown[],
+  ): Promise<pg.QueryResult<R>> {
+    await this.flush();
+    return this.client.query<R>(sql, params);
+  }
+
+  /** A statement that carries riders itself (see `take`): runs without flushing first. */
+  queryCarrying<R extends pg.QueryResultRow = any>(config: pg.QueryConfig): Promise<pg.QueryResult<R>> {
+    return this.client.query<R>(config);
+  }
+
+  /** Runs the queued write riders now, in one statement (before another statement, or at commit). */
+  async flush(): Promise<void> {
+    if (this.writes.length === 0) return;
+    const writes = this.writes;
+    this.writes = [];
+    const { ctes, values } = riderCtes(writes, 0);
+    const text = `with ${ctes.join(',\n')} select 1`;
+    await this.client.query({ name: riderStatementName(text), text, values });
+  }
+}
+
+/** The riders as CTEs `w0, w1, ...` with their parameters numbered from `offset + 1`. */
+export function riderCtes(writes: WriteRider[], offset: number): { ctes: string[]; values: unknown[] } {
+  const ctes: string[] = [];
+  const values: unknown[] = [];
+  for (const [i, w] of writes.entries()) {
+    ctes.push(`w${i} as (${shiftParams(w.sql, offset + values.length)})`);
+    values.push(...w.values);
+  }
+  return { ctes, values };
+}
+
+const names = new Map<string, string>();
+function riderStatementName(sql: string): string {
+  let name = names.get(sql);
+  if (!name) {
+    name = `kith_r${createHash('sha1').update(sql).digest('hex').slice(0, 16)}`;
+    names.set(sql, name);
+  }
+  return name;
+}
+
+/** Rides when `db` is a transaction's connection; otherwise runs the statement now. */
+export async function rideOrRun(
+  db: { query(sql: string, params?: unknown[]): Promise<unknown> },
+  rider: WriteRider,
+): Promise<void> {
+  if (db instanceof TxConnection) await db.ride(rider);
+  else await db.query(rider.sql, rider.values);
+}
