@@ -76,7 +76,10 @@ export function writeVersionSql(
  * Params: $1 resources [{t, i, c, s, p, u}] (s, p, u: the access columns), $2 lastUpdated, $3..
  * index rows with t and i added.
  */
-export function createManySql(rows: { type: string; id: string; rows: IndexRows }[]): {
+export function createManySql(
+  rows: { type: string; id: string; rows: IndexRows }[],
+  riders: { writes: WriteRider[]; reads: ReadRider[][] } = { writes: [], reads: [] },
+): {
   sql: string;
   params: unknown[];
 } {
@@ -100,5 +103,15 @@ export function createManySql(rows: { type: string; id: string; rows: IndexRows 
          select x.rt, x.ri, x.c, ${select} from jsonb_to_recordset($${2 + params.length}::jsonb) as x(rt text, ri text, ${recordset}))`,
     );
   }
-  return { sql: `with ${ctes.join(',\n')} select 1`, params };
+  const carried = riderCtes(riders.writes, 2 + params.length);
+  ctes.push(...carried.ctes);
+  params.push(...carried.values);
+  // Each resource's read riders, in resource order, as result columns c0, c1, ...
+  const columns = riders.reads.flat().map((r) => {
+    const sql = shiftParams(r.sql, 2 + params.length);
+    params.push(...r.values);
+    return sql;
+  });
+  const select = columns.length ? columns.map((c, i) => `(${c}) as c${i}`).join(', ') : '1';
+  return { sql: `with ${ctes.join(',\n')} select ${select}`, params };
 }

@@ -2,6 +2,7 @@ import type { Patient } from '@medplum/fhirtypes';
 import type { FhirStore } from '../../store';
 import { createMatcher, type Matcher } from '../matcher';
 import { defaultRules } from '../rules';
+import { onPatientsCreated } from './batch';
 import { lockPatientsKeys, onPatientWrite, rideStateRead, STATE_READ, type MpiContext } from './core';
 import type { SurvivorshipOptions } from './golden';
 import './migrations';
@@ -56,20 +57,40 @@ export function installIdentity(kith: { store: FhirStore }, options: IdentityOpt
   };
   void termFrequencies?.refresh();
   contexts.set(kith.store.db, ctx);
-  kith.store.addBeforeManyHook((store, resources) =>
-    lockPatientsKeys(
-      store.queryable,
-      ctx,
-      resources.filter((r): r is Patient => r.resourceType === 'Patient'),
-    ),
-  );
+  // Patients whose keys a Bundle locked together, per transaction: their state needs no read.
+  const lockedTogether = new WeakMap<object, Set<string>>();
+  kith.store.addBeforeManyHook(async (store, resources) => {
+    const patients = resources.filter((r): r is Patient => r.resourceType === 'Patient');
+    await lockPatientsKeys(store.queryable, ctx, patients);
+    if (patients.length < 2) return;
+    const locked = lockedTogether.get(store.queryable) ?? new Set<string>();
+    for (const p of patients) locked.add(p.id as string);
+    lockedTogether.set(store.queryable, locked);
+  });
+  // Patients a Bundle created together, resolved as a set (onPatientsCreated), per transaction.
+  const resolvedTogether = new WeakMap<object, Set<string>>();
+  kith.store.addAfterManyHook(async (store, results) => {
+    const patients = results
+      .filter((r) => r.resource.resourceType === 'Patient' && r.version.versionId === 1)
+      .map((r) => r.resource as Patient);
+    if (patients.length < 2) return;
+    await onPatientsCreated(store, ctx, patients);
+    const done = resolvedTogether.get(store.queryable) ?? new Set<string>();
+    for (const p of patients) done.add(p.id as string);
+    resolvedTogether.set(store.queryable, done);
+  });
   kith.store.addBeforeWriteHook(async (store, resource) => {
-    if (resource.resourceType === 'Patient') rideStateRead(store.queryable, ctx, resource as Patient);
+    if (
+      resource.resourceType === 'Patient' &&
+      !lockedTogether.get(store.queryable)?.has(resource.id as string)
+    )
+      rideStateRead(store.queryable, ctx, resource as Patient);
     return resource;
   });
   kith.store.addAfterWriteHook(async (store, result) => {
     if (result.resource.resourceType !== 'Patient' || result.unchanged || result.version.deleted) return;
     const patient = result.resource as Patient;
+    if (resolvedTogether.get(store.queryable)?.has(patient.id as string)) return;
     await onPatientWrite(store, ctx, patient, patient.meta?.source, result.companions?.[STATE_READ]);
   });
   return ctx;

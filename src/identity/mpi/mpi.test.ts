@@ -200,4 +200,78 @@ describe('online matching on every Patient write', () => {
     expect(given?.weight).toBeGreaterThan(0);
     expect(evidence.fields.find((f) => f.field === 'ssn')?.level).toBe('exact');
   }, 120_000);
+
+  it("resolves a transaction Bundle's Patients as one-at-a-time would: a stored match, two records of one new person, a stranger", async () => {
+    const stored = await create({
+      given: 'Rosalind',
+      family: 'Okafor-Bell',
+      birthDate: '1983-02-14',
+      ssn: '623-11-4432',
+      phone: '(510) 555-0199',
+      line: '22 Harbor Way',
+      source: 'calsaws',
+    });
+    const entries: P[] = [
+      {
+        given: 'Rosalind',
+        family: 'Okafor Bell',
+        birthDate: '1983-02-14',
+        ssn: '623-11-4432',
+        phone: '510-555-0199',
+        line: '22 Harbor Way',
+        source: 'hmis',
+      },
+      {
+        given: 'Guadalupe',
+        family: 'Soto',
+        birthDate: '1990-09-03',
+        ssn: '734-20-1188',
+        phone: '5105550123',
+        line: '9 Lake St',
+        gender: 'female',
+        source: 'clinic',
+      },
+      {
+        given: 'Lupe',
+        family: 'Soto',
+        birthDate: '1990-09-03',
+        ssn: '734-20-1188',
+        phone: '(510) 555-0123',
+        line: '9 Lake Street',
+        gender: 'female',
+        source: 'wic',
+      },
+      { given: 'Tobias', family: 'Lindqvist', birthDate: '1958-12-30', ssn: '845-33-9021', source: 'jail' },
+    ];
+    const res = await t.inject({
+      method: 'POST',
+      url: '/fhir',
+      headers: FHIR_HEADERS,
+      payload: {
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: entries.map((p, i) => ({
+          fullUrl: `urn:uuid:00000000-0000-4000-8000-00000000000${i}`,
+          resource: patient(p),
+          request: { method: 'POST', url: 'Patient' },
+        })),
+      } satisfies Bundle,
+    });
+    expect(res.statusCode).toBe(200);
+    const ids = (res.json() as Bundle).entry!.map((e) => e.response!.location!.split('/')[1]);
+    const [match, lupe1, lupe2, stranger] = await Promise.all(ids.map(personOf));
+    const first = await personOf(stored);
+    expect(match).toEqual({ personId: first.personId, assurance: 'level3' });
+    expect(lupe2).toEqual({ personId: lupe1.personId, assurance: 'level3' });
+    expect(lupe1.personId).not.toBe(first.personId);
+    expect(stranger.personId).not.toBe(lupe1.personId);
+    expect(stranger.personId).not.toBe(first.personId);
+    const links = async (personId: string) =>
+      ((await t.kith.store.readResource<Person>('Person', personId)).link ?? [])
+        .map((l) => l.target.reference)
+        .sort();
+    expect(await links(first.personId)).toEqual([`Patient/${stored}`, `Patient/${ids[0]}`].sort());
+    expect(await links(lupe1.personId)).toEqual([`Patient/${ids[1]}`, `Patient/${ids[2]}`].sort());
+    expect(await links(stranger.personId)).toEqual([`Patient/${ids[3]}`]);
+  });
 });
