@@ -3,7 +3,7 @@ import type { Patient, Person } from '@medplum/fhirtypes';
 import type { FhirStore } from '../../store';
 import { rideOrRun } from '../../store/riders';
 import type { BlockingKey } from '../matcher';
-import { scoreCandidates } from '../online';
+import { onlineBlockLimit, scoreCandidates } from '../online';
 import type { MatchRecord } from '../types';
 import { refreshPerson, SYSTEM_ACTOR, type Assurance, type LinkRow, type MpiContext } from './core';
 import { buildPerson, type SourceRecord } from './golden';
@@ -60,7 +60,7 @@ export async function onPatientsCreated(
 ): Promise<void> {
   const db = store.queryable;
   const counts = (ctx.counts ??= new ValueCountBuffer(store.db.pool));
-  const maxBlockSize = ctx.matcher.rules.blocking.maxBlockSize;
+  const maxBlockSize = onlineBlockLimit(ctx.matcher);
   const items = patients.map((p) => {
     const record = patientToMatchRecord(p);
     return { record, keys: ctx.matcher.blockingKeys(record), source: p.meta?.source };
