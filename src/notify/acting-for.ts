@@ -1,6 +1,4 @@
-import type { PractitionerRole, Reference } from '@medplum/fhirtypes';
 import type { Caller } from '../privacy/caller';
-import { FhirService } from '../fhir/service';
 import type { FhirStore } from '../store';
 
 /**
@@ -37,32 +35,44 @@ export async function actingFor(store: FhirStore, caller: Caller | undefined): P
   const roleId = bareId(caller?.practitionerRole, 'PractitionerRole');
   if (roleId) {
     add(people, `PractitionerRole/${roleId}`);
-    const system = store.unguarded();
-    const stored = await system.readIfExists('PractitionerRole', roleId);
-    const role = stored && !stored.deleted ? (JSON.parse(stored.json) as PractitionerRole) : undefined;
-    const practitioner = bareId(role?.practitioner?.reference, 'Practitioner');
-    if (role) add(organizations, orgOf(role.organization));
-    if (practitioner) {
-      add(people, `Practitioner/${practitioner}`);
-      // The same person's other roles (one per organization they work for).
-      const others = await new FhirService(system).conditionalMatches(
-        'PractitionerRole',
-        `practitioner=Practitioner/${practitioner}`,
-        50,
-      );
-      for (const v of others) {
-        const r = JSON.parse(v.json) as PractitionerRole;
-        if (r.active === false) continue;
-        add(people, `PractitionerRole/${r.id}`);
-        add(organizations, orgOf(r.organization));
+    // The caller's role and the same Practitioner's other roles, in one statement (this runs on
+    // every referral Task write): the role row, and beside it the others found through the
+    // practitioner reference index.
+    const { rows } = await store.unguarded().queryable.query<{
+      practitioner: string | null;
+      organization: string | null;
+      others: { id: string; organization: string | null; active: string | null }[] | string | null;
+    }>(
+      `select c.content->'practitioner'->>'reference' as practitioner,
+         c.content->'organization'->>'reference' as organization,
+         (select coalesce(json_agg(json_build_object('id', o.id, 'organization', o.content->'organization'->>'reference',
+                   'active', o.content->>'active') order by o.id), '[]'::json)
+            from fhir_resources o
+            where o.resource_type = 'PractitionerRole' and not o.deleted and o.id in (
+              select x.id from sp_reference x
+              where x.resource_type = 'PractitionerRole' and x.code = 'practitioner' and x.target_type = 'Practitioner'
+                and x.target_id = substring(c.content->'practitioner'->>'reference' from '(?:^|/)Practitioner/([^/]+)$')
+              limit 50)) as others
+       from fhir_resources c
+       where c.resource_type = 'PractitionerRole' and c.id = $1 and not c.deleted`,
+      [roleId],
+    );
+    const role = rows[0];
+    if (role) {
+      add(organizations, bareId(role.organization ?? undefined, 'Organization'));
+      const practitioner = bareId(role.practitioner ?? undefined, 'Practitioner');
+      if (practitioner) {
+        add(people, `Practitioner/${practitioner}`);
+        const others = typeof role.others === 'string' ? JSON.parse(role.others) : (role.others ?? []);
+        for (const r of others as { id: string; organization: string | null; active: string | null }[]) {
+          if (r.active === 'false') continue;
+          add(people, `PractitionerRole/${r.id}`);
+          add(organizations, bareId(r.organization ?? undefined, 'Organization'));
+        }
       }
     }
   }
   return { any: isSystemOrAdministrator(caller), organizations, people };
-}
-
-function orgOf(ref: Reference | undefined): string | undefined {
-  return bareId(ref?.reference, 'Organization');
 }
 
 /** May this caller read (and mark read) the inbox of `recipient` (`Organization/1`, `PractitionerRole/2`)? */

@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestKith } from '../helpers/kith';
+import { fhirClient, type FhirClient } from '../helpers/http';
+import { startReferralKith } from './setup';
+
+/** Counts the SQL statements every connection of the pool sends, with their first words. */
+function countStatements(t: TestKith) {
+  const proto = (
+    t.kith.db.pool as unknown as { Client: { prototype: { query: (...a: unknown[]) => unknown } } }
+  ).Client.prototype;
+  const original = proto.query;
+  let seen: string[] = [];
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    const q = args[0];
+    const text = typeof q === 'string' ? q : ((q as { text?: string })?.text ?? '');
+    const values = (
+      Array.isArray(args[1]) ? args[1] : ((q as { values?: unknown[] })?.values ?? [])
+    ) as unknown[];
+    seen.push(`${text.trim().replace(/\s+/g, ' ')} -- ${JSON.stringify(values).slice(0, 200)}`);
+    return original.apply(this, args);
+  };
+  return {
+    seen: () => seen,
+    reset: () => void (seen = []),
+    restore: () => void (proto.query = original),
+  };
+}
+
+/**
+ * Statements per referral Task update by a signed-in user with a PractitionerRole: the acting
+ * organization (the role's organization and the same person's other roles) is read in one
+ * statement, not one per role lookup.
+ */
+let t: TestKith;
+let sender: FhirClient;
+let receiver: FhirClient;
+let taskId: string;
+
+beforeAll(async () => {
+  t = await startReferralKith();
+  const system = fhirClient(t.app);
+  const users: Record<string, FhirClient> = {};
+  for (const key of ['sender', 'receiver', 'second'] as const) {
+    const org = (await system.create({ resourceType: 'Organization', name: `${key} org` })).id;
+    if (key === 'second') {
+      // the receiver's worker also works here
+      await system.create({
+        resourceType: 'PractitionerRole',
+        active: true,
+        practitioner: { reference: `Practitioner/${users.receiverPractitioner}` },
+        organization: { reference: `Organization/${org}` },
+      });
+      continue;
+    }
+    const practitioner = (await system.create({ resourceType: 'Practitioner', name: [{ family: key }] })).id;
+    const role = (
+      await system.create({
+        resourceType: 'PractitionerRole',
+        active: true,
+        practitioner: { reference: `Practitioner/${practitioner}` },
+        organization: { reference: `Organization/${org}` },
+      })
+    ).id;
+    const { token } = await t.addUser({
+      username: `${key}-user`,
+      password: 'a long enough password 123',
+      practitionerRole: `PractitionerRole/${role}`,
+      organization: { id: org, kind: 'provider', hipaaCoveredEntity: true, part2Program: false },
+      accessLevel: 'edit',
+      purposeOfUse: 'CAREMGT',
+    });
+    users[key] = fhirClient(t.app, { token });
+    (users as Record<string, unknown>)[`${key}Practitioner`] = practitioner;
+    (users as Record<string, unknown>)[`${key}Org`] = org;
+  }
+  sender = users.sender;
+  receiver = users.receiver;
+  const patient = await sender.create({ resourceType: 'Patient', name: [{ family: 'Countme' }] });
+  const sr = await sender.create({
+    resourceType: 'ServiceRequest',
+    status: 'active',
+    intent: 'order',
+    subject: { reference: `Patient/${patient.id}` },
+  });
+  taskId = (
+    await sender.create({
+      resourceType: 'Task',
+      status: 'requested',
+      intent: 'order',
+      focus: { reference: `ServiceRequest/${sr.id}` },
+      for: { reference: `Patient/${patient.id}` },
+      requester: { reference: `Organization/${(users as any).senderOrg}` },
+      owner: { reference: `Organization/${(users as any).receiverOrg}` },
+    })
+  ).id;
+});
+afterAll(() => t?.close());
+
+describe('statements per referral Task update', () => {
+  it('the acting organization costs one statement per Task write', async () => {
+    const counter = countStatements(t);
+    try {
+      const moves = ['accepted', 'in-progress', 'on-hold', 'in-progress'];
+      const perUpdate: number[] = [];
+      let roleReads = 0;
+      for (const status of moves) {
+        const current = (await receiver.get(`Task/${taskId}`)).body;
+        counter.reset();
+        const r = await receiver.put(`Task/${taskId}`, { ...current, status });
+        expect(r.status, r.text).toBe(200);
+        const seen = counter.seen().filter((s) => !/^(begin|commit|rollback)\b/i.test(s));
+        perUpdate.push(seen.length);
+        if (process.env.KITH_SHOW_STATEMENTS) console.log(seen.map((x) => x.slice(0, 160)).join('\n'));
+        roleReads += seen.filter((s) => /^select .*PractitionerRole/.test(s)).length;
+      }
+      const avg = perUpdate.reduce((a, b) => a + b, 0) / perUpdate.length;
+      console.log(
+        JSON.stringify({
+          statementsPerTaskUpdate: avg,
+          perUpdate,
+          practitionerRoleStatementsPerUpdate: roleReads / moves.length,
+        }),
+      );
+      // One statement for the acting organization in the state machine's check and one in the
+      // referral index after the write (was two each: the role, then the person's other roles).
+      expect(roleReads / moves.length).toBe(2);
+    } finally {
+      counter.restore();
+    }
+  });
+});
