@@ -37,8 +37,9 @@ export interface WriteResult {
   /** True when an update carried exactly the stored content, so no version was written. */
   unchanged?: boolean;
   /**
-   * What each write companion (`addWriteCompanion`) read in the write's own statement, by name;
-   * absent when the write took another path (a transaction's bulk creates), so hooks query then.
+   * What each write companion (`addWriteCompanion`) and read rider (src/store/riders.ts) read in the
+   * write's own statement, by name (a bulk create reads the companions once per type); a hook still
+   * queries when its name is absent (a write path that carried no read).
    */
   companions?: Record<string, unknown>;
 }
@@ -367,9 +368,15 @@ export class FhirStore {
       }));
       const conn = tx.conn instanceof TxConnection ? tx.conn : undefined;
       const taken = stored.map((r) => conn?.take(r.resourceType, r.id as string));
+      // The write companions (scalar reads over $1, the type) once per type, after the resources'
+      // own read riders: a companion read per resource would cost a round trip each in its hook.
+      const types = [...new Set(stored.map((r) => r.resourceType))];
+      const typeReads = types.map((type) =>
+        (tx.hooks.companions ?? []).map((c) => ({ name: c.name, sql: c.sql, values: [type] })),
+      );
       const riders = {
         writes: taken.flatMap((t) => t?.writes ?? []),
-        reads: taken.map((t) => t?.reads ?? []),
+        reads: [...taken.map((t) => t?.reads ?? []), ...typeReads],
       };
       const { sql, params } = createManySql(
         stored.map((r) => ({ type: r.resourceType, id: r.id as string, rows: extractIndexRows(r) })),
@@ -390,11 +397,12 @@ export class FhirStore {
       }
       // Which result column holds each resource's read riders (see createManySql).
       let column = 0;
-      const companions = riders.reads.map((reads) =>
-        reads.length ? Object.fromEntries(reads.map((r) => [r.name, out[0]?.[`c${column++}`]])) : undefined,
+      const read = riders.reads.map((reads) =>
+        Object.fromEntries(reads.map((r) => [r.name, out[0]?.[`c${column++}`]])),
       );
+      const ofType = new Map(types.map((type, i) => [type, read[stored.length + i]]));
       const results: WriteResult[] = stored.map((resource, k) => ({
-        ...(companions[k] ? { companions: companions[k] } : {}),
+        companions: { ...ofType.get(resource.resourceType), ...read[k] },
         resource,
         created: true,
         version: {
