@@ -161,7 +161,24 @@ function stringCondition(modifier: string | undefined, value: string, p: SqlPara
   if (modifier === 'exact') return `exact = ${p.add(value)}`;
   const norm = escapeLike(normalizeString(value));
   if (modifier === 'contains' || modifier === 'text') return `value like ${p.add(`%${norm}%`)}`;
-  return `value like ${p.add(`${norm}%`)}`;
+  const like = `value like ${p.add(`${norm}%`)}`;
+  const upper = prefixUpperBound(normalizeString(value));
+  // Statements are prepared, and a generic plan cannot take index bounds from `like $n`: it would
+  // read every value of the parameter. The range gives them; the like keeps the match exact.
+  return upper === undefined
+    ? like
+    : `value >= ${p.add(normalizeString(value))} and value < ${p.add(upper)} and ${like}`;
+}
+
+/**
+ * The least string above every string that starts with `prefix`, in the index's "C" (UTF-8 byte)
+ * order: the prefix with its last character incremented. Undefined when there is no simple one.
+ */
+export function prefixUpperBound(prefix: string): string | undefined {
+  if (!prefix) return undefined;
+  const last = prefix.charCodeAt(prefix.length - 1);
+  if (last >= 0xd7ff) return undefined; // surrogates and above: leave it to like
+  return prefix.slice(0, -1) + String.fromCharCode(last + 1);
 }
 
 function tokenCondition(modifier: string | undefined, value: string, p: SqlParams): string {
