@@ -1,4 +1,4 @@
-import type { Condition, Patient } from '@medplum/fhirtypes';
+import type { Condition, Consent, Patient } from '@medplum/fhirtypes';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, findChromium, signIn, startBrowserKith } from '../helpers/browser';
@@ -9,6 +9,7 @@ const chromiumPath = findChromium();
 const PASSWORD = 'consent-demo-password';
 const FOOD_BANK = { id: 'harbor-food-bank', name: 'Harbor Food Bank' };
 const CLINIC = { id: 'alder-clinic', name: 'Alder Community Health Clinic' };
+const LEGAL_AID = { id: 'bay-legal-aid', name: 'Bay Legal Aid' };
 
 const condition = (patientId: string, code: string, text: string): Condition => ({
   resourceType: 'Condition',
@@ -31,7 +32,7 @@ describe.skipIf(!chromiumPath)(
     beforeAll(async () => {
       ({ kith, browser, base, page } = await startBrowserKith(chromiumPath!));
       const system = fhirClient(kith.app);
-      for (const org of [FOOD_BANK, CLINIC])
+      for (const org of [FOOD_BANK, CLINIC, LEGAL_AID])
         await system.put(`Organization/${org.id}`, { resourceType: 'Organization', ...org });
       const foodBank = await kith.addUser({
         username: 'foodbank.edit',
@@ -68,6 +69,7 @@ describe.skipIf(!chromiumPath)(
       for (const [code, text] of [
         ['E11.9', 'Type 2 diabetes mellitus'],
         ['F32.9', 'Major depressive disorder'],
+        ['F10.20', 'Alcohol dependence, uncomplicated'],
       ]) {
         const res = await kith.inject({
           method: 'POST',
@@ -96,6 +98,7 @@ describe.skipIf(!chromiumPath)(
       // The demographics and the related records arrive together: what is not shown now is not coming.
       expect(await page.getByText('Type 2 diabetes mellitus').count()).toBe(0);
       expect(await page.getByText('Major depressive disorder').count()).toBe(0);
+      expect(await page.getByText('Alcohol dependence').count()).toBe(0);
     });
 
     it('records a consent on the consent screen, and the permitted data appears on the next request', async () => {
@@ -106,7 +109,10 @@ describe.skipIf(!chromiumPath)(
       await form.getByRole('group', { name: 'Organizations' }).getByLabel(FOOD_BANK.name).check();
       expect(await form.getByLabel('Unrestricted health and social data').isChecked()).toBe(true);
       expect(await form.getByLabel('Mental health').isChecked()).toBe(false);
-      await form.getByLabel('Purpose').selectOption('COC');
+      await form
+        .getByRole('group', { name: 'For these purposes' })
+        .getByLabel('Coordination of care')
+        .check();
       await form.getByLabel('Signed form (optional)').setInputFiles({
         name: 'signed-consent.pdf',
         mimeType: 'application/pdf',
@@ -143,6 +149,83 @@ describe.skipIf(!chromiumPath)(
       expect(await item.getByRole('button', { name: 'Revoke this consent' }).count()).toBe(0);
       await openPerson();
       expect(await page.getByText('Type 2 diabetes mellitus').count()).toBe(0);
+    });
+
+    it('records several purposes and nested exceptions (except Part 2 data, except one organization)', async () => {
+      await page.goto(`${base}/Patient/${patientId}/consents`);
+      const form = page.getByRole('form', { name: 'Record a consent' });
+      await form.waitFor();
+      const recipients = form.getByRole('group', { name: 'Organizations', exact: true });
+      await recipients.getByLabel(FOOD_BANK.name).check();
+      await recipients.getByLabel(LEGAL_AID.name).check();
+      const data = form.getByRole('group', { name: 'Which data' });
+      await data.getByLabel('Mental health').check();
+      await data.getByLabel('Substance use treatment (42 CFR Part 2)').check();
+      const purposes = form.getByRole('group', { name: 'For these purposes' });
+      await purposes.getByLabel('Coordination of care').check();
+      await purposes.getByLabel('Care management').check();
+      // Exception 1: no substance use data for anyone named above; exception 2: no mental health data for legal aid.
+      await form.getByRole('button', { name: 'Add an exception' }).click();
+      await form
+        .getByRole('group', { name: 'Exception 1: kinds of data' })
+        .getByLabel('Substance use treatment (42 CFR Part 2)')
+        .check();
+      await form.getByRole('button', { name: 'Add an exception' }).click();
+      await form.getByRole('group', { name: 'Exception 2: recipients' }).getByLabel(LEGAL_AID.name).check();
+      await form
+        .getByRole('group', { name: 'Exception 2: kinds of data' })
+        .getByLabel('Mental health')
+        .check();
+      // An empty third exception is refused with a reason, and removing it lets the consent be recorded.
+      await form.getByRole('button', { name: 'Add an exception' }).click();
+      await form.getByRole('button', { name: 'Record consent' }).click();
+      await form.getByRole('alert').filter({ hasText: 'Exception 3: choose the organizations' }).waitFor();
+      await form.getByRole('button', { name: 'Remove exception 3' }).click();
+      await form.getByRole('button', { name: 'Record consent' }).click();
+      await page.getByRole('status').filter({ hasText: 'Consent recorded.' }).waitFor();
+
+      const item = page
+        .getByRole('list', { name: 'Consents' })
+        .getByRole('listitem')
+        .filter({ hasText: 'In force' });
+      await item.waitFor();
+      const text = await item.innerText();
+      expect(text).toContain(
+        `with ${LEGAL_AID.name}, ${FOOD_BANK.name}, for coordination of care, care management`,
+      );
+      expect(text).toContain(
+        `Denies sharing Substance use treatment (42 CFR Part 2) with ${LEGAL_AID.name}, ${FOOD_BANK.name}`,
+      );
+      expect(text).toContain(`Denies sharing Mental health with ${LEGAL_AID.name}`);
+
+      // Stored as one FHIR Consent with nested provisions, which the policy reads as these rows.
+      const search = await kith.inject({
+        method: 'GET',
+        url: `/fhir/Consent?patient=Patient/${patientId}&status=active`,
+        headers: { authorization: `Bearer ${await kith.tokenFor({ username: TEST_ADMIN.username })}` },
+      });
+      const consents = search.json().entry.map((e: { resource: Consent }) => e.resource);
+      expect(consents).toHaveLength(1);
+      const provision = consents[0].provision;
+      expect(provision.purpose.map((c: { code: string }) => c.code)).toEqual(['COC', 'CAREMGT']);
+      expect(provision.provision.map((p: { type: string }) => p.type)).toEqual(['deny', 'deny']);
+      const { rows } = await kith.kith.db.query(
+        `select grantee, permit, depth, labels from consent_grants where consent_id = $1 order by seq`,
+        [consents[0].id],
+      );
+      expect(rows.map((r: any) => `${r.grantee} ${r.permit} ${r.depth} ${r.labels.join(',')}`)).toEqual([
+        `${LEGAL_AID.id} true 0 N,ETH,PSY`,
+        `${FOOD_BANK.id} true 0 N,ETH,PSY`,
+        `${LEGAL_AID.id} false 1 ETH`,
+        `${FOOD_BANK.id} false 1 ETH`,
+        `${LEGAL_AID.id} false 1 PSY`,
+      ]);
+
+      // The food bank now sees the normal and the mental health data, never the Part 2 data excepted.
+      await page.getByRole('link', { name: '← Elena Quintero' }).click();
+      await page.getByText('Type 2 diabetes mellitus').waitFor();
+      await page.getByText('Major depressive disorder').waitFor();
+      expect(await page.getByText('Alcohol dependence').count()).toBe(0);
     });
 
     it('an administrator reads the accounting of disclosures for that person', async () => {

@@ -11,7 +11,9 @@ import {
   PURPOSES,
   RECORD_TYPES,
   type ConsentDraft,
+  type ConsentException,
 } from './consent-resource';
+import { ExceptionFields } from './exception-fields';
 
 /** A signed form larger than this is better kept in a document system and linked. */
 const MAX_FORM_BYTES = 5 * 1024 * 1024;
@@ -67,7 +69,8 @@ export function ConsentForm({
   const [orgIds, setOrgIds] = useState<string[]>([]);
   const [dataClasses, setDataClasses] = useState<string[]>(['N']);
   const [recordTypes, setRecordTypes] = useState<string[]>([]);
-  const [purpose, setPurpose] = useState('');
+  const [purposes, setPurposes] = useState<string[]>([]);
+  const [exceptions, setExceptions] = useState<ConsentException[]>([]);
   const [start, setStart] = useState(today);
   const [end, setEnd] = useState(inAYear);
   const [signer, setSigner] = useState<'person' | 'representative'>('person');
@@ -95,7 +98,8 @@ export function ConsentForm({
           : { kind: recipientKind },
       dataClasses,
       recordTypes,
-      purpose: purpose || undefined,
+      purposes,
+      exceptions,
       start: start || undefined,
       end: end || undefined,
       signer:
@@ -117,6 +121,7 @@ export function ConsentForm({
       });
       setFile(undefined);
       setOrgIds([]);
+      setExceptions([]);
       onRecorded(consent);
     } catch (err) {
       setError(err);
@@ -226,17 +231,27 @@ export function ConsentForm({
         ))}
       </fieldset>
 
-      <div className="field">
-        <label htmlFor="consent-purpose">Purpose</label>
-        <select id="consent-purpose" value={purpose} onChange={(e) => setPurpose(e.target.value)}>
-          <option value="">Any purpose</option>
-          {PURPOSES.map((p) => (
-            <option key={p.code} value={p.code}>
-              {p.label}
-            </option>
-          ))}
-        </select>
-      </div>
+      <fieldset>
+        <legend>For these purposes (none chosen: any purpose)</legend>
+        {PURPOSES.map((p) => (
+          <label key={p.code}>
+            <input
+              type="checkbox"
+              checked={purposes.includes(p.code)}
+              onChange={(ev) => setPurposes((list) => toggle(list, p.code, ev.target.checked))}
+            />{' '}
+            {p.label}
+          </label>
+        ))}
+      </fieldset>
+
+      <ExceptionFields
+        decision={decision}
+        organizations={orgs}
+        exceptions={exceptions}
+        onChange={setExceptions}
+      />
+
       <div className="field">
         <label htmlFor="consent-start">From</label>
         <input id="consent-start" type="date" value={start} onChange={(e) => setStart(e.target.value)} />

@@ -15,7 +15,7 @@ const draft = (over: Partial<ConsentDraft> = {}): ConsentDraft => ({
   recipients: { kind: 'organizations', organizations: [{ id: 'food-bank', name: 'Harbor Food Bank' }] },
   dataClasses: ['N', 'PSY'],
   recordTypes: [],
-  purpose: 'COC',
+  purposes: ['COC'],
   start: '2026-01-01',
   end: '2026-12-31',
   signer: { kind: 'person' },
@@ -56,7 +56,7 @@ describe('consent screen → Consent resource → the grants the policy honours'
         recipients: { kind: 'covered-entities' },
         dataClasses: ['HIV'],
         recordTypes: ['Condition', 'Observation'],
-        purpose: undefined,
+        purposes: [],
         start: undefined,
         end: undefined,
       }),
@@ -127,9 +127,9 @@ describe('consent screen → Consent resource → the grants the policy honours'
 
   it('describes consents recorded through the API with nested exceptions, in words', () => {
     const consent = {
-      ...buildConsent(draft({ dataClasses: ['N'], purpose: 'TREAT' })),
+      ...buildConsent(draft({ dataClasses: ['N'], purposes: ['TREAT'] })),
       provision: {
-        ...buildConsent(draft({ dataClasses: ['N'], purpose: 'TREAT' })).provision,
+        ...buildConsent(draft({ dataClasses: ['N'], purposes: ['TREAT'] })).provision,
         provision: [
           {
             type: 'permit' as const,
@@ -152,6 +152,80 @@ describe('consent screen → Consent resource → the grants the policy honours'
         data: 'Sexual or domestic violence',
         purposes: 'Treatment',
       },
+    ]);
+  });
+
+  it('several purposes and nested exceptions: except substance use data, except one organization', () => {
+    const d = draft({
+      recipients: {
+        kind: 'organizations',
+        organizations: [
+          { id: 'x', name: 'Org X' },
+          { id: 'y', name: 'Org Y' },
+        ],
+      },
+      dataClasses: ['N', 'PSY', 'ETH'],
+      purposes: ['COC', 'CAREMGT'],
+      start: undefined,
+      end: undefined,
+      exceptions: [
+        { organizations: [], dataClasses: ['ETH'] },
+        { organizations: [{ id: 'y', name: 'Org Y' }], dataClasses: ['PSY'] },
+      ],
+    });
+    expect(draftProblems(d)).toEqual([]);
+    const consent = buildConsent(d);
+    expect(consent.provision?.purpose?.map((c) => c.code)).toEqual(['COC', 'CAREMGT']);
+    expect(consent.provision?.provision?.map((p) => p.type)).toEqual(['deny', 'deny']);
+    expect(consent.provision?.provision?.[0].actor).toBeUndefined(); // inherits X and Y
+    const { grants, notes } = grantsOf(d);
+    expect(notes).toEqual([]);
+    const rows = grants.map((g) => `${g.grantee} ${g.permit ? 'permit' : 'deny'} ${g.depth} ${g.labels}`);
+    expect(rows).toEqual([
+      'x permit 0 N,ETH,PSY',
+      'y permit 0 N,ETH,PSY',
+      'x deny 1 ETH',
+      'y deny 1 ETH',
+      'y deny 1 PSY',
+    ]);
+    expect(grants.every((g) => g.purposes?.join() === 'COC,CAREMGT')).toBe(true);
+    const s = summarizeConsent({ ...consent, id: 'c1' });
+    expect(s.provision.purposes).toBe('Coordination of care, Care management');
+    expect(s.exceptions).toEqual([
+      {
+        decision: 'Denies',
+        recipients: 'Org X, Org Y',
+        data: 'Substance use treatment (42 CFR Part 2)',
+        purposes: 'Coordination of care, Care management',
+      },
+      {
+        decision: 'Denies',
+        recipients: 'Org Y',
+        data: 'Mental health',
+        purposes: 'Coordination of care, Care management',
+      },
+    ]);
+  });
+
+  it('an exception must say what it is about; a permit exception to a deny names organizations for Part 2 data', () => {
+    expect(draftProblems(draft({ exceptions: [{ organizations: [], dataClasses: [] }] }))).toEqual([
+      'Exception 1: choose the organizations or the kinds of data it is about.',
+    ]);
+    const deny = draft({
+      decision: 'deny',
+      recipients: { kind: 'anyone' },
+      dataClasses: ['N', 'ETH'],
+      exceptions: [{ organizations: [], dataClasses: ['ETH'] }],
+    });
+    expect(draftProblems(deny)).toEqual([
+      'Exception 1: substance use treatment data can be shared only with organizations named one by one.',
+    ]);
+    const named = { ...deny, exceptions: [{ organizations: [{ id: 'rehab' }], dataClasses: ['ETH'] }] };
+    expect(draftProblems(named)).toEqual([]);
+    const { grants } = grantsOf(named);
+    expect(grants.map((g) => `${g.grantee} ${g.permit} ${g.depth} ${g.labels}`)).toEqual([
+      '* false 0 N,ETH',
+      'rehab true 1 ETH',
     ]);
   });
 });

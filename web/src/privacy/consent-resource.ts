@@ -4,7 +4,9 @@ import type { Attachment, Coding, Consent, ConsentProvision, Patient, Reference 
  * The consent screen's decisions as FHIR R4 Consent resources, in the shape the server's consent
  * flattening (src/privacy/consent/flatten.ts) turns into grant rows: scope patient-privacy, one base
  * provision carrying the decision, its recipients (IRCP actors), security labels, resource types,
- * purpose and period. Revoking sets status `inactive`, which removes the grants on the next request.
+ * purposes and period, and nested provisions of the opposite type as its exceptions (e.g. permit
+ * organizations X and Y for care coordination, except substance use data, or except organization Y
+ * for mental health data). Revoking sets status `inactive`, which removes the grants on the next request.
  */
 
 export const CONSENT_SCOPE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/consentscope';
@@ -38,6 +40,7 @@ export const DATA_CLASSES: { code: string; system: string; label: string; hint?:
 export const PURPOSES: { code: string; label: string }[] = [
   { code: 'TREAT', label: 'Treatment' },
   { code: 'COC', label: 'Coordination of care' },
+  { code: 'CAREMGT', label: 'Care management' },
   { code: 'HPAYMT', label: 'Payment' },
   { code: 'HOPERAT', label: 'Health care operations' },
 ];
@@ -58,6 +61,18 @@ export type Recipients =
   | { kind: 'covered-entities' }
   | { kind: 'anyone' };
 
+/**
+ * An exception to the base decision (a nested provision of the opposite type): it names the
+ * organizations it is about, the data classes, or both; what it leaves out it takes from the base
+ * decision (src/privacy/consent/flatten.ts: a nested provision inherits what it does not state).
+ */
+export interface ConsentException {
+  /** Organizations the exception is about; empty: the base decision's recipients. */
+  organizations: { id: string; name?: string }[];
+  /** Security label codes from DATA_CLASSES; empty: the base decision's data. */
+  dataClasses: string[];
+}
+
 export interface ConsentDraft {
   patientId: string;
   decision: 'permit' | 'deny';
@@ -66,8 +81,10 @@ export interface ConsentDraft {
   dataClasses: string[];
   /** Resource types; empty: all types. */
   recordTypes: string[];
-  /** A PURPOSES code; undefined: any purpose. */
-  purpose?: string;
+  /** PURPOSES codes the decision is limited to; empty: any purpose. */
+  purposes: string[];
+  /** Exceptions to the decision (nested provisions of the opposite type). */
+  exceptions?: ConsentException[];
   /** FHIR dates (YYYY-MM-DD). */
   start?: string;
   end?: string;
@@ -84,6 +101,13 @@ export interface ConsentDraft {
 const concept = (system: string, code: string, display?: string) => ({
   coding: [{ system, code, ...(display ? { display } : {}) }],
 });
+
+const labelCodings = (codes: string[]): Coding[] =>
+  DATA_CLASSES.filter((c) => codes.includes(c.code)).map((c) => ({
+    system: c.system,
+    code: c.code,
+    display: c.label,
+  }));
 
 function actors(recipients: Recipients): ConsentProvision['actor'] {
   const role = concept(PARTICIPATION_TYPE_SYSTEM, 'IRCP', 'information recipient');
@@ -112,6 +136,18 @@ export function draftProblems(draft: ConsentDraft): string[] {
     draft.recipients.kind !== 'organizations'
   )
     problems.push('Substance use treatment data can be shared only with organizations named one by one.');
+  (draft.exceptions ?? []).forEach((x, i) => {
+    const n = i + 1;
+    if (!x.organizations.length && !x.dataClasses.length)
+      problems.push(`Exception ${n}: choose the organizations or the kinds of data it is about.`);
+    const permits = draft.decision === 'deny';
+    const data = x.dataClasses.length ? x.dataClasses : draft.dataClasses;
+    const named = x.organizations.length > 0 || draft.recipients.kind === 'organizations';
+    if (permits && data.includes('ETH') && !named)
+      problems.push(
+        `Exception ${n}: substance use treatment data can be shared only with organizations named one by one.`,
+      );
+  });
   return problems;
 }
 
@@ -126,12 +162,18 @@ export function buildConsent(draft: ConsentDraft): Consent {
             ? `${draft.signer.name.trim()} (${draft.signer.relationship.trim()})`
             : draft.signer.name.trim(),
         };
-  const labels: Coding[] = DATA_CLASSES.filter((c) => draft.dataClasses.includes(c.code)).map((c) => ({
-    system: c.system,
-    code: c.code,
-    display: c.label,
-  }));
-  const purpose = PURPOSES.find((p) => p.code === draft.purpose);
+  const labels = labelCodings(draft.dataClasses);
+  const purposes = PURPOSES.filter((p) => draft.purposes.includes(p.code));
+  const exceptionType = draft.decision === 'permit' ? 'deny' : 'permit';
+  const exceptions: ConsentProvision[] = (draft.exceptions ?? [])
+    .filter((x) => x.organizations.length || x.dataClasses.length)
+    .map((x) => ({
+      type: exceptionType,
+      ...(x.organizations.length
+        ? { actor: actors({ kind: 'organizations', organizations: x.organizations }) }
+        : {}),
+      ...(x.dataClasses.length ? { securityLabel: labelCodings(x.dataClasses) } : {}),
+    }));
   const period =
     draft.start || draft.end
       ? { ...(draft.start ? { start: draft.start } : {}), ...(draft.end ? { end: draft.end } : {}) }
@@ -175,12 +217,13 @@ export function buildConsent(draft: ConsentDraft): Consent {
       actor: actors(draft.recipients),
       action: [concept(CONSENT_ACTION_SYSTEM, 'disclose', 'Disclose')],
       securityLabel: labels,
-      ...(purpose
-        ? { purpose: [{ system: ACT_REASON_SYSTEM, code: purpose.code, display: purpose.label }] }
+      ...(purposes.length
+        ? { purpose: purposes.map((p) => ({ system: ACT_REASON_SYSTEM, code: p.code, display: p.label })) }
         : {}),
       ...(draft.recordTypes.length
         ? { class: draft.recordTypes.map((code) => ({ system: RESOURCE_TYPES_SYSTEM, code })) }
         : {}),
+      ...(exceptions.length ? { provision: exceptions } : {}),
     },
   };
 }
