@@ -7,6 +7,7 @@ import { onlineBlockLimit, scoreCandidates } from '../online';
 import type { MatchRecord } from '../types';
 import { refreshPerson, SYSTEM_ACTOR, type Assurance, type LinkRow, type MpiContext } from './core';
 import { buildPerson, type SourceRecord } from './golden';
+import { BY_PRIMARY_KEY } from './db-index';
 import { patientToMatchRecord } from './patient-record';
 import { ValueCountBuffer } from './value-counts';
 
@@ -17,7 +18,7 @@ import { ValueCountBuffer } from './value-counts';
  * ('c' rows carry the record's id in `key`). The snapshot predates the new rows, so blocks hold stored records only, as in
  * `storeRecordAndLoadCandidates`.
  */
-const STORE_MANY_AND_BLOCKS = `with new_keys as (
+export const STORE_MANY_AND_BLOCKS = `with new_keys as (
   insert into identity_keys (patient_id, key, value)
   select x.p, x.k, x.v from jsonb_to_recordset($1::jsonb) as x(p text, k text, v text) on conflict do nothing
 ), stored as (
@@ -36,8 +37,7 @@ select 'b' as kind, b.key, b.value, b.ids, null::jsonb as record, null::text as 
 from blocks b where cardinality(b.ids) < $3
 union all
 select 'c', ids.id, null::text, null::text[], r.record, l.person_id from ids
-join identity_records r on r.patient_id = ids.id
-join identity_links l on l.patient_id = ids.id`;
+${BY_PRIMARY_KEY}`;
 
 const blockKey = (k: BlockingKey): string => `${k.key}\u0000${k.value}`;
 

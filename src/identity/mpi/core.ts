@@ -128,6 +128,19 @@ export async function setLink(
   });
 }
 
+/** A Person's row, locked for its rewrite (handed to update), and its links with their records. $1 Person id. */
+export const PERSON_REFRESH_SQL = `with p as (
+          select version_id, last_updated, deleted, content::text as json from fhir_resources
+          where resource_type = 'Person' and id = $1 for update)
+        select p.version_id, p.last_updated, p.deleted, p.json,
+          (select json_agg(x order by x.linked_at, x.patient_id) from (
+             select l.*, r.record, r.source, r.updated_at as record_updated_at
+             from identity_links l left join lateral (
+               select record, source, updated_at from identity_records
+               where patient_id = l.patient_id offset 0) r on true
+             where l.person_id = $1) x) as links
+        from (select 1) one left join p on true`;
+
 /**
  * Rewrites the Person resource from its current links and linked records (golden record by
  * survivorship). `fresh` gives them for a Person this write founds, which is not stored yet.
@@ -148,15 +161,7 @@ export async function refreshPerson(
     // One round trip: the Person's row, locked for its rewrite (handed to update), and its links.
     const { rows } = await store.queryable.query({
       name: 'kith-identity-person-refresh',
-      text: `with p as (
-          select version_id, last_updated, deleted, content::text as json from fhir_resources
-          where resource_type = 'Person' and id = $1 for update)
-        select p.version_id, p.last_updated, p.deleted, p.json,
-          (select json_agg(x order by x.linked_at, x.patient_id) from (
-             select l.*, r.record, r.source, r.updated_at as record_updated_at
-             from identity_links l left join identity_records r on r.patient_id = l.patient_id
-             where l.person_id = $1) x) as links
-        from (select 1) one left join p on true`,
+      text: PERSON_REFRESH_SQL,
       values: [personId],
     });
     const row = rows[0];

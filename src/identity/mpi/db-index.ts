@@ -29,6 +29,14 @@ function toCandidate(row: any): StoredCandidate {
  * `blocks` is materialized: inlined, PostgreSQL ran each key's index probe twice (once for the size
  * test, once for the ids).
  */
+/**
+ * A candidate's record and link, each looked up by primary key. As lateral subqueries kept apart by
+ * `offset 0`, they stay index lookups: as plain joins, a cached plan made while the tables were small
+ * hashed a sequential scan of all links for every write (thousands of rows read per create).
+ */
+export const BY_PRIMARY_KEY = `cross join lateral (select record from identity_records where patient_id = ids.id offset 0) r
+cross join lateral (select person_id from identity_links where patient_id = ids.id offset 0) l`;
+
 export const CANDIDATE_QUERY = `with blocks as materialized (
   select (select array_agg(i.patient_id) from
             (select patient_id from identity_keys i where i.key = k.key and i.value = k.value limit $4) i) as ids
@@ -37,8 +45,7 @@ export const CANDIDATE_QUERY = `with blocks as materialized (
   select distinct unnest(ids) as id from blocks where cardinality(ids) < $4
 )
 select r.record, l.person_id from ids
-join identity_records r on r.patient_id = ids.id
-join identity_links l on l.patient_id = ids.id
+${BY_PRIMARY_KEY}
 where ids.id <> $1
   and not exists (select 1 from identity_not_same n
                   where (n.a = $1 and n.b = ids.id) or (n.a = ids.id and n.b = $1))`;
