@@ -35,6 +35,9 @@ let t: TestKith;
 let sender: FhirClient;
 let receiver: FhirClient;
 let taskId: string;
+const orgs: Record<string, string> = {};
+let patientId: string;
+let srId: string;
 
 beforeAll(async () => {
   t = await startReferralKith();
@@ -42,6 +45,7 @@ beforeAll(async () => {
   const users: Record<string, FhirClient> = {};
   for (const key of ['sender', 'receiver', 'second'] as const) {
     const org = (await system.create({ resourceType: 'Organization', name: `${key} org` })).id;
+    orgs[key] = org;
     if (key === 'second') {
       // the receiver's worker also works here
       await system.create({
@@ -76,12 +80,24 @@ beforeAll(async () => {
   sender = users.sender;
   receiver = users.receiver;
   const patient = await sender.create({ resourceType: 'Patient', name: [{ family: 'Countme' }] });
+  patientId = patient.id;
   const sr = await sender.create({
     resourceType: 'ServiceRequest',
     status: 'active',
     intent: 'order',
+    category: [
+      {
+        coding: [
+          {
+            system: 'http://hl7.org/fhir/us/sdoh-clinicalcare/CodeSystem/SDOHCC-CodeSystemTemporaryCodes',
+            code: 'food-insecurity',
+          },
+        ],
+      },
+    ],
     subject: { reference: `Patient/${patient.id}` },
   });
+  srId = sr.id;
   taskId = (
     await sender.create({
       resourceType: 'Task',
@@ -121,11 +137,78 @@ describe('statements per referral Task update', () => {
           practitionerRoleStatementsPerUpdate: roleReads / moves.length,
         }),
       );
-      // One statement for the acting organization in the state machine's check and one in the
-      // referral index after the write (was two each: the role, then the person's other roles).
-      expect(roleReads / moves.length).toBe(2);
+      // One statement for the acting organization, in the state machine's check before the write;
+      // the referral index after it reuses what the check found (was one more read after the write).
+      expect(roleReads / moves.length).toBe(1);
+      // The focus ServiceRequest is read in the Task's own write statement: the next statement after
+      // that write is already the referral index's rows (riding together), no read between.
+      const all = counter.seen();
+      const taskWrite = all.findIndex((x) => /^with r as/.test(x) && x.includes('["Task",'));
+      expect(all[taskWrite]).toContain('select content::text from fhir_resources');
+      expect(all[taskWrite + 1]).toMatch(/^with w0 as \(insert into referral /);
+      // The index it keeps is what the moves made, judged as the receiving organization.
+      const { rows } = await t.kith.db.query(
+        'select status, requester_org, owner_org, category from referral where task_id = $1',
+        [taskId],
+      );
+      expect(rows).toEqual([
+        {
+          status: 'in-progress',
+          requester_org: orgs.sender,
+          owner_org: orgs.receiver,
+          category: 'food-insecurity',
+        },
+      ]);
+      const log = await t.kith.db.query(
+        'select from_status, to_status, party from referral_status_log where task_id = $1 order by id',
+        [taskId],
+      );
+      expect(log.rows.map((r) => `${r.from_status}>${r.to_status}:${r.party}`)).toEqual([
+        'null>requested:requester',
+        'requested>accepted:owner',
+        'accepted>in-progress:owner',
+        'in-progress>on-hold:owner',
+        'on-hold>in-progress:owner',
+      ]);
     } finally {
       counter.restore();
     }
+  });
+});
+
+describe('the referral index after a write by the check before it', () => {
+  it("follows an owner changed while a draft; then the new owner's worker acts as owner", async () => {
+    const draft = await sender.create({
+      resourceType: 'Task',
+      status: 'draft',
+      intent: 'order',
+      focus: { reference: `ServiceRequest/${srId}` },
+      for: { reference: `Patient/${patientId}` },
+      requester: { reference: `Organization/${orgs.sender}` },
+      owner: { reference: `Organization/${orgs.receiver}` },
+    });
+    const moved = await sender.put(`Task/${draft.id}`, {
+      ...draft,
+      owner: { reference: `Organization/${orgs.second}` },
+      status: 'requested',
+    });
+    expect(moved.status, moved.text).toBe(200);
+    const { rows } = await t.kith.db.query('select owner_org, status from referral where task_id = $1', [
+      draft.id,
+    ]);
+    expect(rows).toEqual([{ owner_org: orgs.second, status: 'requested' }]);
+    // The receiver's worker also works for the second organization: they act as its owner.
+    const current = (await receiver.get(`Task/${draft.id}`)).body;
+    const accepted = await receiver.put(`Task/${draft.id}`, { ...current, status: 'accepted' });
+    expect(accepted.status, accepted.text).toBe(200);
+    const log = await t.kith.db.query(
+      'select to_status, party from referral_status_log where task_id = $1 order by id',
+      [draft.id],
+    );
+    expect(log.rows.map((r) => `${r.to_status}:${r.party}`)).toEqual([
+      'draft:requester',
+      'requested:requester',
+      'accepted:owner',
+    ]);
   });
 });

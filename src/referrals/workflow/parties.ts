@@ -75,3 +75,51 @@ export function partyOf(caller: Caller | undefined, task: Task, parties: TaskPar
   if (own) return 'owner';
   return 'third-party';
 }
+
+/**
+ * What the state machine's check found before a referral Task write, kept for the after-write hooks
+ * of the same write: the caller's organizations do not change between the check and the index (same
+ * transaction, same caller), so the referral index reuses them instead of reading the caller's
+ * PractitionerRoles again. Keyed by the transaction's connection, so nothing outlives it or crosses
+ * into another transaction; an entry is used only for the same caller object and the same Task.
+ */
+interface Judged {
+  caller: Caller | undefined;
+  requester?: string;
+  owner?: string;
+  parties: TaskParties;
+}
+const judgedInTx = new WeakMap<object, Map<string, Judged>>();
+
+/** Remembers the parties the before-write check judged `task` (by its stored requester and owner) with. */
+export function rememberParties(store: FhirStore, task: Task, parties: TaskParties): void {
+  if (!store.inTx || !task.id) return;
+  const conn = store.queryable as object;
+  let judged = judgedInTx.get(conn);
+  if (!judged) judgedInTx.set(conn, (judged = new Map()));
+  judged.set(task.id, {
+    caller: store.caller,
+    requester: task.requester?.reference,
+    owner: task.owner?.reference,
+    parties,
+  });
+}
+
+/**
+ * The parties of `task` as written, for an after-write hook: the before-write check's (the caller's
+ * organizations, the requester's, and the owner's unless the write changed the owner) when this
+ * transaction judged this Task for this caller, else read afresh (`taskParties`).
+ */
+export async function partiesAfterWrite(store: FhirStore, task: Task): Promise<TaskParties> {
+  const judged = store.inTx && task.id ? judgedInTx.get(store.queryable as object)?.get(task.id) : undefined;
+  if (!judged || judged.caller !== store.caller || judged.requester !== task.requester?.reference)
+    return taskParties(store, task);
+  judgedInTx.get(store.queryable as object)?.delete(task.id as string);
+  return {
+    ...judged.parties,
+    ownerOrg:
+      judged.owner === task.owner?.reference
+        ? judged.parties.ownerOrg
+        : await organizationOf(store, task.owner),
+  };
+}

@@ -1,6 +1,7 @@
 import type { Communication, Resource, ServiceRequest, Task } from '@medplum/fhirtypes';
 import { splitReference, type FhirStore, type WriteResult } from '../../store';
-import { partyOf, taskParties } from './parties';
+import { rideOrRun, TxConnection } from '../../store/riders';
+import { partiesAfterWrite, partyOf } from './parties';
 import { hasOutcome, isReferralTask } from './referral-task';
 import { CLOSED, isReferralStatus } from './state-machine';
 
@@ -18,9 +19,39 @@ export function referralCategory(sr: ServiceRequest | undefined): string | null 
   return sdoh?.code ?? other?.code ?? sr?.category?.[0]?.text ?? null;
 }
 
-async function focusRequest(store: FhirStore, task: Task): Promise<ServiceRequest | undefined> {
+const FOCUS_READ = 'referral-focus-request';
+
+const focusId = (task: Task): string | undefined => {
   const { type, id } = splitReference(task.focus?.reference ?? '');
-  if (type !== 'ServiceRequest' || !id) return undefined;
+  return type === 'ServiceRequest' && id ? id : undefined;
+};
+
+/**
+ * Before a referral Task write: its focus ServiceRequest is read in the Task's own version write
+ * (a read rider), so the referral index after it costs no round trip for it.
+ */
+export function rideFocusRequest(store: FhirStore, task: Task): void {
+  const id = focusId(task);
+  const conn = store.queryable;
+  if (!id || !task.id || !(conn instanceof TxConnection)) return;
+  conn.rideWith('Task', task.id, {
+    name: FOCUS_READ,
+    sql: `select content::text from fhir_resources where resource_type = 'ServiceRequest' and id = $1 and not deleted`,
+    values: [id],
+  });
+}
+
+async function focusRequest(
+  store: FhirStore,
+  task: Task,
+  result: WriteResult,
+): Promise<ServiceRequest | undefined> {
+  const id = focusId(task);
+  if (!id) return undefined;
+  // Null from the rider when the ServiceRequest is not visible to the Task's statement (created in
+  // the same bulk statement): read it then.
+  const carried = result.companions?.[FOCUS_READ];
+  if (typeof carried === 'string') return JSON.parse(carried) as ServiceRequest;
   const v = await store.readIfExists('ServiceRequest', id);
   return v ? (JSON.parse(v.json) as ServiceRequest) : undefined;
 }
@@ -46,16 +77,18 @@ export async function indexReferral(
   const task = r as Task;
   const prev = previous as Task | undefined;
   if (!isReferralStatus(task.status)) return;
-  const parties = await taskParties(store, task);
-  const sr = await focusRequest(store, task);
+  const parties = await partiesAfterWrite(store, task);
+  const sr = await focusRequest(store, task, result);
   const now = result.version.lastUpdated;
   const status = task.status;
   const statusChanged = !prev || prev.status !== status;
   const business = task.businessStatus?.coding?.[0]?.code ?? task.businessStatus?.text ?? null;
   const accepted = ['accepted', 'in-progress', 'on-hold', 'completed', 'failed'].includes(status);
   const closed = CLOSED.includes(status);
-  await store.queryable.query(
-    `insert into referral (task_id, service_request, requester_org, owner_org, category, status, business_status,
+  // Nothing in the write's transaction reads these rows back: they ride in its next statement.
+  await rideOrRun(store.queryable, {
+    key: `referral:${task.id}`,
+    sql: `insert into referral (task_id, service_request, requester_org, owner_org, category, status, business_status,
         authored_at, accepted_at, completed_at, closed_at, has_outcome, updated_at)
      values ($1, $2, $3, $4, $5, $6, $7, coalesce($8::timestamptz, $12::timestamptz),
         case when $9::boolean then $12::timestamptz end, case when $6 = 'completed' then $12::timestamptz end,
@@ -68,7 +101,7 @@ export async function indexReferral(
         completed_at = coalesce(referral.completed_at, excluded.completed_at),
         closed_at = case when $10::boolean then coalesce(referral.closed_at, excluded.closed_at) end,
         has_outcome = excluded.has_outcome, updated_at = excluded.updated_at`,
-    [
+    values: [
       task.id,
       task.focus?.reference ?? null,
       parties.requesterOrg ?? null,
@@ -82,16 +115,16 @@ export async function indexReferral(
       hasOutcome(task),
       now,
     ],
-  );
+  });
   const businessChanged =
     !!prev && JSON.stringify(prev.businessStatus ?? null) !== JSON.stringify(task.businessStatus ?? null);
   if (!statusChanged && !businessChanged) return;
   const party = partyOf(store.caller, prev ?? task, parties);
-  await store.queryable.query(
-    `insert into referral_status_log (task_id, from_status, to_status, business_status, party, actor, changed_at)
+  await rideOrRun(store.queryable, {
+    sql: `insert into referral_status_log (task_id, from_status, to_status, business_status, party, actor, changed_at)
      values ($1, $2, $3, $4, $5, $6, $7)`,
-    [task.id, prev?.status ?? null, status, business, party, store.caller?.subject ?? null, now],
-  );
+    values: [task.id, prev?.status ?? null, status, business, party, store.caller?.subject ?? null, now],
+  });
   if (statusChanged && (prev || status === 'requested')) await tellOtherSide(store, task, party, parties);
 }
 

@@ -1,7 +1,8 @@
 import type { Resource, ServiceRequest, Task } from '@medplum/fhirtypes';
 import { FhirError } from '../../fhir/errors';
 import type { FhirStore } from '../../store';
-import { partyOf, taskParties } from './parties';
+import { partyOf, rememberParties, taskParties } from './parties';
+import { rideFocusRequest } from './referral-index';
 import { hasOutcome, hasReason, isReferralTask } from './referral-task';
 import {
   BUSINESS_STATUS_SYSTEM,
@@ -72,7 +73,8 @@ export async function enforceReferralRules(
     );
   // Parties are judged on the stored Task, so nobody gains a role by rewriting requester or owner.
   const basis = prev && wasReferral ? prev : task;
-  const party = partyOf(store.caller, basis, await taskParties(store, basis));
+  const parties = await taskParties(store, basis);
+  const party = partyOf(store.caller, basis, parties);
   const from: ReferralStatus | null =
     prev && wasReferral && isReferralStatus(prev.status) ? prev.status : null;
   if (party === 'third-party')
@@ -127,6 +129,10 @@ export async function enforceReferralRules(
       'Task.owner',
     );
   checkBusinessStatus(task, to);
+  // The referral index after the write needs these parties and the focus ServiceRequest: the
+  // parties are kept for it, the ServiceRequest is read in the Task's own write statement.
+  rememberParties(store, basis, parties);
+  rideFocusRequest(store, task);
   if (task.partOf?.length) await checkParent(store, task);
   // A status change by an update stamps Task.lastModified (unless the writer set it); a create is stored as sent.
   const changed = !!prev && (from !== to || !same(task.businessStatus, prev.businessStatus));
