@@ -5,6 +5,7 @@ import { registerOperation } from '../fhir/operations';
 import type { Kith } from '../server/open';
 import { indexDirectoryService, reindexDirectory } from './directory/directory-index';
 import { indexOrganizationOnKith, refreshAllOnKith, unindexOrganizationOnKith } from './directory/on-kith';
+import { repairImportedAcceptsFlags } from './directory/accepts-flag-repair';
 import { indexLocationPosition, registerLocationNear } from './directory/location-near';
 import { registerDirectorySearchParameters } from './directory/search-params';
 import { directorySearchOperation } from './operations/directory-search';
@@ -53,6 +54,7 @@ export {
   type Located,
 } from './directory/geocode';
 export { directorySearchParameters } from './directory/search-params';
+export { repairImportedAcceptsFlags, ACCEPTS_FLAG_REPAIR } from './directory/accepts-flag-repair';
 export { organizationOnKith, refreshOrganizationsOnKith, effectiveAcceptsSql } from './directory/on-kith';
 export {
   importHsdsPath,
@@ -124,6 +126,7 @@ export async function installReferrals(kith: Kith, app?: FastifyInstance): Promi
       registerOperation(op);
     await reindexDirectory(kith.store);
     await refreshAllOnKith(kith.store.queryable);
+    await repairImportedAcceptsFlags(kith.store);
   }
   if (app && !routed.has(app)) {
     routed.add(app);

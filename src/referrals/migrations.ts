@@ -129,6 +129,18 @@ alter table directory_service add column org_on_kith boolean not null default fa
 create index directory_service_organization on directory_service (organization);
 `,
   },
+  {
+    // One-time repairs of data written by older code, each recorded once it ran (see
+    // directory/accepts-flag-repair.ts).
+    id: 'referrals-0007-repairs',
+    sql: `
+create table referral_repair (
+  id text primary key,
+  done_at timestamptz not null default now(),
+  changed integer not null default 0
+);
+`,
+  },
 ];
 
 registerMigrations(referralMigrations);

@@ -7,6 +7,10 @@ export const KITH = 'https://kith.example.org';
 /** HealthcareService: valueBoolean, true when the service can receive an electronic referral
  * (its organization works on Kith, or it has an Endpoint that takes referrals). Absent = false. */
 export const EXT_ACCEPTS_REFERRALS = `${KITH}/fhir/StructureDefinition/accepts-electronic-referrals`;
+/** HealthcareService: valueCode `hsds` beside a stored accepts-electronic-referrals flag that an HSDS
+ * import set because the HSDS data says so (a re-import whose data no longer says so removes it).
+ * A flag without it was set by Kith staff and is kept across re-imports. */
+export const EXT_ACCEPTS_REFERRALS_SOURCE = `${KITH}/fhir/StructureDefinition/accepts-electronic-referrals-source`;
 /** HealthcareService: valueRange in years (UCUM `a`), the ages the service is for (HSDS minimum_age / maximum_age). */
 export const EXT_ELIGIBLE_AGE = `${KITH}/fhir/StructureDefinition/eligible-age-range`;
 /** Organization, Location, HealthcareService: valueMarkdown, the HSDS description where R4 has no element. */

@@ -1,5 +1,5 @@
-import type { Extension, HealthcareService } from '@medplum/fhirtypes';
-import { EXT_ACCEPTS_REFERRALS } from '../extensions';
+import type { CodeableConcept, Extension, HealthcareService } from '@medplum/fhirtypes';
+import { EXT_ACCEPTS_REFERRALS, EXT_ACCEPTS_REFERRALS_SOURCE } from '../extensions';
 import { text, type HsdsRow, type HsdsTables } from './tables';
 
 /**
@@ -47,13 +47,48 @@ const ELEC_METHOD = {
   ],
 };
 
-/** The service marked as taking electronic referrals: the Kith flag, and `elec` among referral methods. */
+const isElec = (m: CodeableConcept): boolean => !!m.coding?.some((c) => c.code === 'elec');
+const isFlag = (x: Extension): boolean =>
+  x.url === EXT_ACCEPTS_REFERRALS || x.url === EXT_ACCEPTS_REFERRALS_SOURCE;
+
+/**
+ * The service marked as taking electronic referrals because the HSDS data says so: the Kith flag,
+ * its source `hsds` (so a later import whose data no longer says so can take it back), and `elec`
+ * among referral methods.
+ */
 export function markAcceptsElectronicReferrals(s: HealthcareService): HealthcareService {
   const extension: Extension[] = [
-    ...(s.extension ?? []).filter((x) => x.url !== EXT_ACCEPTS_REFERRALS),
+    ...(s.extension ?? []).filter((x) => !isFlag(x)),
     { url: EXT_ACCEPTS_REFERRALS, valueBoolean: true },
+    { url: EXT_ACCEPTS_REFERRALS_SOURCE, valueCode: 'hsds' },
   ];
   const methods = s.referralMethod ?? [];
-  const hasElec = methods.some((m) => m.coding?.some((c) => c.code === 'elec'));
-  return { ...s, extension, referralMethod: hasElec ? methods : [...methods, ELEC_METHOD] };
+  return { ...s, extension, referralMethod: methods.some(isElec) ? methods : [...methods, ELEC_METHOD] };
+}
+
+/** Where the stored flag came from: `hsds` (an import, as the data said), `kith` (staff), or none. */
+export function acceptsFlagSource(s: HealthcareService): 'hsds' | 'kith' | undefined {
+  if (s.extension?.find((x) => x.url === EXT_ACCEPTS_REFERRALS)?.valueBoolean !== true) return undefined;
+  return s.extension?.find((x) => x.url === EXT_ACCEPTS_REFERRALS_SOURCE)?.valueCode === 'hsds'
+    ? 'hsds'
+    : 'kith';
+}
+
+/** The service without the stored flag, its source and the `elec` referral method that came with it. */
+export function unmarkAcceptsElectronicReferrals(s: HealthcareService): HealthcareService {
+  const extension = (s.extension ?? []).filter((x) => !isFlag(x));
+  const referralMethod = (s.referralMethod ?? []).filter((m) => !isElec(m));
+  const out: HealthcareService = { ...s, extension, referralMethod };
+  if (!extension.length) delete out.extension;
+  if (!referralMethod.length) delete out.referralMethod;
+  return out;
+}
+
+/** Do these concepts (a stored service's type and category) name the electronic-referral term? */
+export function conceptsSayElectronicReferrals(concepts: CodeableConcept[] | undefined): boolean {
+  return (concepts ?? []).some((c) =>
+    [c.text, ...(c.coding ?? []).flatMap((x) => [x.code, x.display])].some(
+      (w) => typeof w === 'string' && ELECTRONIC_REFERRAL.test(w),
+    ),
+  );
 }

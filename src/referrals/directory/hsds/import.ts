@@ -16,6 +16,11 @@ import { isHsdsCsvFolder, readHsdsCsvFolder } from './read-csv';
 import { readHsdsJson } from './read-json';
 import { HsdsTables } from './tables';
 import { mapDirectory, type Planned } from './to-fhir';
+import {
+  acceptsFlagSource,
+  markAcceptsElectronicReferrals,
+  unmarkAcceptsElectronicReferrals,
+} from './electronic-referrals';
 
 /** One thing imported: a JSON document, or a CSV package (a folder). */
 export interface HsdsUnit {
@@ -236,17 +241,26 @@ export function mergeExisting<T extends Resource>(existing: T, mapped: T, partia
     ...((e.identifier ?? []) as Identifier[]).filter((i) => !mine.has(idKey(i))),
   ];
   if (existing.resourceType === 'HealthcareService') {
-    // The flag as the new data sets it (HSDS says so, or the organization is on Kith), else as Kith kept it.
-    const isFlag = (x: Extension) => x.url === EXT_ACCEPTS_REFERRALS;
-    const mappedFlag = ((out.extension ?? []) as Extension[]).filter(isFlag);
-    const kept = mappedFlag.length ? mappedFlag : ((e.extension ?? []) as Extension[]).filter(isFlag);
-    const rest = ((out.extension ?? []) as Extension[]).filter((x) => !isFlag(x));
-    if (kept.length || rest.length) out.extension = [...rest, ...kept];
-    if (e.endpoint) out.endpoint = e.endpoint;
+    // The flag as the new data sets it (HSDS says so); else a flag Kith staff set is kept, and one an
+    // earlier import set (source hsds) goes with the data that said so.
+    const fromData = acceptsFlagSource(mapped as HealthcareService) === 'hsds';
+    const before = acceptsFlagSource(existing as HealthcareService);
+    let next = unmarkAcceptsElectronicReferrals(out as HealthcareService) as Record<string, any>;
+    if (fromData) next = markAcceptsElectronicReferrals(next as HealthcareService);
+    else if (before === 'kith')
+      next.extension = [
+        ...(next.extension ?? []),
+        ...((e.extension ?? []) as Extension[]).filter((x) => x.url === EXT_ACCEPTS_REFERRALS),
+      ];
+    // An `elec` referral method Kith keeps, unless it came with an import flag the data took back.
     const isElec = (c: CodeableConcept) => !!c.coding?.some((x) => x.code === 'elec');
     const elec = ((e as HealthcareService).referralMethod ?? []).filter(isElec);
-    const methods = (out.referralMethod ?? []) as CodeableConcept[];
-    if (elec.length && !methods.some(isElec)) out.referralMethod = [...methods, ...elec];
+    const methods = (next.referralMethod ?? []) as CodeableConcept[];
+    if (elec.length && !methods.some(isElec) && !(before === 'hsds' && !fromData))
+      next.referralMethod = [...methods, ...elec];
+    for (const k of Object.keys(out)) delete out[k];
+    Object.assign(out, next);
+    if (e.endpoint) out.endpoint = e.endpoint;
   }
   if (existing.resourceType === 'Organization') {
     if (e.type && !out.type) out.type = e.type;
