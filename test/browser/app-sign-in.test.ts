@@ -6,56 +6,15 @@
 //    id_tokens signed with jose) that Kith trusts: the user signs in at the provider in the browser,
 //    the app gets the provider's token, and Kith accepts it on /fhir as the matching Kith user.
 import { createHash, randomBytes } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair, type CryptoKey } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BrowserKith, findChromium, startBrowserKith } from '../helpers/browser';
 import { fhirClient } from '../helpers/http';
+import { escapeHtml as escape, html, serve } from '../helpers/oidc-provider';
 import { createClient, createUser } from '../../src/privacy/auth';
 
 const chromiumPath = findChromium();
 const PASSWORD = 'app-sign-in-password';
-
-type Handler = (
-  req: http.IncomingMessage,
-  url: URL,
-  body: string,
-) => Promise<{ status?: number; type?: string; body: string; location?: string }>;
-
-/** A small HTTP server on 127.0.0.1 (its own origin) answering with `handler`. */
-async function serve(handler: Handler): Promise<{ origin: string; close(): Promise<void> }> {
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      handler(req, url, body).then(
-        (out) => {
-          res.writeHead(out.status ?? (out.location ? 302 : 200), {
-            'content-type': out.type ?? 'text/html; charset=utf-8',
-            ...(out.location ? { location: out.location } : {}),
-          });
-          res.end(out.body);
-        },
-        (err) => res.writeHead(500, { 'content-type': 'text/plain' }).end(String(err?.stack ?? err)),
-      );
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    origin,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
-const html = (title: string, body: string) =>
-  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head><body>${body}</body></html>`;
-const escape = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 describe.skipIf(!chromiumPath)('apps sign users in through Kith and through a trusted OIDC provider', () => {
   let world: BrowserKith;

@@ -15,6 +15,20 @@ export interface OidcConfig {
   /** Tried in order; the first claim that names exactly one enabled user wins. */
   match: OidcClaimMatch[];
   algorithms: string[];
+  /**
+   * Kith's own client at the provider, for signing users in to the web app (authorization code +
+   * PKCE). Without it the provider's tokens still work on the API, and the sign-in page offers no
+   * "Sign in with" button.
+   */
+  clientId?: string;
+  /** Its secret, for a confidential client (sent with HTTP Basic); a public client uses PKCE alone. */
+  clientSecret?: string;
+  /** The provider's name on the sign-in button ("Sign in with <displayName>"). */
+  displayName?: string;
+  /** Scopes asked of the provider; default `openid profile email`. */
+  scope?: string;
+  /** The callback registered at the provider; default `<this request's origin>/auth/oidc/callback`. */
+  redirectUri?: string;
 }
 
 export interface LoginLimits {
@@ -107,6 +121,11 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): AuthConfig
           algorithms: (env.KITH_OIDC_ALGORITHMS || 'RS256,ES256,PS256,RS384,ES384')
             .split(',')
             .map((s) => s.trim()),
+          clientId: env.KITH_OIDC_CLIENT_ID || undefined,
+          clientSecret: env.KITH_OIDC_CLIENT_SECRET || undefined,
+          displayName: env.KITH_OIDC_NAME || undefined,
+          scope: env.KITH_OIDC_SCOPE || undefined,
+          redirectUri: env.KITH_OIDC_REDIRECT_URI || undefined,
         }
       : undefined,
     corsOrigins: (env.KITH_CORS_ORIGINS ?? '')

@@ -15,7 +15,9 @@ export type TokenRejection =
   | 'claims'
   | 'unknown-user'
   | 'disabled'
-  | 'provider-unavailable';
+  | 'provider-unavailable'
+  | 'nonce'
+  | 'state';
 
 /** A refused access token: 401 with an OperationOutcome of type `login`. */
 export class TokenError extends FhirError {

@@ -71,3 +71,4 @@ export { JWT_BEARER_ASSERTION } from './assertion';
 export { generatePassword } from './passwords';
 export { callerForUser, callerForClient, userScopeCeiling } from './principals';
 export { requireRestScopes, scopeNeed, bundleNeeds, type ScopeNeed } from './rest-scopes';
+export { OidcLogin, OIDC_STATE_COOKIE, OIDC_CALLBACK_PATH, localReturnPath } from './oidc-login';

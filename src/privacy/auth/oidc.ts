@@ -7,9 +7,11 @@ import { narrowScopes, parseScopes } from './scopes';
 import { joseToTokenError } from './tokens';
 import { findUsersBy, type Sql, type UserRecord } from './users';
 
-interface Discovery {
+export interface Discovery {
   issuer: string;
   jwks_uri: string;
+  authorization_endpoint?: string;
+  token_endpoint?: string;
   [k: string]: unknown;
 }
 
@@ -26,7 +28,7 @@ export class OidcTrust {
   constructor(
     private readonly db: Sql,
     readonly config: OidcConfig,
-    private readonly fetchImpl: typeof fetch = fetch,
+    readonly fetchImpl: typeof fetch = fetch,
   ) {}
 
   /** Fetches `${issuer}/.well-known/openid-configuration` once (again after a failure, at most every 30 s). */
@@ -78,6 +80,31 @@ export class OidcTrust {
     const requested = parseScopes(typeof payload.scope === 'string' ? payload.scope : '');
     const scopes = requested.length ? narrowScopes(requested, ceiling) : ceiling;
     return callerForUser(user, { scopes });
+  }
+
+  /**
+   * Verifies an ID token from the provider's token endpoint for Kith's own sign-in: signature by the
+   * provider's keys, issuer, audience Kith's client id, expiry, and the nonce Kith sent. Returns the claims.
+   */
+  async verifyIdToken(token: string, expect: { clientId: string; nonce: string }): Promise<JWTPayload> {
+    await this.discover();
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, this.keys as JWTVerifyGetKey, {
+        issuer: [this.config.issuer, `${this.config.issuer}/`],
+        audience: expect.clientId,
+        algorithms: this.config.algorithms,
+        clockTolerance: 30,
+        requiredClaims: ['sub', 'exp', 'iat'],
+      }));
+    } catch (err) {
+      throw joseToTokenError(err);
+    }
+    if (payload.nonce !== expect.nonce)
+      throw new TokenError('nonce', 'The identity provider answered for another sign-in (nonce)');
+    if (Array.isArray(payload.aud) && payload.aud.length > 1 && payload.azp !== expect.clientId)
+      throw new TokenError('audience', 'The ID token was issued to another client (azp)');
+    return payload;
   }
 
   /** The Kith user the claims name: the first match rule whose claim finds exactly one user. */

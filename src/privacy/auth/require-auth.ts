@@ -24,6 +24,9 @@ export const DEFAULT_PUBLIC_PATHS: PathPattern[] = [
   '/auth/purposes',
   '/auth/refresh',
   '/auth/logout',
+  '/auth/oidc',
+  '/auth/oidc/start',
+  '/auth/oidc/callback',
   '/oauth2/*',
   '/healthz',
 ];

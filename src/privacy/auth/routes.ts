@@ -5,6 +5,7 @@ import { authorizePage, authorizeSubmit } from './authorize';
 import { openidConfiguration, smartConfiguration } from './discovery';
 import { OAuthError } from './errors';
 import { authenticateClient, handleTokenRequest } from './token-endpoint';
+import { OIDC_STATE_COOKIE, OidcLogin, localReturnPath } from './oidc-login';
 import { bearerToken } from './require-auth';
 import type { AuthService } from './service';
 import { PURPOSE_NAMES, selectablePurposes } from '../policy/purposes';
@@ -99,6 +100,76 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
     );
     setRefreshCookie(req, reply, result.refresh_token, auth.config.refreshTokenTtl, secure);
     return reply.header('cache-control', 'no-store').send(result);
+  });
+
+  // ---- the web app's sign-in through the trusted OpenID Connect provider ----
+  const oidcLogin = auth.oidc && OidcLogin.offer(auth) ? new OidcLogin(auth, auth.oidc) : undefined;
+  const isSecure = (req: FastifyRequest) => (secure === 'auto' ? req.protocol === 'https' : secure);
+  const stateCookie = (req: FastifyRequest, value: string, maxAge: number) =>
+    // Lax: the provider sends the browser back with a top-level GET from its own site.
+    `${OIDC_STATE_COOKIE}=${encodeURIComponent(value)}; Path=/auth/oidc; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${isSecure(req) ? '; Secure' : ''}`;
+  const signInFailed = (reply: FastifyReply, req: FastifyRequest, err: unknown) => {
+    const message =
+      err instanceof FhirError && err.status < 500
+        ? err.message
+        : 'Sign-in through the identity provider failed; try again';
+    if (!(err instanceof FhirError)) req.log.error(err);
+    return reply
+      .code(303)
+      .header('cache-control', 'no-store')
+      .header('set-cookie', stateCookie(req, '', 0))
+      .header('location', `/?sign_in_error=${encodeURIComponent(message)}`)
+      .send();
+  };
+
+  // What the sign-in page offers: "Sign in with <name>" when Kith has a client at the provider.
+  app.get('/auth/oidc', async (_req, reply) =>
+    reply.header('cache-control', 'no-store').send(OidcLogin.offer(auth) ?? { name: null }),
+  );
+
+  app.get('/auth/oidc/start', async (req, reply) => {
+    if (!oidcLogin)
+      throw new FhirError('not_found', 'Sign-in through an identity provider is not configured');
+    const q = (req.query ?? {}) as Record<string, unknown>;
+    try {
+      const { location, cookie } = await oidcLogin.begin({
+        origin: `${req.protocol}://${req.host}`,
+        purposeOfUse: q.purposeOfUse,
+        returnTo: q.return,
+      });
+      return reply
+        .code(302)
+        .header('cache-control', 'no-store')
+        .header('set-cookie', stateCookie(req, cookie, 600))
+        .header('location', location)
+        .send();
+    } catch (err) {
+      return signInFailed(reply, req, err);
+    }
+  });
+
+  app.get('/auth/oidc/callback', async (req, reply) => {
+    if (!oidcLogin)
+      throw new FhirError('not_found', 'Sign-in through an identity provider is not configured');
+    try {
+      const { session, returnTo } = await oidcLogin.finish(
+        (req.query ?? {}) as Record<string, unknown>,
+        cookieValue(req, OIDC_STATE_COOKIE),
+        context(req),
+      );
+      // The web app resumes the session from the refresh cookie (as after a reload): no token in a URL.
+      return reply
+        .code(303)
+        .header('cache-control', 'no-store')
+        .header('set-cookie', [
+          stateCookie(req, '', 0),
+          `${REFRESH_COOKIE}=${encodeURIComponent(session.refresh_token)}; Path=/auth; HttpOnly; SameSite=Strict; Max-Age=${auth.config.refreshTokenTtl}${isSecure(req) ? '; Secure' : ''}`,
+        ])
+        .header('location', localReturnPath(returnTo))
+        .send();
+    } catch (err) {
+      return signInFailed(reply, req, err);
+    }
   });
 
   // The purposes a sign-in page offers (the server refuses those the user's organization may not use).

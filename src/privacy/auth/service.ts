@@ -154,7 +154,21 @@ export class AuthService {
     if (!username || !password) throw new FhirError('invalid_value', 'username and password are required');
     const purposeOfUse = checkedPurposeInput(input.purposeOfUse);
     const user = await this.checkPassword(username, password, ctx);
-    if (purposeOfUse) await this.requirePurpose(user, purposeOfUse, { ...ctx, username });
+    return this.startSession(user, purposeOfUse, { ...ctx, username });
+  }
+
+  /**
+   * Opens a web-app session for a user whose identity is settled (a password checked, or an external
+   * provider's ID token verified): checks the purpose, issues the access and refresh tokens, and
+   * records the sign-in.
+   */
+  async startSession(
+    user: UserRecord,
+    purposeOfUse: string | undefined,
+    ctx: RequestContext & { username: string; grantType?: string },
+  ): Promise<LoginResult> {
+    const { grantType, ...eventCtx } = ctx;
+    if (purposeOfUse) await this.requirePurpose(user, purposeOfUse, eventCtx);
     const ceiling = userScopeCeiling(user);
     const caller = callerForUser(user, { scopes: ceiling, purposeOfUse });
     const access = await this.tokens.issue(caller);
@@ -164,7 +178,14 @@ export class AuthService {
       purposeOfUse,
       ttl: this.config.refreshTokenTtl,
     });
-    await this.emit({ type: 'login', outcome: 'success', ...ctx, username, userId: user.id, caller });
+    await this.emit({
+      type: 'login',
+      outcome: 'success',
+      ...eventCtx,
+      userId: user.id,
+      caller,
+      ...(grantType ? { grantType } : {}),
+    });
     return {
       access_token: access.token,
       token_type: 'Bearer',

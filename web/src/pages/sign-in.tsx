@@ -1,15 +1,33 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { purposes as fetchPurposes } from '../session/auth-api';
+import {
+  purposes as fetchPurposes,
+  identityProvider,
+  identityProviderStartUrl,
+  SIGN_IN_ERROR_PARAM,
+} from '../session/auth-api';
 import { signIn } from '../session/session';
 import { useDocumentTitle } from '../ui/document-title';
 
+/** Takes the identity provider's refusal out of the URL (once read), keeping the rest of it. */
+function takeProviderError(): { error?: string; returnTo: string } {
+  const url = new URL(window.location.href);
+  const error = url.searchParams.get(SIGN_IN_ERROR_PARAM) ?? undefined;
+  if (error) {
+    url.searchParams.delete(SIGN_IN_ERROR_PARAM);
+    window.history.replaceState(window.history.state, '', `${url.pathname}${url.search}${url.hash}`);
+  }
+  return { error, returnTo: `${url.pathname}${url.search}` };
+}
+
 /** The sign-in screen, shown instead of the app while nobody is signed in; the URL is kept. */
 export function SignInPage({ notice }: { notice?: string }) {
+  const [provider, setProvider] = useState<{ name: string }>();
+  const [fromProvider] = useState(takeProviderError);
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [purpose, setPurpose] = useState('');
   const [purposes, setPurposes] = useState<{ code: string; name: string }[]>([]);
-  const [error, setError] = useState<string>();
+  const [error, setError] = useState<string | undefined>(fromProvider.error);
   const [busy, setBusy] = useState(false);
   const usernameRef = useRef<HTMLInputElement>(null);
   const passwordRef = useRef<HTMLInputElement>(null);
@@ -18,6 +36,7 @@ export function SignInPage({ notice }: { notice?: string }) {
   useEffect(() => {
     let live = true;
     void fetchPurposes().then((list) => live && setPurposes(list));
+    void identityProvider().then((p) => live && setProvider(p));
     return () => {
       live = false;
     };
@@ -112,6 +131,22 @@ export function SignInPage({ notice }: { notice?: string }) {
         <button type="submit" className="button primary" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
+        {provider && (
+          <div className="sign-in-provider">
+            <p className="sign-in-or">or</p>
+            <button
+              type="button"
+              className="button"
+              disabled={busy}
+              onClick={() => {
+                setBusy(true);
+                window.location.assign(identityProviderStartUrl(fromProvider.returnTo, purpose || undefined));
+              }}
+            >
+              Sign in with {provider.name}
+            </button>
+          </div>
+        )}
       </form>
     </main>
   );

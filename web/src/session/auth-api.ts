@@ -133,3 +133,28 @@ export async function purposes(): Promise<{ code: string; name: string }[]> {
     return [];
   }
 }
+
+/** The identity provider the sign-in page offers ("Sign in with <name>"), if Kith has a client there. */
+export async function identityProvider(): Promise<{ name: string } | undefined> {
+  try {
+    const res = await fetch('/auth/oidc', { headers: { accept: 'application/json' } });
+    if (!res.ok) return undefined;
+    const body = (await res.json()) as { name?: string | null };
+    return body.name ? { name: body.name } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Where the browser goes to sign in through the identity provider: the server runs the
+ * authorization code flow with PKCE and comes back to `returnTo` with the session cookie set.
+ */
+export function identityProviderStartUrl(returnTo: string, purposeOfUse?: string): string {
+  const q = new URLSearchParams({ return: returnTo });
+  if (purposeOfUse) q.set('purposeOfUse', purposeOfUse);
+  return `/auth/oidc/start?${q.toString()}`;
+}
+
+/** The reason a sign-in through the identity provider failed, which the server puts in the URL. */
+export const SIGN_IN_ERROR_PARAM = 'sign_in_error';
