@@ -18,11 +18,17 @@ describe('demo users', () => {
 
   it('gives every organization a view-only, an exchange and an edit user, plus one administrator and one data steward', () => {
     for (const org of ORGANIZATIONS) {
+      // Plain staff (no administrator or steward role) at each level: the county agency included.
       const levels = demoUsers
-        .filter((u) => u.organization === `Organization/${org.id}`)
+        .filter((u) => u.organization === `Organization/${org.id}` && u.role === 'staff')
         .map((u) => u.accessLevel);
       expect(new Set(levels), org.id).toEqual(new Set(['view-only', 'exchange', 'edit']));
     }
+    expect(demoUsers.find((u) => u.username === 'hhsa.edit')).toMatchObject({
+      organization: 'Organization/alder-hhsa',
+      accessLevel: 'edit',
+      role: 'staff',
+    });
     expect(demoUsers.filter((u) => u.role === 'administrator').map((u) => u.username)).toEqual([
       'hhsa.admin',
     ]);

@@ -59,6 +59,7 @@ const ROWS: Row[] = [
   ['hhsa.steward', 'Tomás', 'Aguilar', 'hhsa', 'edit', 'data-steward', 'data-steward'],
   ['hhsa.view', 'Priya', 'Raman', 'hhsa', 'view-only', 'analyst'],
   ['hhsa.exchange', 'Denise', 'Coleman', 'hhsa', 'exchange', 'care-coordinator'],
+  ['hhsa.edit', 'Naomi', 'Ferris', 'hhsa', 'edit', 'care-coordinator'],
   ['dss.view', 'Kevin', 'Brennan', 'dss', 'view-only', 'eligibility-worker'],
   ['dss.exchange', 'Lucía', 'Navarro', 'dss', 'exchange', 'eligibility-worker'],
   ['dss.edit', 'Marcus', 'Bell', 'dss', 'edit', 'case-manager'],
