@@ -47,7 +47,9 @@ export async function startServer(config: KithConfig, opts: StartOptions): Promi
   }
   if (demoAccounts.length) for (const line of demoAccountLines()) console.log(`  ${line}`);
   else if (opts.loadDemo && (await hasDemoData(kith.db)))
-    console.log('  Demo sign-ins: hhsa.admin, hhsa.edit, clinic.edit, foodbank.view, ... (src/demo/README.md)');
+    console.log(
+      '  Demo sign-ins: hhsa.admin, hhsa.edit, clinic.edit, foodbank.view, ... (src/demo/README.md)',
+    );
   const stop = async (): Promise<void> => {
     await integration.stop();
     await app.close();
