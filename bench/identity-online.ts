@@ -2,17 +2,22 @@
 // the write) latencies over HTTP against `kith serve` in its own process, and their accuracy against the
 // generator's truth. Prints ONE JSON line.
 //
-// Loading: generated US-style people (src/identity/generator, about 2.6 source records each) are written
-// straight into the store and identity tables in bulk statements, as the online path would have left
-// them (Patient and Person resources with their access columns and search index rows, identity_records,
-// identity_keys, identity_links, identity_value_counts); records of one generated person are linked to
-// one Person. On PostgreSQL the bulk tables' indexes and keys are dropped for the load and built after it.
-// Some records of loaded people are held back: they are the $match probes and the created Patients, so
-// every request has its true Person stored (as a worker registering a known person would).
+// Loading: generated US-style people (src/identity/generator, about 2.6 source records each, in shuffled
+// order) are created as Patients, and their identity resolution is what creating them one at a time in
+// that order would do: BulkResolver (src/identity/mpi/bulk-resolve.ts, tested against the online path)
+// makes the same decisions (automatic links, review tasks, new Persons), blocking keys, match records,
+// value counts and golden-record Persons, in memory; the rows are then written in bulk statements
+// (Patient and Person resources with their access columns and search index rows, identity_records,
+// identity_keys, identity_links, identity_review, identity_value_counts). On PostgreSQL the bulk tables'
+// indexes and keys are dropped for the load and built after it. Resources are written at version 1 (a
+// Person rewritten as records joined it would have more versions in its history; the current content is
+// the same). Some records of loaded people are held back: they are the $match probes and the created
+// Patients, so every request has its true person stored (as a worker registering a known person would).
 //
-// Accuracy: each probe knows its true Person. $match: of the Persons graded `certain` (and `certain` or
-// `probable`), the share that is the probe's own (precision) and the share of probes whose own Person is
-// among them (recall). Create: of the creates auto-linked to an existing Person, the share linked to
+// Accuracy: each probe's true Persons are those the load resolved its generated person's other records
+// into (usually one; more when the matcher left records of one person apart). $match: of the Persons
+// graded `certain` (and `certain` or `probable`), the share that is a true one (precision) and the share
+// of probes with a true one among them (recall). Create: of the creates auto-linked to an existing Person, the share linked to
 // their own (precision), and the share of creates linked to their own (recall); the rest go to review
 // (`in_review`, with `review_has_true` when a review task proposes the true Person) or to a new Person.
 //
@@ -34,18 +39,13 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { loadConfig } from '../src/config/config';
-import { generatePopulation, type GeneratedRecord } from '../src/identity/generator/generate';
-import { compileKeys } from '../src/identity/block/blocker';
-import { keyValues } from '../src/identity/block/key-parts';
-import type { BlockingKey, Matcher } from '../src/identity/matcher';
+import { generatePopulation } from '../src/identity/generator/generate';
+import { generatedToPatient } from '../src/identity/generator/patient';
 import { identityContext } from '../src/identity/mpi';
+import { BulkResolver, type ResolvedRecord, type ReviewRow } from '../src/identity/mpi/bulk-resolve';
 import { onlineBlockLimit } from '../src/identity/online';
 import { CANDIDATE_QUERY } from '../src/identity/mpi/db-index';
-import { buildPerson, type SourceRecord } from '../src/identity/mpi/golden';
-import { patientToMatchRecord, SSN_SYSTEM } from '../src/identity/mpi/patient-record';
-import { formatDate, parseDate } from '../src/identity/normalize/dates';
-import { RecordTable } from '../src/identity/table/record-table';
-import type { FieldName, MatchRecord } from '../src/identity/types';
+import { patientToMatchRecord } from '../src/identity/mpi/patient-record';
 import { accessColumns } from '../src/privacy/policy';
 import { openKith } from '../src/server/open';
 import { extractIndexRows } from '../src/store';
@@ -71,7 +71,8 @@ const WRITERS = Number(process.env.WRITERS ?? 2);
 const CHUNK_RECORDS = 50_000;
 /** Resources per bulk statement. */
 const BATCH = 2_000;
-const SOURCE_URL = 'https://kith.example.org/source/';
+/** Marks a kept load this loader made (earlier loaders linked records by the generator's truth). */
+const LOADER = 'resolved-1';
 /** Tables the load writes in bulk: their indexes and keys are built after the load (PostgreSQL). */
 const BULK_TABLES = [
   'fhir_resources',
@@ -88,39 +89,6 @@ const BULK_TABLES = [
 
 const log = (msg: string): boolean => process.stderr.write(`[identity-online] ${msg}\n`);
 const round = (v: number, d = 2): number => Math.round(v * 10 ** d) / 10 ** d;
-
-/** A generated source record as the FHIR Patient its source would send. */
-function toPatient(g: GeneratedRecord, id: string): Patient {
-  const date = parseDate(g.dob);
-  const sex = g.sex.toLowerCase();
-  return {
-    resourceType: 'Patient',
-    id,
-    meta: { source: `${SOURCE_URL}${g.source}` },
-    identifier: [
-      { system: `urn:kith:bench:${g.source}`, value: g.recordId },
-      ...(g.ssn ? [{ system: SSN_SYSTEM, value: g.ssn }] : []),
-    ],
-    name: [
-      {
-        family: g.lastName || undefined,
-        given: [g.firstName, g.middleName].filter(Boolean),
-        ...(g.suffix ? { suffix: [g.suffix] } : {}),
-      },
-    ],
-    gender: /^(m|1)/.test(sex) ? 'male' : /^(f|2)/.test(sex) ? 'female' : 'unknown',
-    ...(date > 0 ? { birthDate: formatDate(date) } : {}),
-    ...(g.phone ? { telecom: [{ system: 'phone', value: g.phone }] } : {}),
-    address: [
-      {
-        ...(g.address ? { line: [g.address] } : {}),
-        ...(g.city ? { city: g.city } : {}),
-        ...(g.state ? { state: g.state } : {}),
-        ...(g.zip ? { postalCode: g.zip } : {}),
-      },
-    ],
-  };
-}
 
 /**
  * The search index rows extractIndexRows gives the Patients toPatient makes and the Persons buildPerson
@@ -202,14 +170,17 @@ function bulkAccessColumns(r: Patient | Person): { s: string[]; p: string[]; u: 
   return { s: [], p, u: null };
 }
 
-/** A held-back record and the Person its generated person was loaded as. */
+/** A held-back record and the Persons the load resolved its generated person's records into. */
 interface Probe {
   patient: Patient;
-  personId: string;
+  personIds: string[];
 }
 
 interface Loaded {
+  /** Generated people loaded. */
   persons: number;
+  /** Person resources the load's resolution made (more than `persons`: records it did not link). */
+  personResources: number;
   records: number;
   seconds: number;
   probes: Probe[];
@@ -241,61 +212,38 @@ async function dropBulkIndexes(db: pg.Pool): Promise<string[]> {
 }
 
 /**
- * matcher.blockingKeys and matcher.frequencyKeys of many records from one RecordTable (each call makes a
- * table of its own, a large share of the load's time). Checked against the matcher on a sample.
+ * Bulk-loads SIZE generated people as their source records' Patient creates would leave them, holding
+ * back PROBES records as probes. Identity resolution is BulkResolver's (src/identity/mpi/bulk-resolve.ts):
+ * the decisions, links, reviews, keys, records, value counts and golden records of creating the records
+ * one at a time in load order (tested against the online path); the rows are then written in bulk.
  */
-function batchKeys(
-  matcher: Matcher,
-  recs: MatchRecord[],
-): { keys: BlockingKey[]; freq: [FieldName, string][] }[] {
-  const table = new RecordTable();
-  for (const r of recs) table.add(r, 0);
-  const compiled = compileKeys(matcher.rules, table);
-  const tfFields = matcher.rules.fields.filter(
-    (f) => f.field !== 'identifier' && f.levels.some((l) => l.comparator === 'exact' && l.termFrequency),
-  );
-  return recs.map((r, i) => {
-    const keys: BlockingKey[] = [];
-    for (const key of compiled)
-      for (const v of keyValues(key.parts, i, key.salt)) keys.push({ key: key.name, value: v.toString(16) });
-    const freq: [FieldName, string][] = [];
-    for (const f of tfFields) {
-      const col = table.column(f.field);
-      const k = col.keyAt(i);
-      if (k >= 0) freq.push([f.field, col.keys[k]]);
-    }
-    if (i % 997 === 0) {
-      if (JSON.stringify(keys) !== JSON.stringify(matcher.blockingKeys(r)))
-        throw new Error(`batched blocking keys differ for ${JSON.stringify(r)}`);
-      if (JSON.stringify(freq) !== JSON.stringify(matcher.frequencyKeys(r)))
-        throw new Error(`batched frequency keys differ for ${JSON.stringify(r)}`);
-    }
-    return { keys, freq };
-  });
-}
-
-/** Bulk-loads SIZE Persons into the open store, holding back PROBES records as probes. */
 async function load(kith: Awaited<ReturnType<typeof openKith>>): Promise<Loaded> {
-  const matcher = identityContext().matcher;
   const postgres = kith.db.kind === 'postgres';
+  const resolver = new BulkResolver(identityContext().matcher);
   const counts = new Map<string, number>();
-  const probes: Probe[] = [];
+  const probes: { patient: Patient; person: number }[] = [];
+  /** Generated person (chunk-qualified) of a probe -> the Persons its loaded records went to. */
+  const resolvedInto = new Map<number, Set<string>>();
   let persons = 0;
   let records = 0;
   let checked = 0;
   const t0 = performance.now();
   const rebuild = postgres ? await dropBulkIndexes(kith.db.pool) : [];
-  const times = { generate: 0, build: 0, write: 0 };
+  const times = { generate: 0, resolve: 0, build: 0, write: 0 };
   // WRITERS batches are written while the next is built.
   const writing: Promise<void>[] = [];
-  const write = async (
-    stored: (Patient | Person)[],
-    rec: MatchRecord[],
-    person: string[],
-    assurance: string[],
-  ) => {
-    if (!stored.length) return;
-    const tb = performance.now();
+  const enqueue = async (run: () => Promise<void>) => {
+    if (writing.length >= WRITERS) await writing.shift();
+    const done = (async () => {
+      const ts = performance.now();
+      await run();
+      times.write += (performance.now() - ts) / 1000;
+    })();
+    done.catch(() => undefined); // awaited before a later batch and at the end
+    writing.push(done);
+  };
+  /** The resources' rows (fhir_resources, and with SEARCH_ROWS their index and history rows). */
+  const resourceStatement = (stored: (Patient | Person)[]): { sql: string; params: unknown[] } => {
     const lastUpdated = new Date().toISOString();
     stored.forEach((r, k) => {
       // The first resources, then one in 500: the fast rows and columns must be the write path's.
@@ -318,7 +266,6 @@ async function load(kith: Awaited<ReturnType<typeof openKith>>): Promise<Loaded>
         throw new Error(`bulk access columns differ for ${r.resourceType}/${r.id}`);
     });
     const content = (r: Patient | Person) => ({ ...r, meta: { ...r.meta, versionId: '1', lastUpdated } });
-    let statement: { sql: string; params: unknown[] };
     if (SEARCH_ROWS) {
       const { sql, params } = createManySql(
         stored.map((r) => ({ type: r.resourceType, id: r.id as string, rows: bulkIndexRows(r) })),
@@ -329,69 +276,90 @@ async function load(kith: Awaited<ReturnType<typeof openKith>>): Promise<Loaded>
         c: content(r),
         ...bulkAccessColumns(r),
       }));
-      statement = { sql, params: [JSON.stringify(docs), lastUpdated, ...params] };
-    } else
-      statement = {
-        sql: `insert into fhir_resources (resource_type, id, version_id, last_updated, deleted, content, security, compartment, custodian)
-              select t, i, 1, $1::timestamptz, false, c, '{}', p::text[], null
-              from unnest($2::text[], $3::text[], $4::jsonb[], $5::text[]) as x(t, i, c, p)`,
-        params: [
-          lastUpdated,
-          stored.map((r) => r.resourceType),
-          stored.map((r) => r.id),
-          stored.map((r) => JSON.stringify(content(r))),
-          stored.map((r) => `{${bulkAccessColumns(r).p.join(',')}}`),
-        ],
-      };
+      return { sql, params: [JSON.stringify(docs), lastUpdated, ...params] };
+    }
+    return {
+      sql: `insert into fhir_resources (resource_type, id, version_id, last_updated, deleted, content, security, compartment, custodian)
+            select t, i, 1, $1::timestamptz, false, c, '{}', p::text[], null
+            from unnest($2::text[], $3::text[], $4::jsonb[], $5::text[]) as x(t, i, c, p)`,
+      params: [
+        lastUpdated,
+        stored.map((r) => r.resourceType),
+        stored.map((r) => r.id),
+        stored.map((r) => JSON.stringify(content(r))),
+        stored.map((r) => `{${bulkAccessColumns(r).p.join(',')}}`),
+      ],
+    };
+  };
+  const inTransaction = (
+    fn: (c: { query: (sql: string, params?: unknown[]) => Promise<unknown> }) => Promise<void>,
+  ) =>
+    kith.db.transaction(async (c) => {
+      // A crash loses the load anyway: no commit waits for its WAL to reach the disk.
+      if (postgres) await c.query('set local synchronous_commit = off');
+      await fn(c);
+    });
+  /** One batch of created Patients with their identity rows, as their creates leave them. */
+  const writePatients = async (patients: Patient[], resolved: ResolvedRecord[]) => {
+    if (!patients.length) return;
+    const tb = performance.now();
+    const statement = resourceStatement(patients);
     const keyPatient: string[] = [];
     const keyName: string[] = [];
     const keyValue: string[] = [];
-    batchKeys(matcher, rec).forEach(({ keys, freq }, k) => {
-      const r = rec[k];
-      const seen = new Set<string>();
-      for (const key of keys) {
-        const id = `${key.key}\u0000${key.value}`;
-        if (seen.has(id)) continue;
-        seen.add(id);
-        keyPatient.push(r.id);
-        keyName.push(key.key);
-        keyValue.push(key.value);
+    const reviews: ReviewRow[] = [];
+    for (const r of resolved) {
+      for (const k of r.keys) {
+        keyPatient.push(r.record.id);
+        keyName.push(k.key);
+        keyValue.push(k.value);
       }
-      for (const [field, value] of freq) {
+      for (const [field, value] of r.frequencyKeys) {
         const c = `${field}\u0000${value}`;
         counts.set(c, (counts.get(c) ?? 0) + 1);
       }
-    });
-    const recIds = rec.map((r) => r.id);
-    const recJson = rec.map((r) => JSON.stringify(r));
-    const sources = stored.filter((r) => r.resourceType === 'Patient').map((r) => r.meta?.source ?? '');
+      reviews.push(...r.reviews);
+    }
+    const ids = resolved.map((r) => r.record.id);
+    const recordRows = [
+      ids,
+      resolved.map((r) => r.link.person_id),
+      resolved.map((r) => JSON.stringify(r.record)),
+      resolved.map((r) => r.source ?? null),
+      resolved.map((r) => r.link.linked_at),
+    ];
+    const linkRows = JSON.stringify(resolved.map((r) => r.link));
+    const reviewRows = JSON.stringify(reviews);
     times.build += (performance.now() - tb) / 1000;
-    if (writing.length >= WRITERS) await writing.shift();
-    const done = (async () => {
-      const ts = performance.now();
-      await kith.db.transaction(async (c) => {
-        // A crash loses the load anyway: no commit waits for its WAL to reach the disk.
-        if (postgres) await c.query('set local synchronous_commit = off');
+    await enqueue(() =>
+      inTransaction(async (c) => {
         await c.query(statement.sql, statement.params);
         await c.query(
-          `insert into identity_records (patient_id, person_id, record, source)
-           select * from unnest($1::text[], $2::text[], $3::jsonb[], $4::text[])`,
-          [recIds, person, recJson, sources],
+          `insert into identity_records (patient_id, person_id, record, source, updated_at)
+           select * from unnest($1::text[], $2::text[], $3::jsonb[], $4::text[], $5::timestamptz[])`,
+          recordRows,
         );
         await c.query(
           `insert into identity_keys (patient_id, key, value) select * from unnest($1::text[], $2::text[], $3::text[])`,
           [keyPatient, keyName, keyValue],
         );
         await c.query(
-          `insert into identity_links (patient_id, person_id, assurance, rule_version, linked_by)
-           select p, q, a, $4, 'system:identity' from unnest($1::text[], $2::text[], $3::text[]) as t(p, q, a)`,
-          [recIds, person, assurance, matcher.rules.version],
+          `insert into identity_links (patient_id, person_id, assurance, rule_version, score, evidence, linked_at, linked_by)
+           select x.patient_id, x.person_id, x.assurance, x.rule_version, x.score, x.evidence, x.linked_at, x.linked_by
+           from jsonb_to_recordset($1::jsonb) as x(patient_id text, person_id text, assurance text, rule_version text,
+             score double precision, evidence jsonb, linked_at timestamptz, linked_by text)`,
+          [linkRows],
         );
-      });
-      times.write += (performance.now() - ts) / 1000;
-    })();
-    done.catch(() => undefined); // awaited before a later batch and at the end
-    writing.push(done);
+        if (reviews.length)
+          await c.query(
+            `insert into identity_review (patient_id, candidate_patient_id, candidate_person_id, score, evidence)
+             select x.patient_id, x.candidate_patient_id, x.candidate_person_id, x.score, x.evidence
+             from jsonb_to_recordset($1::jsonb) as x(patient_id text, candidate_patient_id text,
+               candidate_person_id text, score double precision, evidence jsonb)`,
+            [reviewRows],
+          );
+      }),
+    );
   };
 
   for (let chunk = 0; persons < SIZE; chunk++) {
@@ -401,68 +369,87 @@ async function load(kith: Awaited<ReturnType<typeof openKith>>): Promise<Loaded>
       records: Math.min(CHUNK_RECORDS, Math.ceil((SIZE - persons) * 3)),
     });
     times.generate += (performance.now() - tg) / 1000;
-    // Group the chunk's records by generated person, keeping only as many people as still wanted.
-    const byPerson = new Map<number, GeneratedRecord[]>();
+    // The chunk's people, as many as still wanted, and the record each held-back one keeps out.
+    const kept = new Set<number>();
+    const held = new Map<number, number>();
+    const recordsOf = new Map<number, number>();
+    for (let i = 0; i < data.records.length; i++)
+      recordsOf.set(data.personOf[i], (recordsOf.get(data.personOf[i]) ?? 0) + 1);
     for (let i = 0; i < data.records.length; i++) {
       const p = data.personOf[i];
-      const list = byPerson.get(p);
-      if (list) list.push(data.records[i]);
-      else if (persons + byPerson.size < SIZE) byPerson.set(p, [data.records[i]]);
-    }
-    let stored: (Patient | Person)[] = [];
-    let rec: MatchRecord[] = [];
-    let person: string[] = [];
-    let assurance: string[] = [];
-    for (const group of byPerson.values()) {
-      const tb = performance.now();
-      const personId = randomUUID();
+      if (kept.has(p) || persons + kept.size >= SIZE) continue;
+      kept.add(p);
       // Hold back the last record of some multi-record people as probes.
-      const held = group.length > 1 && probes.length < PROBES && persons % 5 === 0;
-      const keep = held ? group.slice(0, -1) : group;
-      if (held) {
-        const p = toPatient(group[group.length - 1], '');
-        delete p.id;
-        probes.push({ patient: p, personId });
+      if (
+        (recordsOf.get(p) ?? 0) > 1 &&
+        probes.length + held.size < PROBES &&
+        (persons + kept.size - 1) % 5 === 0
+      )
+        held.set(p, -1);
+    }
+    for (let i = 0; i < data.records.length; i++)
+      if (held.has(data.personOf[i])) held.set(data.personOf[i], i);
+    let patients: Patient[] = [];
+    let resolved: ResolvedRecord[] = [];
+    for (let i = 0; i < data.records.length; i++) {
+      const p = data.personOf[i];
+      if (!kept.has(p)) continue;
+      const person = chunk * 10_000_000 + p;
+      if (held.get(p) === i) {
+        const probe = generatedToPatient(data.records[i]);
+        probes.push({ patient: probe, person });
+        continue;
       }
-      const sources: SourceRecord[] = [];
-      keep.forEach((g, i) => {
-        const patient = toPatient(g, randomUUID());
-        const r = patientToMatchRecord(patient);
-        stored.push(patient);
-        rec.push(r);
-        person.push(personId);
-        assurance.push(i === 0 ? 'level1' : 'level3');
-        sources.push({ record: r, source: patient.meta?.source, updatedAt: new Date().toISOString() });
-      });
-      stored.push(
-        buildPerson(
-          personId,
-          sources,
-          keep.map((_, i) => ({
-            target: { reference: `Patient/${sources[i].record.id}` },
-            assurance: i === 0 ? 'level1' : 'level3',
-          })),
-        ),
-      );
-      persons++;
-      records += keep.length;
+      const tb = performance.now();
+      const patient = generatedToPatient(data.records[i], randomUUID());
       times.build += (performance.now() - tb) / 1000;
-      if (stored.length >= BATCH) {
-        await write(stored, rec, person, assurance);
-        stored = [];
-        rec = [];
-        person = [];
-        assurance = [];
+      const tr = performance.now();
+      const r = resolver.resolve(
+        patientToMatchRecord(patient),
+        patient.meta?.source,
+        new Date().toISOString(),
+      );
+      times.resolve += (performance.now() - tr) / 1000;
+      if (held.has(p)) {
+        let into = resolvedInto.get(person);
+        if (!into) resolvedInto.set(person, (into = new Set()));
+        into.add(r.link.person_id);
+      }
+      patients.push(patient);
+      resolved.push(r);
+      records++;
+      if (patients.length >= BATCH) {
+        await writePatients(patients, resolved);
+        patients = [];
+        resolved = [];
       }
     }
-    await write(stored, rec, person, assurance);
+    await writePatients(patients, resolved);
+    persons += kept.size;
     log(
-      `${persons} Persons, ${records} records, ${round((performance.now() - t0) / 1000, 1)} s ` +
-        `(generating ${round(times.generate, 1)} s, building ${round(times.build, 1)} s, ` +
+      `${persons} people, ${records} records, ${resolver.persons} Persons, ${round((performance.now() - t0) / 1000, 1)} s ` +
+        `(generating ${round(times.generate, 1)} s, resolving ${round(times.resolve, 1)} s, building ${round(times.build, 1)} s, ` +
         `writing ${round(times.write, 1)} s); load average ${loadavg()[0].toFixed(1)}`,
     );
   }
+  // Each Person as its last rewrite leaves it, now that all its records are known.
+  let batch: Person[] = [];
+  const writePersons = async (list: Person[]) => {
+    const tb = performance.now();
+    const statement = resourceStatement(list);
+    times.build += (performance.now() - tb) / 1000;
+    await enqueue(() => inTransaction(async (c) => void (await c.query(statement.sql, statement.params))));
+  };
+  for (const person of resolver.personResources()) {
+    batch.push(person);
+    if (batch.length >= BATCH) {
+      await writePersons(batch);
+      batch = [];
+    }
+  }
+  if (batch.length) await writePersons(batch);
   for (const w of writing) await w;
+  log(`${resolver.persons} Persons written, ${round((performance.now() - t0) / 1000, 1)} s`);
   const entries = [...counts];
   for (let i = 0; i < entries.length; i += 20_000) {
     const part = entries.slice(i, i + 20_000);
@@ -488,30 +475,44 @@ async function load(kith: Awaited<ReturnType<typeof openKith>>): Promise<Loaded>
   }
   await kith.db.query('analyze');
   log(`indexes and statistics in ${round((performance.now() - ti) / 1000, 1)} s`);
-  return { persons, records, seconds: (performance.now() - t0) / 1000, probes };
+  return {
+    persons,
+    personResources: resolver.persons,
+    records,
+    seconds: (performance.now() - t0) / 1000,
+    probes: probes.map((p) => ({ patient: p.patient, personIds: [...(resolvedInto.get(p.person) ?? [])] })),
+  };
 }
 
 /** Saves what a later KEEP_DB run needs to reuse this load: its figures and its probes. */
 async function saveLoad(kith: Awaited<ReturnType<typeof openKith>>, loaded: Loaded): Promise<void> {
   await kith.db.query(
-    `create table bench_identity_probes (n integer primary key, person_id text not null, probe jsonb not null, used boolean not null default false);
-     create table bench_identity_meta (size integer, seed integer, persons integer, records integer, load_seconds double precision)`,
+    `create table bench_identity_probes (n integer primary key, person_ids text[] not null, probe jsonb not null, used boolean not null default false);
+     create table bench_identity_meta (size integer, seed integer, persons integer, person_resources integer, records integer,
+       load_seconds double precision, loader text)`,
   );
   for (let i = 0; i < loaded.probes.length; i += 5_000) {
     const part = loaded.probes.slice(i, i + 5_000);
     await kith.db.query(
-      `insert into bench_identity_probes (n, person_id, probe) select * from unnest($1::int[], $2::text[], $3::jsonb[])`,
-      [part.map((_, k) => i + k), part.map((p) => p.personId), part.map((p) => JSON.stringify(p.patient))],
+      `insert into bench_identity_probes (n, person_ids, probe)
+       select n, string_to_array(p, ','), j from unnest($1::int[], $2::text[], $3::jsonb[]) as t(n, p, j)`,
+      [
+        part.map((_, k) => i + k),
+        part.map((p) => p.personIds.join(',')),
+        part.map((p) => JSON.stringify(p.patient)),
+      ],
     );
   }
   // This run uses the first PER_RUN probes.
   await kith.db.query('update bench_identity_probes set used = true where n < $1', [PER_RUN]);
-  await kith.db.query(`insert into bench_identity_meta values ($1, $2, $3, $4, $5)`, [
+  await kith.db.query(`insert into bench_identity_meta values ($1, $2, $3, $4, $5, $6, $7)`, [
     SIZE,
     SEED,
     loaded.persons,
+    loaded.personResources,
     loaded.records,
     loaded.seconds,
+    LOADER,
   ]);
 }
 
@@ -520,21 +521,23 @@ async function reuseLoad(kith: Awaited<ReturnType<typeof openKith>>): Promise<Lo
   const { rows: meta } = await kith.db
     .query(`select * from bench_identity_meta where to_regclass('bench_identity_meta') is not null`)
     .catch(() => ({ rows: [] as any[] }));
-  if (!meta[0] || meta[0].size !== SIZE || meta[0].seed !== SEED) return undefined;
+  if (!meta[0] || meta[0].size !== SIZE || meta[0].seed !== SEED || meta[0].loader !== LOADER)
+    return undefined;
   const { rows } = await kith.db.query(
     `update bench_identity_probes set used = true where n in
        (select n from bench_identity_probes where not used order by n limit $1)
-     returning n, person_id, probe`,
+     returning n, person_ids, probe`,
     [PER_RUN],
   );
   rows.sort((a, b) => a.n - b.n);
   return {
     persons: meta[0].persons,
+    personResources: meta[0].person_resources,
     records: meta[0].records,
     seconds: meta[0].load_seconds,
     probes: rows.map((r) => ({
       patient: (typeof r.probe === 'string' ? JSON.parse(r.probe) : r.probe) as Patient,
-      personId: r.person_id,
+      personIds: r.person_ids as string[],
     })),
   };
 }
@@ -678,10 +681,10 @@ async function accuracy(
         answer.filter((a) => wanted.includes(a.grade)).map((a) => link.get(a.id)?.person_id),
       );
       pairs += persons.size;
-      if (persons.has(m.forMatch[k].personId)) {
-        right++;
-        found++;
-      }
+      const truth = m.forMatch[k].personIds;
+      const hits = truth.filter((t) => persons.has(t)).length;
+      right += hits;
+      if (hits) found++;
     });
     return {
       persons_proposed: pairs,
@@ -690,7 +693,7 @@ async function accuracy(
     };
   };
   const top = m.answers.filter(
-    (a, k) => a[0] && link.get(a[0].id)?.person_id === m.forMatch[k].personId,
+    (a, k) => a[0] && m.forMatch[k].personIds.includes(link.get(a[0].id)?.person_id),
   ).length;
   const { rows: reviews } = await db.query(
     `select patient_id, candidate_person_id from identity_review where patient_id = any($1::text[]) and status = 'open'`,
@@ -702,13 +705,13 @@ async function accuracy(
   let reviewHasTrue = 0;
   m.created.forEach((id, k) => {
     const l = link.get(id);
-    const truth = m.forCreate[k].personId;
+    const truth = m.forCreate[k].personIds;
     if (l?.assurance === 'level3') {
       linked++;
-      if (l.person_id === truth) linkedRight++;
+      if (truth.includes(l.person_id)) linkedRight++;
     } else if (l?.assurance === 'level2') {
       inReview++;
-      if (reviews.some((r) => r.patient_id === id && r.candidate_person_id === truth)) reviewHasTrue++;
+      if (reviews.some((r) => r.patient_id === id && truth.includes(r.candidate_person_id))) reviewHasTrue++;
     }
   });
   return {
@@ -807,6 +810,7 @@ async function main(): Promise<void> {
         bench: 'identity-online',
         database: databaseUrl ? 'postgresql' : 'pglite',
         persons: loaded.persons,
+        person_resources: loaded.personResources,
         records: loaded.records,
         reused_load: !fresh,
         load_seconds: round(loaded.seconds, 1),

@@ -16,7 +16,9 @@ if (!file || !existsSync(file)) {
   process.exit(2);
 }
 const tsx = path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-const r = spawnSync(process.execPath, ['--max-old-space-size=8192', tsx, file, ...args], {
+// BENCH_HEAP_MB: the benchmark process's heap limit (the identity-online load of 1M people needs more).
+const heap = Number(process.env.BENCH_HEAP_MB ?? 8192);
+const r = spawnSync(process.execPath, [`--max-old-space-size=${heap}`, tsx, file, ...args], {
   stdio: 'inherit',
   cwd: root,
 });

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createMatcher, defaultRules, type MatchRecord } from '.';
+import { generatePopulation } from './generator/generate';
+import { generatedToPatient } from './generator/patient';
+import { patientToMatchRecord } from './mpi/patient-record';
+import { RecordTable } from './table/record-table';
 
 const matcher = createMatcher(defaultRules);
 
@@ -132,5 +136,54 @@ describe('matcher (one pair at a time)', () => {
     const values = (ks: typeof keys) =>
       ks.filter((k) => k.key === 'birth-date+given-initial').map((k) => k.value);
     expect(values(bill)).toEqual(expect.arrayContaining(values(keys)));
+  });
+});
+
+describe('matcher over many candidates', () => {
+  // Generated records: many non-matches, some matches and reviews (twins, Jr/Sr, typos).
+  const data = generatePopulation({ seed: 5, records: 600 });
+  const records: MatchRecord[] = data.records.map((g, i) =>
+    patientToMatchRecord(generatedToPatient(g, `r${i}`)),
+  );
+  const tf = createMatcher(defaultRules, undefined, {
+    termFrequency: (field, value) => (value.length % 3) - 1 + (field === 'family' ? 0.5 : 0),
+  });
+
+  it('candidatesAgainst keeps exactly the pairs scoreAgainst does not call non-matches, best first', () => {
+    for (const m of [matcher, tf]) {
+      let kept = 0;
+      for (let a = 0; a < 25; a++) {
+        const others = records.slice(40);
+        const all = m.scoreAgainst(records[a], others);
+        const want = all
+          .map((result, index) => ({ index, result }))
+          .filter((c) => c.result.decision !== 'non-match')
+          .sort((x, y) => y.result.score - x.result.score);
+        expect(m.candidatesAgainst(records[a], others)).toEqual(want);
+        kept += want.length;
+      }
+      expect(kept).toBeGreaterThan(10);
+    }
+  });
+
+  it('tableScorer scores pairs of a growing table as scorePair does', () => {
+    for (const m of [matcher, tf]) {
+      const table = new RecordTable();
+      const score = m.tableScorer(table);
+      let decided = 0;
+      records.forEach((r, i) => {
+        table.add(r, 0);
+        for (let j = Math.max(0, i - 30); j < i; j++) {
+          const want = m.scorePair(r, records[j]);
+          const got = score(i, j);
+          if (want.decision === 'non-match') expect(got).toBeUndefined();
+          else {
+            expect(got).toEqual(want);
+            decided++;
+          }
+        }
+      });
+      expect(decided).toBeGreaterThan(10);
+    }
   });
 });

@@ -40,6 +40,18 @@ export interface Matcher {
   blockingKeys(record: MatchRecord): BlockingKey[];
   /** Normalized exact-comparison key of each field with a term-frequency level (for frequency counts). */
   frequencyKeys(record: MatchRecord): [FieldName, string][];
+  /**
+   * Scores `others` against `a` and keeps only the pairs that are not non-matches (with their
+   * evidence), best first, ties in input order: what online matching needs. The evidence of the many
+   * non-matching pairs is never built.
+   */
+  candidatesAgainst(a: MatchRecord, others: MatchRecord[]): { index: number; result: PairScore }[];
+  /**
+   * A scorer over a table of many records that grows (records added after it is made are scored too),
+   * with value-pair caches: the score of records i and j of `table`, undefined for a non-match (whose
+   * evidence is never built). The same scores as scorePair of the two records.
+   */
+  tableScorer(table: RecordTable): (i: number, j: number) => PairScore | undefined;
 }
 
 export interface MatcherOptions {
@@ -70,18 +82,51 @@ export function createMatcher(
     f.levels.findIndex((l) => l.comparator === 'exact' && l.termFrequency),
   );
 
-  /** Evidence and decision for records i and j of the comparer's table. */
-  const evaluate = (comparer: RecordComparer, i: number, j: number, levels: Int32Array): PairScore => {
+  const tfOf = (comparer: RecordComparer, k: number, i: number, levels: Int32Array): number => {
+    const f = rules.fields[k];
+    if (
+      !options.termFrequency ||
+      !model.fields[k].scored ||
+      levels[k] !== tfLevels[k] ||
+      f.field === 'identifier'
+    )
+      return 0;
+    const col = comparer.columnOf(k);
+    return options.termFrequency(f.field, col.keys[col.keyAt(i)]);
+  };
+
+  /**
+   * Evidence and decision for records i and j of the comparer's table; with `decidedOnly`, undefined
+   * for a non-match, decided before any evidence is built (the sum is the same, in the same order).
+   */
+  function evaluate(comparer: RecordComparer, i: number, j: number, levels: Int32Array): PairScore;
+  function evaluate(
+    comparer: RecordComparer,
+    i: number,
+    j: number,
+    levels: Int32Array,
+    decidedOnly: true,
+  ): PairScore | undefined;
+  function evaluate(
+    comparer: RecordComparer,
+    i: number,
+    j: number,
+    levels: Int32Array,
+    decidedOnly = false,
+  ): PairScore | undefined {
     comparer.compare(i, j, levels);
     const rule = violatedHardRule(hard, levels);
+    if (decidedOnly) {
+      if (rule?.decision === 'non-match') return undefined;
+      let sum = 0;
+      for (let k = 0; k < levels.length; k++)
+        sum += model.fields[k].weights[levels[k]] + tfOf(comparer, k, i, levels);
+      if (decide(sum + model.priorLog2Odds, rules, rule) === 'non-match') return undefined;
+    }
     let matchWeight = 0;
     const fields: FieldEvidence[] = rules.fields.map((f, k) => {
       const fp = model.fields[k];
-      let tfAdjustment = 0;
-      if (options.termFrequency && fp.scored && levels[k] === tfLevels[k] && f.field !== 'identifier') {
-        const col = comparer.columnOf(k);
-        tfAdjustment = options.termFrequency(f.field, col.keys[col.keyAt(i)]);
-      }
+      const tfAdjustment = tfOf(comparer, k, i, levels);
       const weight = fp.weights[levels[k]] + tfAdjustment;
       matchWeight += weight;
       return { field: f.field, level: fp.labels[levels[k]], weight, tfAdjustment };
@@ -96,7 +141,7 @@ export function createMatcher(
       rulesVersion: rules.version,
       fields,
     };
-  };
+  }
 
   // One table for the record and all its candidates: each is normalized once, and value-pair caches
   // pay for their allocation only when there are many candidates.
@@ -109,6 +154,20 @@ export function createMatcher(
     return js.map((j) => evaluate(comparer, i, j, levels));
   };
 
+  const candidatesAgainst = (a: MatchRecord, others: MatchRecord[]) => {
+    const table = new RecordTable();
+    const i = table.add(a, 0);
+    for (const o of others) table.add(o, 1);
+    const comparer = new RecordComparer(rules, table, { cacheValuePairs: others.length > 256 });
+    const levels = new Int32Array(rules.fields.length);
+    const out: { index: number; result: PairScore }[] = [];
+    for (let k = 0; k < others.length; k++) {
+      const result = evaluate(comparer, i, k + 1, levels, true);
+      if (result) out.push({ index: k, result });
+    }
+    return out.sort((x, y) => y.result.score - x.result.score);
+  };
+
   return {
     rules,
     params: model,
@@ -116,6 +175,12 @@ export function createMatcher(
       return scoreAgainst(a, [b])[0];
     },
     scoreAgainst,
+    candidatesAgainst,
+    tableScorer(table) {
+      const comparer = new RecordComparer(rules, table, { cacheValuePairs: true });
+      const levels = new Int32Array(rules.fields.length);
+      return (i, j) => evaluate(comparer, i, j, levels, true);
+    },
     blockingKeys(record) {
       const table = new RecordTable();
       table.add(record, 0);

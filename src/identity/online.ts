@@ -45,11 +45,8 @@ export async function findCandidates(
 
 /** Scores `others` against `record`: match and possible decisions, best first. */
 export function scoreCandidates(record: MatchRecord, others: MatchRecord[], matcher: Matcher): Candidate[] {
-  const out: Candidate[] = [];
-  matcher.scoreAgainst(record, others).forEach((result, k) => {
-    if (result.decision !== 'non-match') out.push({ id: others[k].id, result });
-  });
-  return out.sort((x, y) => y.result.score - x.result.score);
+  // Non-matching pairs (most candidates) are decided without building their evidence.
+  return matcher.candidatesAgainst(record, others).map((c) => ({ id: others[c.index].id, result: c.result }));
 }
 
 /** Blocking index in memory, with value counts for term-frequency adjustments. */

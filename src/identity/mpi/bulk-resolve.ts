@@ -1,0 +1,268 @@
+import { randomUUID } from 'node:crypto';
+import type { Person } from '@medplum/fhirtypes';
+import { compileKeys, type CompiledKey } from '../block/blocker';
+import { keyValues } from '../block/key-parts';
+import { createMatcher, type BlockingKey, type Matcher } from '../matcher';
+import { onlineBlockLimit } from '../online';
+import type { PairScore } from '../score/model';
+import { RecordTable } from '../table/record-table';
+import type { FieldName, MatchRecord } from '../types';
+import { SYSTEM_ACTOR, type Assurance, type LinkRow } from './core';
+import { buildPerson, type SurvivorshipOptions } from './golden';
+
+/** A review task as `onPatientWrite` files it: the new record and its best record of another Person. */
+export interface ReviewRow {
+  patient_id: string;
+  candidate_patient_id: string;
+  candidate_person_id: string;
+  score: number;
+  evidence: PairScore;
+}
+
+/** What one record's create leaves in the identity tables. */
+export interface ResolvedRecord {
+  record: MatchRecord;
+  source: string | undefined;
+  /** Its blocking keys, one per (key, value) as identity_keys holds them. */
+  keys: BlockingKey[];
+  /** Its value-count keys (identity_value_counts gets +1 for each). */
+  frequencyKeys: [FieldName, string][];
+  link: LinkRow;
+  reviews: ReviewRow[];
+}
+
+/** A block that reached the online block limit: skipped for every later record (blocks only grow). */
+const FULL = -1;
+
+/**
+ * Identity resolution of many new Patients in memory, record after record, with the decisions the
+ * online path makes when the same Patients are created one at a time in this order into an empty
+ * index (`onPatientWrite`): the same blocking keys and block limit (a key whose block already holds
+ * `onlineBlockLimit` records is skipped), the same scores, the same choice (best `match` links at
+ * level3; else a new Person, level2 with one review task per candidate Person, or level1), the same
+ * golden records. For loading a large population (the identity-online benchmark) where writing each
+ * record through the store would take hours: records are normalized once into one growing table and
+ * scored with value-pair caches, as the batch linker does. Equivalence with online writes is tested
+ * (bulk-resolve.test.ts).
+ *
+ * Term frequencies: exact agreements are weighed by the counts of the records resolved before (the
+ * online path reads a snapshot of the stored counts up to a minute old); `termFrequency: false` turns
+ * them off, as `installIdentity`'s option does.
+ */
+export class BulkResolver {
+  readonly matcher: Matcher;
+  private readonly table = new RecordTable();
+  private readonly keys: CompiledKey[];
+  private readonly score: (i: number, j: number) => PairScore | undefined;
+  private readonly limit: number;
+  /**
+   * Per blocking key: value -> table index of the one record holding it (most values), the indices
+   * of the records holding it, or FULL.
+   */
+  private readonly postings: Map<number, number | number[]>[];
+  /** Records as JSON (a third of the objects' memory at millions of records), for the golden records. */
+  private readonly records: string[] = [];
+  private readonly ids: string[] = [];
+  private readonly sources: (string | undefined)[] = [];
+  private updatedAt = new Float64Array(1024);
+  private readonly personOf: string[] = [];
+  /** Person id -> table indices of its records, in link order. */
+  private readonly members = new Map<string, number[]>();
+  private readonly assurance: Assurance[] = [];
+  /** seen[j] = i + 1 once record j is among record i's candidates. */
+  private seen = new Int32Array(1024);
+  private candidates = new Int32Array(1024);
+  private readonly tfFields: { field: FieldName; k: number }[];
+  private readonly counts = new Map<
+    FieldName,
+    { total: number; sumSquares: number; n: Map<string, number> }
+  >();
+
+  constructor(
+    base: Matcher,
+    private readonly options: { termFrequency?: boolean; survivorship?: SurvivorshipOptions } = {},
+  ) {
+    const rules = base.rules;
+    const maxAdjustment = rules.termFrequency.maxAdjustment;
+    this.matcher =
+      options.termFrequency === false
+        ? createMatcher(rules, base.params)
+        : createMatcher(rules, base.params, {
+            // TermFrequencyCache.lookup's formula over the counts so far.
+            termFrequency: (field, valueKey) => {
+              const f = this.counts.get(field);
+              if (!f || f.total < 2 || !(f.sumSquares > 0)) return 0;
+              const count = Math.max(f.n.get(valueKey) ?? 1, 1);
+              const bits = Math.log2(f.sumSquares / (f.total * count));
+              return Math.max(-maxAdjustment, Math.min(maxAdjustment, bits));
+            },
+          });
+    this.keys = compileKeys(rules, this.table);
+    this.postings = this.keys.map(() => new Map());
+    this.score = this.matcher.tableScorer(this.table);
+    this.limit = onlineBlockLimit(this.matcher);
+    this.tfFields = rules.fields.flatMap((f, k) =>
+      f.field !== 'identifier' && f.levels.some((l) => l.comparator === 'exact' && l.termFrequency)
+        ? [{ field: f.field, k }]
+        : [],
+    );
+  }
+
+  get size(): number {
+    return this.records.length;
+  }
+
+  /** Resolves the next created record; `at` is its write time (ISO), its link's linked_at. */
+  resolve(record: MatchRecord, source: string | undefined, at: string): ResolvedRecord {
+    const i = this.table.add(record, 0);
+    const keys: BlockingKey[] = [];
+    const mine: [Map<number, number | number[]>, number][] = [];
+    // Candidates once each (a record shares several keys with its likely matches), in index order.
+    if (this.seen.length <= i) {
+      const grown = new Int32Array(Math.max(1024, 2 * (i + 1)));
+      grown.set(this.seen);
+      this.seen = grown;
+    }
+    const stamp = i + 1;
+    let n = 0;
+    for (let k = 0; k < this.keys.length; k++) {
+      const key = this.keys[k];
+      const postings = this.postings[k];
+      for (const v of keyValues(key.parts, i, key.salt)) {
+        keys.push({ key: key.name, value: v.toString(16) });
+        mine.push([postings, v]);
+        const block = postings.get(v);
+        if (block === undefined || block === FULL) continue;
+        for (const j of typeof block === 'number' ? [block] : block)
+          if (this.seen[j] !== stamp) {
+            this.seen[j] = stamp;
+            if (n === this.candidates.length) {
+              const grown = new Int32Array(this.candidates.length * 2);
+              grown.set(this.candidates);
+              this.candidates = grown;
+            }
+            this.candidates[n++] = j;
+          }
+      }
+    }
+    const order = this.candidates.subarray(0, n).sort();
+    const scored: { j: number; result: PairScore }[] = [];
+    for (let c = 0; c < n; c++) {
+      const result = this.score(i, order[c]);
+      if (result) scored.push({ j: order[c], result });
+    }
+    scored.sort((x, y) => y.result.score - x.result.score);
+
+    const best = scored[0];
+    let link: LinkRow;
+    const reviews: ReviewRow[] = [];
+    if (best && best.result.decision === 'match') {
+      link = {
+        patient_id: record.id,
+        person_id: this.personOf[best.j],
+        assurance: 'level3',
+        rule_version: best.result.rulesVersion,
+        score: best.result.score,
+        evidence: best.result,
+        linked_at: at,
+        linked_by: SYSTEM_ACTOR,
+      };
+    } else {
+      const possible = scored.filter((c) => c.result.decision === 'possible');
+      link = {
+        patient_id: record.id,
+        person_id: randomUUID(),
+        assurance: possible.length ? 'level2' : 'level1',
+        rule_version: this.matcher.rules.version,
+        score: null,
+        evidence: null,
+        linked_at: at,
+        linked_by: SYSTEM_ACTOR,
+      };
+      const seen = new Set<string>();
+      for (const c of possible) {
+        const person = this.personOf[c.j];
+        if (seen.has(person)) continue;
+        seen.add(person);
+        reviews.push({
+          patient_id: record.id,
+          candidate_patient_id: this.ids[c.j],
+          candidate_person_id: person,
+          score: c.result.score,
+          evidence: c.result,
+        });
+      }
+    }
+
+    // The record joins the index and the counts after its own resolution, as a stored record would.
+    const distinct = new Set<string>();
+    const stored: BlockingKey[] = [];
+    keys.forEach((key, n) => {
+      const id = `${key.key}\u0000${key.value}`;
+      if (distinct.has(id)) return;
+      distinct.add(id);
+      stored.push(key);
+      const [postings, v] = mine[n];
+      const block = postings.get(v);
+      if (block === FULL) return;
+      const size = block === undefined ? 0 : typeof block === 'number' ? 1 : block.length;
+      if (size + 1 >= this.limit) postings.set(v, FULL);
+      else if (block === undefined) postings.set(v, i);
+      else if (typeof block === 'number') postings.set(v, [block, i]);
+      else block.push(i);
+    });
+    const frequencyKeys: [FieldName, string][] = [];
+    for (const { field } of this.tfFields) {
+      const col = this.table.column(field);
+      const key = col.keyAt(i);
+      if (key < 0) continue;
+      const value = col.keys[key];
+      frequencyKeys.push([field, value]);
+      if (this.options.termFrequency === false) continue;
+      let f = this.counts.get(field);
+      if (!f) this.counts.set(field, (f = { total: 0, sumSquares: 0, n: new Map() }));
+      const before = f.n.get(value) ?? 0;
+      f.n.set(value, before + 1);
+      f.total++;
+      f.sumSquares += 2 * before + 1;
+    }
+    this.records.push(JSON.stringify(record));
+    this.ids.push(record.id);
+    this.sources.push(source);
+    if (i >= this.updatedAt.length) {
+      const grown = new Float64Array(this.updatedAt.length * 2);
+      grown.set(this.updatedAt);
+      this.updatedAt = grown;
+    }
+    this.updatedAt[i] = Date.parse(at);
+    this.personOf.push(link.person_id);
+    this.assurance.push(link.assurance);
+    const list = this.members.get(link.person_id);
+    if (list) list.push(i);
+    else this.members.set(link.person_id, [i]);
+    return { record, source, keys: stored, frequencyKeys, link, reviews };
+  }
+
+  /** Number of Persons so far. */
+  get persons(): number {
+    return this.members.size;
+  }
+
+  /** Every Person as its last online rewrite leaves it: golden record and links from all its records. */
+  *personResources(): Generator<Person> {
+    for (const [id, list] of this.members)
+      yield buildPerson(
+        id,
+        list.map((i) => ({
+          record: JSON.parse(this.records[i]) as MatchRecord,
+          source: this.sources[i],
+          updatedAt: new Date(this.updatedAt[i]).toISOString(),
+        })),
+        list.map((i) => ({
+          target: { reference: `Patient/${this.ids[i]}` },
+          assurance: this.assurance[i],
+        })),
+        this.options.survivorship,
+      );
+  }
+}
