@@ -16,19 +16,25 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-/** Creates a fresh PostgreSQL database and returns its URL and a drop function. */
-export async function freshDatabase(name: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const admin = new pg.Client({ connectionString: PG_SERVER });
+/**
+ * Creates a fresh PostgreSQL database on `server` (a URL naming any database there; default
+ * PG_SERVER) and returns its URL and a drop function.
+ */
+export async function freshDatabase(
+  name: string,
+  server: string = PG_SERVER,
+): Promise<{ url: string; drop: () => Promise<void> }> {
+  const admin = new pg.Client({ connectionString: server });
   await admin.connect();
   await admin.query(`drop database if exists ${name} with (force)`);
   await admin.query(`create database ${name}`);
   await admin.end();
-  const u = new URL(PG_SERVER);
+  const u = new URL(server);
   u.pathname = `/${name}`;
   return {
     url: u.toString(),
     drop: async () => {
-      const a = new pg.Client({ connectionString: PG_SERVER });
+      const a = new pg.Client({ connectionString: server });
       await a.connect();
       await a.query(`drop database if exists ${name} with (force)`);
       await a.end();

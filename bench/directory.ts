@@ -3,7 +3,9 @@
 // HTTP app) $directory-search near a point, FHIR HealthcareService?location.near with a category,
 // and a words search; then creates referral Tasks (with a Task subscription in place) and counts
 // the outbox. Prints one JSON line. Env: DIR_SERVICES (50000), DIR_QUERIES (300 per kind),
-// DIR_REFERRALS (1000), BENCH_DB=pglite to run on in-memory PGlite instead of a fresh PostgreSQL db.
+// DIR_EXPLAIN=1 (plans of each $directory-search kind on stderr), DIR_REFERRALS (1000; 0 skips that part: bench/referrals.ts times referrals as the web app sends them),
+// BENCH_DB=pglite to run on in-memory PGlite, else a fresh PostgreSQL database on DATABASE_URL's server
+// (or BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432/postgres), dropped afterwards.
 import { randomUUID } from 'node:crypto';
 import type { HealthcareService, Location, Resource } from '@medplum/fhirtypes';
 import { loadConfig } from '../src/config/config';
@@ -12,7 +14,13 @@ import { buildApp } from '../src/server/app';
 import { SYSTEM_CALLER } from '../src/privacy/caller';
 import { FhirService } from '../src/fhir/service';
 import { installNotify, GRAVITY_TASK_TOPIC } from '../src/notify';
-import { installReferrals, EXT_ACCEPTS_REFERRALS } from '../src/referrals';
+import {
+  installReferrals,
+  EXT_ACCEPTS_REFERRALS,
+  searchDirectory,
+  directoryQueryFrom,
+} from '../src/referrals';
+import type { Queryable } from '../src/store';
 import { freshDatabase } from './_server';
 
 const SERVICES = Number(process.env.DIR_SERVICES ?? 50_000);
@@ -63,7 +71,9 @@ function pct(xs: number[], p: number): number {
 
 async function main(): Promise<void> {
   const usePg = process.env.BENCH_DB !== 'pglite';
-  const fresh = usePg ? await freshDatabase(`kith_bench_dir_${Date.now()}`) : undefined;
+  const fresh = usePg
+    ? await freshDatabase(`kith_bench_dir_${Date.now()}`, process.env.DATABASE_URL || undefined)
+    : undefined;
   const kith = await openKith({ ...loadConfig({}), databaseUrl: fresh?.url }, { memory: true });
   await installNotify(kith);
   await installReferrals(kith);
@@ -147,6 +157,23 @@ async function main(): Promise<void> {
     const xs: number[] = [];
     for (let i = 0; i < QUERIES; i++) xs.push(await time(url()));
     latency[name] = { p50: pct(xs, 50), p95: pct(xs, 95), p99: pct(xs, 99) };
+  }
+  // DIR_EXPLAIN=1: the plan of one $directory-search of each kind, on stderr.
+  if (process.env.DIR_EXPLAIN) {
+    for (const [name, url] of Object.entries(kinds)) {
+      if (!url().includes('$directory-search')) continue;
+      const query = Object.fromEntries(new URL(url(), 'http://x').searchParams);
+      const explaining: Queryable = {
+        query: async (sql: any, params?: unknown[]): Promise<any> => {
+          if (typeof sql === 'string' && sql.trimStart().startsWith('select s.id')) {
+            const plan = await kith.db.pool.query(`explain (analyze, buffers) ${sql}`, params as any[]);
+            console.error(`-- ${name}\n${plan.rows.map((r: any) => r['QUERY PLAN']).join('\n')}`);
+          }
+          return kith.db.pool.query(sql, params as any[]);
+        },
+      };
+      await searchDirectory(explaining, directoryQueryFrom(query));
+    }
   }
 
   // Referral create + notification enqueue.
