@@ -7,7 +7,7 @@ import { installNotify } from '../notify';
 import { installReferrals } from '../referrals';
 import { installPrivacy } from '../privacy/enforce';
 // Imported before migrate(): these modules register their tables' migrations on import.
-import { AuthService, loadAuthConfig, type AuthConfig } from '../privacy/auth';
+import { AuthService, loadAuthConfig, storePatientAccess, type AuthConfig } from '../privacy/auth';
 import { auditAuthEvents } from '../audit';
 
 export interface Kith {
@@ -40,6 +40,8 @@ export async function openKith(
     config: opts.auth ?? loadAuthConfig(),
     onAuthEvent: auditAuthEvents(db),
   });
+  // The SMART authorization page binds a token only to a patient the user may see.
+  auth.setPatientAccess(storePatientAccess(store));
   const kith: Kith = {
     config,
     db,

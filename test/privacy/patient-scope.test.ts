@@ -232,14 +232,34 @@ describe('a patient scope with write access', () => {
   });
 });
 
-describe('a CBO user with a patient-bound token', () => {
-  it("sees nothing of the patient without the person's consent", async () => {
-    const tok = await patientToken('pantry.worker', 'p1');
-    const api = fhirClient(t.app, { token: tok.access_token });
-    const res = await api.get('Patient/p1');
-    expect(res.status).toBe(404);
-    expect(res.body.resourceType).toBe('OperationOutcome');
-    expect(refs((await api.get('Observation')).body)).toEqual([]);
+describe('a CBO user and a person who has not consented', () => {
+  it('may not bind an app to that person: the authorization page refuses, says why, and issues no code', async () => {
+    const verifier = randomBytes(32).toString('base64url');
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/oauth2/authorize',
+      headers: FORM,
+      payload: `${form({
+        response_type: 'code',
+        client_id: 'chart-app',
+        redirect_uri: REDIRECT,
+        scope: 'openid launch/patient patient/*.rs',
+        state: 'st',
+        code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+        code_challenge_method: 'S256',
+        username: 'pantry.worker',
+        password: PASSWORD,
+        patient: 'p1',
+        decision: 'approve',
+      })}&grant=${encodeURIComponent('patient/*.rs')}`,
+    });
+    expect(res.statusCode).toBe(403);
+    expect(res.headers.location).toBeUndefined();
+    expect(res.body).toContain('You cannot share Patient/p1: it is not a record you may see');
+    const { rows } = await t.kith.db.query(
+      `select event::jsonb as e from audit_events where action = 'login-failed' order by seq desc limit 1`,
+    );
+    expect(JSON.stringify(rows[0].e)).toContain('patient-not-visible');
   });
 });
 

@@ -233,6 +233,33 @@ export async function authorizeSubmit(
     const id = typeof form.patient === 'string' ? form.patient.trim() : '';
     if (!/^[A-Za-z0-9.-]{1,64}$/.test(id))
       return sendPage(reply, 400, page(r, form, 'Choose the person (Patient id) to share.'), r.redirectUri);
+    // The user may bind the app only to a person they may see themselves (as they would read it now).
+    const asUser = callerForUser(user, {
+      scopes: userScopeCeiling(user),
+      clientId: r.client.clientId,
+      purposeOfUse,
+    });
+    if (!(await auth.patientVisible(asUser, id))) {
+      await auth.emit({
+        type: 'login-failed',
+        outcome: 'failure',
+        ...ctx,
+        username: user.username,
+        userId: user.id,
+        clientId: r.client.clientId,
+        reason: 'patient-not-visible',
+      });
+      return sendPage(
+        reply,
+        403,
+        page(
+          r,
+          form,
+          `You cannot share Patient/${id}: it is not a record you may see (or there is no such record). Choose a person whose records you may open.`,
+        ),
+        r.redirectUri,
+      );
+    }
     patient = `Patient/${id}`;
   }
   const code = await issueCode(

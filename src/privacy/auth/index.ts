@@ -72,3 +72,4 @@ export { generatePassword } from './passwords';
 export { callerForUser, callerForClient, userScopeCeiling } from './principals';
 export { requireRestScopes, scopeNeed, bundleNeeds, type ScopeNeed } from './rest-scopes';
 export { OidcLogin, OIDC_STATE_COOKIE, OIDC_CALLBACK_PATH, localReturnPath } from './oidc-login';
+export { storePatientAccess, type PatientAccess } from './patient-access';

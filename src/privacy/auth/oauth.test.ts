@@ -91,6 +91,25 @@ beforeAll(async () => {
     organization: { id: 'org-clinic', kind: 'provider', hipaaCoveredEntity: true, part2Program: false },
     accessLevel: 'edit',
   });
+  // The people an app may be bound to: p-123 normal data (a covered entity sees it for treatment);
+  // p-hidden restricted (R) data nobody consented to share with the clinic.
+  for (const patient of [
+    { resourceType: 'Patient', id: 'p-123', name: [{ family: 'Visible' }] },
+    {
+      resourceType: 'Patient',
+      id: 'p-hidden',
+      name: [{ family: 'Hidden' }],
+      meta: { security: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality', code: 'R' }] },
+    },
+  ]) {
+    const res = await env.test.inject({
+      method: 'PUT',
+      url: `/fhir/Patient/${patient.id}`,
+      headers: { 'content-type': 'application/fhir+json' },
+      payload: patient,
+    });
+    expect(res.statusCode, res.body).toBe(201);
+  }
 });
 afterAll(async () => env?.close());
 
@@ -283,6 +302,46 @@ describe('authorization_code with PKCE', () => {
     });
     expect(wrongPassword.statusCode).toBe(401);
     expect(wrongPassword.body).toContain('Unknown username or wrong password');
+  });
+
+  it('binds a token only to a patient the user may see; otherwise refuses, says why, and records it', async () => {
+    const attempt = (patient: string) =>
+      env.app.inject({
+        method: 'POST',
+        url: '/oauth2/authorize',
+        headers: FORM,
+        payload: `${form({
+          ...authorizeQuery,
+          username: 'pat',
+          password: 'pat-password-1',
+          patient,
+          decision: 'approve',
+        })}&grant=${encodeURIComponent('patient/*.rs')}`,
+      });
+    for (const patient of ['p-hidden', 'p-nobody']) {
+      const before = env.events.length;
+      const res = await attempt(patient);
+      expect(res.statusCode, patient).toBe(403);
+      expect(res.headers.location).toBeUndefined(); // no code issued
+      expect(res.body).toContain(`You cannot share Patient/${patient}: it is not a record you may see`);
+      // Hidden and absent read the same: the page confirms nothing.
+      expect(res.body.replace(patient, 'X')).toBe((await attempt('p-hidden')).body.replace('p-hidden', 'X'));
+      expect(env.events.slice(before)[0]).toMatchObject({
+        type: 'login-failed',
+        reason: 'patient-not-visible',
+        username: 'pat',
+        clientId: 'smart-app',
+      });
+    }
+    // The guarded read that refused it is in the audit trail too, with the policy's rule.
+    const { rows } = await env.test.kith.db.query(
+      `select event::jsonb as e from audit_events where action = 'denied' order by seq`,
+    );
+    expect(JSON.stringify(rows.map((r: any) => r.e))).toContain('Patient/p-hidden');
+    // A person the user may see: a code, bound to that patient.
+    const ok = await attempt('p-123');
+    expect(ok.statusCode).toBe(302);
+    expect(new URL(ok.headers.location as string).searchParams.get('code')).toBeTruthy();
   });
 
   it('exchanges the code once, with the right verifier, for tokens bound to the patient', async () => {

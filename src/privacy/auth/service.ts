@@ -8,6 +8,7 @@ import { TokenError } from './errors';
 import { SigningKeys } from './keys';
 import { LoginLimiter } from './login-limit';
 import { OidcTrust } from './oidc';
+import type { PatientAccess } from './patient-access';
 import { verifyPassword } from './passwords';
 import { callerForUser, userScopeCeiling } from './principals';
 import { issueRefreshToken, revokeRefreshToken, rotateRefreshToken } from './refresh-tokens';
@@ -85,6 +86,7 @@ export class AuthService {
   readonly limiter: LoginLimiter;
   readonly oidc?: OidcTrust;
   private readonly listeners: AuthEventListener[] = [];
+  private patientAccess?: PatientAccess;
 
   private constructor(
     readonly db: Database,
@@ -103,6 +105,16 @@ export class AuthService {
     const service = new AuthService(db, opts.config ?? loadAuthConfig(), opts);
     await service.keys.init();
     return service;
+  }
+
+  /** How the authorization page asks whether a user may see the patient an app's token is bound to. */
+  setPatientAccess(access: PatientAccess): void {
+    this.patientAccess = access;
+  }
+
+  /** Whether the caller may see Patient/<id>; false (fail closed) when no check is wired. */
+  async patientVisible(caller: Caller, patientId: string): Promise<boolean> {
+    return this.patientAccess ? this.patientAccess(caller, patientId) : false;
   }
 
   /** Adds a listener for sign-in events (the audit module's recorder, typically). */

@@ -9,6 +9,7 @@ import { requireAuth, requireScope } from './require-auth';
 import { securityHeaders } from './security-headers';
 import { AuthService, type AuthEvent } from './service';
 import type { ScopeOp } from './scopes';
+import { storePatientAccess } from './patient-access';
 import './migrations';
 
 export const TEST_ISSUER = 'http://kith.test';
@@ -38,6 +39,7 @@ export async function startAuthTest(config: Partial<AuthConfig> = {}): Promise<A
       config: cfg,
       onAuthEvent: (e) => void events.push(e),
     });
+    auth.setPatientAccess(storePatientAccess(test.kith.store));
     const app = Fastify({ logger: false });
     await app.register(securityHeaders, { corsOrigins: cfg.corsOrigins });
     app.addHook('preHandler', requireAuth({ auth }));
