@@ -12,12 +12,32 @@ const NAMESPACE = 0x4b_43_4f_4e; // "KCON"
  * same client retrying or several feeds sending one identifier, is covered).
  */
 export async function lockConditional(db: Queryable, type: string, criteria: string): Promise<void> {
-  const params = new URLSearchParams(criteria);
-  params.sort();
-  const digest = createHash('sha256').update(`${type}?${params.toString()}`).digest();
   await db.query({
     name: 'kith-conditional-lock',
     text: 'select pg_advisory_xact_lock($1::int, $2::int)',
-    values: [NAMESPACE, digest.readInt32BE(0)],
+    values: [NAMESPACE, lockKey(type, criteria)],
   });
+}
+
+/**
+ * The locks of several conditional criteria (as `lockConditional` takes each) in one statement,
+ * in ascending key order, so two groups locking overlapping sets wait rather than deadlock.
+ */
+export async function lockConditionalMany(
+  db: Queryable,
+  criteria: { type: string; criteria: string }[],
+): Promise<void> {
+  const keys = [...new Set(criteria.map((c) => lockKey(c.type, c.criteria)))].sort((a, b) => a - b);
+  if (keys.length === 0) return;
+  await db.query({
+    name: 'kith-conditional-lock-many',
+    text: 'select count(pg_advisory_xact_lock($1::int, k)) from unnest($2::int[]) with ordinality as t(k, o)',
+    values: [NAMESPACE, keys],
+  });
+}
+
+function lockKey(type: string, criteria: string): number {
+  const params = new URLSearchParams(criteria);
+  params.sort();
+  return createHash('sha256').update(`${type}?${params.toString()}`).digest().readInt32BE(0);
 }

@@ -17,6 +17,7 @@ export {
 export { readHistory, type HistoryEntry, type HistoryQuery } from './history';
 export {
   executeSearch,
+  executeSearchMany,
   executeSystemSearch,
   storedResourceTypes,
   type SearchHit,

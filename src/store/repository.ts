@@ -298,6 +298,16 @@ export class FhirStore {
     }
   }
 
+  /**
+   * The version of `resourceType/id` this transaction wrote last (a deletion included), or undefined
+   * when it wrote none or this store is in no transaction: what a read would now find, without the
+   * round trip. For internal code that reads what the same transaction just wrote (a Provenance's
+   * labels come from its targets'); no access check applies.
+   */
+  writtenInTransaction(resourceType: string, id: string): StoredVersion | undefined {
+    return this.conn instanceof TxConnection ? this.conn.written.get(`${resourceType}/${id}`) : undefined;
+  }
+
   async readResource<T extends Resource = Resource>(resourceType: string, id: string): Promise<T> {
     return JSON.parse((await this.read(resourceType, id)).json) as T;
   }
@@ -414,6 +424,7 @@ export class FhirStore {
           json: JSON.stringify(resource),
         },
       }));
+      for (const r of results) conn?.written.set(`${r.version.resourceType}/${r.version.id}`, r.version);
       for (const hook of tx.hooks.afterMany ?? []) await hook(tx.unguarded(), results);
       for (const result of results) await tx.runHooks(result, undefined);
       return results;
@@ -498,6 +509,7 @@ export class FhirStore {
         deleted: true,
         json: JSON.stringify(content),
       };
+      if (tx.conn instanceof TxConnection) tx.conn.written.set(`${resourceType}/${id}`, version);
       await tx.hooks.access?.afterWrite(
         tx.unguarded(),
         { resource: content as Resource, version, created: false },
@@ -588,18 +600,20 @@ export class FhirStore {
         throw new FhirError('conflict', `${stored.resourceType}/${stored.id} already exists`);
       throw err;
     }
+    const version = {
+      resourceType: stored.resourceType,
+      id: stored.id as string,
+      versionId,
+      lastUpdated,
+      deleted,
+      json,
+    };
+    conn?.written.set(`${version.resourceType}/${version.id}`, version);
     return {
       ...(read ? { companions: read } : {}),
       resource: stored,
       created: versionId === 1,
-      version: {
-        resourceType: stored.resourceType,
-        id: stored.id as string,
-        versionId,
-        lastUpdated,
-        deleted,
-        json,
-      },
+      version,
     };
   }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import type { Queryable } from './repository';
+import type { Queryable, StoredVersion } from './repository';
 
 /**
  * A data-modifying statement (one INSERT, UPDATE or DELETE, parameters `$1..$n`) whose effect nothing
@@ -39,6 +39,8 @@ export function shiftParams(sql: string, offset: number): string {
 export class TxConnection implements Queryable {
   private writes: WriteRider[] = [];
   private readonly reads = new Map<string, ReadRider[]>();
+  /** The last version this transaction wrote of each resource, by `Type/id` (see `writtenInTransaction`). */
+  readonly written = new Map<string, StoredVersion>();
 
   constructor(private readonly client: Queryable) {}
 

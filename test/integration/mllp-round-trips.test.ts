@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestKith, type TestKith } from '../helpers/kith';
 import { startMllpServer, type MllpServer } from '../../src/integration/mllp/server';
+import { frame } from '../../src/integration/mllp/framing';
 import { ackCode, MllpTestClient } from './mllp-client';
 
 const adt = (i: number): string =>
@@ -58,7 +59,7 @@ describe('MLLP: database round trips per ADT message', () => {
     // The whole path (FHIR transaction, identity, labels, notify hooks), for the report.
     console.log(JSON.stringify({ statementsPerMessage: counter.total() / n, byKind: kinds }));
     expect(kinds['insert into integration_messages']).toBe(n);
-    expect(kinds['update integration_messages set']).toBe(n);
+    expect(kinds['update integration_messages m']).toBe(n);
     expect(kinds['select status from']).toBeUndefined();
     expect(kinds['begin']).toBe(n);
     expect(kinds['commit']).toBe(n);
@@ -72,5 +73,21 @@ describe('MLLP: database round trips per ADT message', () => {
     );
     expect(rows[0]).toEqual({ n: 1, d: 1 });
     client.close();
+  }, 120_000);
+
+  it('messages arriving together share one transaction and its statements (group commit)', async () => {
+    const counter = countStatements(t);
+    const n = 20;
+    const client = await MllpTestClient.connect(mllp.port);
+    counter.reset();
+    client.write(Buffer.concat(Array.from({ length: n }, (_, k) => frame(adt(200 + k)))));
+    for (let k = 0; k < n; k++) expect(ackCode(await client.nextAck())).toBe('AA');
+    client.close();
+    const kinds = counter.byKind();
+    console.log(JSON.stringify({ statementsPerMessage: counter.total() / n, byKind: kinds }));
+    // One group (or a few, as the frames arrive): far fewer transactions and statements than messages.
+    expect(kinds['begin']).toBeLessThanOrEqual(3);
+    expect(kinds['insert into integration_messages']).toBe(kinds['begin']);
+    expect(counter.total() / n).toBeLessThan(2);
   }, 120_000);
 });

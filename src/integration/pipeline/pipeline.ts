@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Bundle, BundleEntry, Patient, Provenance, Resource } from '@medplum/fhirtypes';
+import type { Bundle, Patient, Resource } from '@medplum/fhirtypes';
 import { migrate } from '../../store/db/migrate';
 import { FhirService } from '../../fhir/service';
 import { processBundle } from '../../fhir/transaction';
@@ -18,6 +18,7 @@ import {
   toTransactionBundle,
   type AckCode,
   type Hl7MappingOptions,
+  type Hl7Outcome,
   type Issue,
   type MappingResult,
   type MergeInstruction,
@@ -25,6 +26,7 @@ import {
 import { rowIssue } from '../issues';
 import { INTEGRATION_MIGRATIONS } from './migrations';
 import { splitFailedRows, type RowLetter } from './row-letters';
+import { countResponse, messageProvenance, writtenReference } from './provenance';
 
 /** What a channel carries; decides which mapper the pipeline calls. */
 export type ChannelKind = 'hl7v2' | 'hmis' | 'eligibility' | 'wic' | 'jail' | 'fhir';
@@ -89,7 +91,14 @@ const INSERT_RAW = `insert into integration_messages (channel, message_key, kind
     where integration_messages.status <> 'committed'
   returning id`;
 
-const emptyCounts = (): Counts => ({ read: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, failed: 0 });
+export const emptyCounts = (): Counts => ({
+  read: 0,
+  created: 0,
+  updated: 0,
+  unchanged: 0,
+  deleted: 0,
+  failed: 0,
+});
 
 /** Ensures the integration tables exist (idempotent; openKith may have run them already). */
 export async function ensureIntegrationSchema(kith: Kith): Promise<void> {
@@ -107,10 +116,7 @@ export class Pipeline {
   /** One HL7 v2 message (text). Resolves with the ACK to send, only after the commit. */
   async receiveHl7(channel: ChannelRef, raw: string, replayId?: number): Promise<PipelineOutcome> {
     const t0 = performance.now();
-    const outcome = processHl7(raw, { ...channel.hl7, source: channel.source ?? channel.hl7?.source });
-    const key = outcome.parsed.header?.controlId
-      ? outcome.messageKey
-      : `sha256:${createHash('sha256').update(raw).digest('hex')}`;
+    const { outcome, key } = prepareHl7(channel, raw);
     if (hasErrors(outcome.issues)) {
       const ack = buildAck(outcome.parsed, outcome.ackCode, outcome.issues).toString();
       return this.storeFailed(channel, key, raw, outcome.issues, ack, outcome.ackCode, replayId);
@@ -448,10 +454,8 @@ export class Pipeline {
     return { id: dup.messageId, duplicate: true, dup };
   }
 
-  private async markDuplicate(
-    channel: string,
-    key: string,
-  ): Promise<Omit<PipelineOutcome, 'counts' | 'issues'>> {
+  /** A message already committed under this key: counts the copy, returns the stored ACK. */
+  async markDuplicate(channel: string, key: string): Promise<Omit<PipelineOutcome, 'counts' | 'issues'>> {
     const { rows } = await this.kith.db.query(
       `update integration_messages set duplicates = duplicates + 1
        where channel = $1 and message_key = $2 returning id, ack, status`,
@@ -524,18 +528,15 @@ export class Pipeline {
         if (method && bundle.entry?.[i])
           bundle.entry[i].request = { method: method as 'PUT', url: r.conditionalUrl };
       }
-      const targets = (bundle.entry ?? []).filter((e) => e.resource && e.fullUrl).map((e) => e.fullUrl!);
-      if (targets.length > 0) bundle.entry!.push(provenanceEntry(channel, id, targets));
-      if ((bundle.entry ?? []).length > 0) {
+      const entries = bundle.entry ?? [];
+      if (entries.length > 0) {
         const response = await processBundle(service, bundle, { base: '', returnRepresentation: false });
-        const n = (bundle.entry ?? []).length - (targets.length > 0 ? 1 : 0);
-        for (const e of (response.entry ?? []).slice(0, n)) {
-          const status = e.response?.status ?? '';
-          if (status.startsWith('201')) counts.created++;
-          else if (status.startsWith('204') && e.response?.etag === undefined) counts.deleted++;
-          else if (e.response?.outcome || /unchanged/i.test(JSON.stringify(e.response))) counts.unchanged++;
-          else counts.updated++;
-        }
+        for (const e of response.entry ?? []) countResponse(counts, e);
+        // The Provenance comes after what it names, so its labels derive from them as written.
+        const targets = entries
+          .map((e, i) => (e.resource && e.fullUrl ? writtenReference(response.entry?.[i]) : undefined))
+          .filter((t): t is string => t !== undefined);
+        if (targets.length > 0) await tx.createMany([messageProvenance(channel, id, targets)]);
       }
       for (const merge of result.merges) await applyMerge(tx, merge);
       const latency = performance.now() - t0;
@@ -680,6 +681,15 @@ function percentile(sorted: number[], p: number): number | null {
   return Math.round(sorted[Math.max(0, i)] * 100) / 100;
 }
 
+/** Parse, validate and map one HL7 message; its key is `source|MSH-10`, or its hash without MSH-10. */
+export function prepareHl7(channel: ChannelRef, raw: string): { outcome: Hl7Outcome; key: string } {
+  const outcome = processHl7(raw, { ...channel.hl7, source: channel.source ?? channel.hl7?.source });
+  const key = outcome.parsed.header?.controlId
+    ? outcome.messageKey
+    : `sha256:${createHash('sha256').update(raw).digest('hex')}`;
+  return { outcome, key };
+}
+
 function failed(id: number, key: string, issues: Issue[], ack?: string, ackCode?: AckCode): PipelineOutcome {
   return {
     messageId: id,
@@ -723,45 +733,6 @@ function filesToText(files: Record<string, Uint8Array | string | undefined>): Re
     if (v !== undefined) out[k] = typeof v === 'string' ? v : Buffer.from(v).toString('utf8');
   }
   return out;
-}
-
-function provenanceEntry(channel: ChannelRef, messageId: number, targets: string[]): BundleEntry {
-  const provenance: Provenance = {
-    resourceType: 'Provenance',
-    target: targets.map((reference) => ({ reference })),
-    recorded: new Date().toISOString(),
-    activity: { text: `integration channel ${channel.name}` },
-    agent: [
-      {
-        type: {
-          coding: [
-            {
-              system: 'http://terminology.hl7.org/CodeSystem/provenance-participant-type',
-              code: 'assembler',
-            },
-          ],
-        },
-        who: {
-          identifier: { system: 'urn:kith:channel', value: channel.name },
-          display: `${channel.name}${channel.source ? ` (${channel.source})` : ''}`,
-        },
-      },
-    ],
-    entity: [
-      {
-        role: 'source',
-        what: {
-          identifier: { system: 'urn:kith:message', value: String(messageId) },
-          display: `urn:kith:message:${messageId}`,
-        },
-      },
-    ],
-  };
-  return {
-    fullUrl: `urn:kith:provenance:${messageId}`,
-    resource: provenance,
-    request: { method: 'POST', url: 'Provenance' },
-  };
 }
 
 /** ADT^A40 the FHIR way until identity exposes a merge: retired → inactive, replaced-by the survivor. */

@@ -47,7 +47,9 @@ export async function labelForWrite(
   const derivedFrom: Resource[] = [];
   for (const ref of derivationReferences(resource)) {
     const [type, id] = ref.split('/');
-    const v = await system.readIfExists(type, id);
+    // What this transaction just wrote (a Provenance of the records it commits) needs no read.
+    const written = system.writtenInTransaction(type, id);
+    const v = written ? (written.deleted ? undefined : written) : await system.readIfExists(type, id);
     if (v) derivedFrom.push(JSON.parse(v.json) as Resource);
   }
   const caller = store.actor;

@@ -136,6 +136,29 @@ export async function executeSystemSearch(
   return result;
 }
 
+/**
+ * The ids of what each of several searches matches (filters only: no sort, includes or total; at most
+ * `limit` each), in one statement: a group of conditional writes resolves all its criteria in one
+ * round trip instead of one each. The n-th list holds the n-th search's matches.
+ */
+export async function executeSearchMany(
+  db: Queryable,
+  reqs: SearchRequest[],
+  limit: number,
+  visible?: VisibilityFilter,
+): Promise<string[][]> {
+  const out: string[][] = reqs.map(() => []);
+  if (reqs.length === 0) return out;
+  const p = new SqlParams();
+  const parts = reqs.map(
+    (req, n) =>
+      `(select ${n} as n, r.id from fhir_resources r where ${whereClause(req, p, visible)} limit ${limit})`,
+  );
+  const { rows } = await db.query(parts.join(' union all '), p.values);
+  for (const row of rows) out[Number(row.n)].push(row.id as string);
+  return out;
+}
+
 /** The resource types that have any current resource (a loose index scan: one probe per type). */
 export async function storedResourceTypes(db: Queryable): Promise<string[]> {
   const { rows } = await db.query(

@@ -1,0 +1,331 @@
+import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
+import { FhirService, queryFromString } from '../../fhir/service';
+import { lockConditionalMany } from '../../fhir/conditional-lock';
+import { parseSearch } from '../../fhir/search/parse';
+import { processBundle } from '../../fhir/transaction';
+import { executeSearchMany, type FhirStore } from '../../store';
+import { buildAck, hasErrors, toTransactionBundle, type Hl7Outcome } from '../index';
+import {
+  emptyCounts,
+  prepareHl7,
+  type ChannelRef,
+  type Counts,
+  type Pipeline,
+  type PipelineOutcome,
+} from './pipeline';
+import { countResponse, messageProvenance, writtenReference } from './provenance';
+
+export interface GroupCommitOptions {
+  /** How long the first message of a group waits for others when nothing is running (ms). */
+  windowMs?: number;
+  /** The most messages committed in one transaction. */
+  maxMessages?: number;
+}
+
+interface Item {
+  channel: ChannelRef;
+  raw: string;
+  t0: number;
+  outcome: Hl7Outcome;
+  key: string;
+  /** The AA to send once committed (built before the transaction). */
+  ack?: string;
+  resolve: (out: PipelineOutcome) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Group commit for HL7 v2 messages: messages arriving on any connection within a short window (or
+ * while the previous group commits) are committed together in ONE database transaction — their raw
+ * rows in one statement, their conditional criteria locked and resolved in one statement each,
+ * their new resources in one bulk create (identity resolution for the set at once), their
+ * Provenances in another, their statuses in one — and each caller hears back only after that commit.
+ *
+ * Groups run one at a time, in arrival order, so messages of one connection keep their order. Two
+ * copies of one message (same key) never share a group: the second waits for the next and is
+ * answered as a duplicate. A message that writes nothing (refused, or mapped with errors), merges
+ * (A40) or deletes goes alone through `Pipeline.receiveHl7`, in its place in the order. When a group
+ * fails as a whole (one bad resource fails the transaction), each of its messages is retried alone,
+ * so each gets its own ACK and a bad one its own dead letter.
+ */
+export class Hl7GroupCommitter {
+  /** Groups committed, the messages in them, the largest, and groups that failed whole (retried alone). */
+  readonly stats = { groups: 0, messages: 0, largest: 0, fallbacks: 0 };
+  private readonly queue: Item[] = [];
+  private running = false;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly windowMs: number;
+  private readonly maxMessages: number;
+
+  constructor(
+    readonly pipeline: Pipeline,
+    opts: GroupCommitOptions = {},
+  ) {
+    this.windowMs = opts.windowMs ?? Number(process.env.KITH_MLLP_GROUP_WINDOW_MS ?? 2);
+    this.maxMessages = Math.max(1, opts.maxMessages ?? Number(process.env.KITH_MLLP_GROUP_MAX ?? 64));
+  }
+
+  /** Resolves with the message's outcome (and ACK) once it is committed or refused. */
+  submit(channel: ChannelRef, raw: string): Promise<PipelineOutcome> {
+    const t0 = performance.now();
+    return new Promise<PipelineOutcome>((resolve, reject) => {
+      // Parsing and mapping happen now, while an earlier group may be waiting on the database.
+      let prepared: ReturnType<typeof prepareHl7>;
+      try {
+        prepared = prepareHl7(channel, raw);
+      } catch (err) {
+        reject(err);
+        return;
+      }
+      this.queue.push({ channel, raw, t0, ...prepared, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.running) return;
+    if (this.queue.length >= this.maxMessages || this.windowMs <= 0) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = undefined;
+      void this.drain();
+    } else {
+      this.timer ??= setTimeout(() => {
+        this.timer = undefined;
+        void this.drain();
+      }, this.windowMs);
+    }
+  }
+
+  private async drain(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      const items = this.queue.splice(0, this.maxMessages);
+      await this.process(items);
+    } finally {
+      this.running = false;
+    }
+    // The next group waits the window too (unless full): the senders just answered send their next
+    // messages within it, so a group gathers every connection instead of alternating halves.
+    if (this.queue.length > 0) this.schedule();
+  }
+
+  /** Runs of groupable messages with distinct keys go together; the others alone, in their place. */
+  private async process(items: Item[]): Promise<void> {
+    let run: Item[] = [];
+    const keys = new Set<string>();
+    const flush = async (): Promise<void> => {
+      if (run.length > 0) await this.commitRun(run);
+      run = [];
+      keys.clear();
+    };
+    for (const item of items) {
+      const k = `${item.channel.name}\u0000${item.key}`;
+      if (keys.has(k)) await flush();
+      if (groupable(item.outcome)) {
+        run.push(item);
+        keys.add(k);
+        continue;
+      }
+      await flush();
+      await settle(item, () => this.pipeline.receiveHl7(item.channel, item.raw));
+    }
+    await flush();
+  }
+
+  private async commitRun(run: Item[]): Promise<void> {
+    for (const item of run) item.ack ??= buildAck(item.outcome.parsed, 'AA', item.outcome.issues).toString();
+    let outs: (PipelineOutcome | 'duplicate')[];
+    try {
+      outs = await this.pipeline.kith.store.inTransaction((tx) => writeGroup(tx, run));
+    } catch {
+      this.stats.fallbacks++;
+      // One message failed the group: each alone, in order, so only the bad one fails.
+      for (const item of run) await settle(item, () => this.pipeline.receiveHl7(item.channel, item.raw));
+      return;
+    }
+    this.stats.groups++;
+    this.stats.messages += run.length;
+    this.stats.largest = Math.max(this.stats.largest, run.length);
+    for (const [i, item] of run.entries()) {
+      const out = outs[i];
+      if (out !== 'duplicate') item.resolve(out);
+      else
+        await settle(item, async () => ({
+          ...(await this.pipeline.markDuplicate(item.channel.name, item.key)),
+          counts: emptyCounts(),
+          issues: [],
+        }));
+    }
+  }
+}
+
+async function settle(item: Item, fn: () => Promise<PipelineOutcome>): Promise<void> {
+  try {
+    item.resolve(await fn());
+  } catch (err) {
+    item.reject(err);
+  }
+}
+
+/** A message whose result is only conditional creates and updates of resources without ids. */
+function groupable(outcome: Hl7Outcome): boolean {
+  if (hasErrors(outcome.issues) || outcome.result.merges.length > 0) return false;
+  return outcome.result.resources.every(
+    (r) => r.action === 'upsert' && !r.resource?.id && r.conditionalUrl.includes('?'),
+  );
+}
+
+/** The conditional URLs and fullUrls a message writes, and the conditional references it makes. */
+function namedUrls(item: Item): string[] {
+  const urls: string[] = [];
+  for (const r of item.outcome.result.resources) {
+    urls.push(r.conditionalUrl, r.fullUrl);
+    for (const m of JSON.stringify(r.resource ?? {}).matchAll(/"reference":"([A-Z][A-Za-z]+\?[^"]+)"/g))
+      urls.push(m[1]);
+  }
+  return urls;
+}
+
+/** Stores a group's raw messages; a key already committed returns no row (a duplicate). */
+const INSERT_RAW_MANY = `insert into integration_messages (channel, message_key, kind, raw, status)
+  select c, k, 'hl7v2', r, 'received' from unnest($1::text[], $2::text[], $3::text[]) as t(c, k, r)
+  on conflict (channel, message_key) do update
+    set raw = excluded.raw, status = 'received', attempts = integration_messages.attempts + 1,
+        received_at = now(), error = null
+    where integration_messages.status <> 'committed'
+  returning id, channel, message_key`;
+
+const MARK_COMMITTED_MANY = `update integration_messages m set status = 'committed', committed_at = now(),
+    ack = t.ack, latency_ms = t.latency, summary = t.summary::jsonb, error = null
+  from unnest($1::bigint[], $2::text[], $3::float8[], $4::text[]) as t(id, ack, latency, summary)
+  where m.id = t.id`;
+
+/** Commits a run of groupable messages with distinct keys in the caller's transaction. */
+async function writeGroup(tx: FhirStore, run: Item[]): Promise<(PipelineOutcome | 'duplicate')[]> {
+  const { rows } = await tx.queryable.query(INSERT_RAW_MANY, [
+    run.map((i) => i.channel.name),
+    run.map((i) => i.key),
+    run.map((i) => i.raw),
+  ]);
+  const ids = new Map(rows.map((r) => [`${r.channel}\u0000${r.message_key}`, Number(r.id)]));
+  const fresh = run.filter((i) => ids.has(`${i.channel.name}\u0000${i.key}`));
+  const counts = new Map<Item, Counts>();
+  // Waves: a message naming a resource an earlier one of its wave names waits for the next wave,
+  // whose criteria are resolved after that one's writes.
+  let rest = fresh;
+  while (rest.length > 0) {
+    const wave: Item[] = [];
+    const later: Item[] = [];
+    const named = new Set<string>();
+    for (const item of rest) {
+      const urls = namedUrls(item);
+      if (later.length > 0 || urls.some((u) => named.has(u))) later.push(item);
+      else {
+        wave.push(item);
+        for (const u of urls) named.add(u);
+      }
+    }
+    await writeWave(tx, wave, ids, counts);
+    rest = later;
+  }
+  await tx.queryable.query(MARK_COMMITTED_MANY, [
+    fresh.map((i) => ids.get(`${i.channel.name}\u0000${i.key}`)),
+    fresh.map((i) => i.ack ?? null),
+    fresh.map((i) => performance.now() - i.t0),
+    fresh.map((i) => JSON.stringify(counts.get(i) ?? emptyCounts())),
+  ]);
+  return run.map((item) => {
+    const id = ids.get(`${item.channel.name}\u0000${item.key}`);
+    if (id === undefined) return 'duplicate';
+    return {
+      messageId: id,
+      messageKey: item.key,
+      status: 'committed',
+      duplicate: false,
+      ack: item.ack,
+      ackCode: 'AA',
+      issues: item.outcome.issues,
+      counts: counts.get(item) ?? emptyCounts(),
+    };
+  });
+}
+
+/**
+ * One wave: every conditional criterion locked (as a conditional update locks it) and resolved in
+ * one statement each, then one transaction Bundle in which a criterion that matched one resource is
+ * an update of it and one that matched none a create (all creates in one statement), then the
+ * Provenances. A criterion matching several resources fails the group (its message then fails alone).
+ */
+async function writeWave(
+  tx: FhirStore,
+  wave: Item[],
+  ids: Map<string, number>,
+  counts: Map<Item, Counts>,
+): Promise<void> {
+  const service = new FhirService(tx);
+  const bundles = wave.map(
+    (item) => ((toTransactionBundle(item.outcome.result) as unknown as Bundle).entry ?? []) as BundleEntry[],
+  );
+  const criteria = [...new Set(bundles.flat().map((e) => e.request!.url))];
+  const split = criteria.map((url) => {
+    const at = url.indexOf('?');
+    return { type: url.slice(0, at), criteria: url.slice(at + 1) };
+  });
+  await lockConditionalMany(tx.queryable, split);
+  const found = await executeSearchMany(
+    tx.queryable,
+    split.map((c) => {
+      const req = parseSearch(c.type, queryFromString(c.criteria));
+      if (req.filters.length === 0)
+        throw new Error(`conditional criteria '${c.criteria}' have no known parameter`);
+      return req;
+    }),
+    2,
+  );
+  const match = new Map(criteria.map((url, i) => [url, found[i]]));
+  const entries: BundleEntry[] = [];
+  const owner: Item[] = [];
+  for (const [k, list] of bundles.entries()) {
+    for (const e of list) {
+      const [type] = e.request!.url.split('?');
+      const hit = match.get(e.request!.url) ?? [];
+      if (hit.length > 1) throw new Error(`${e.request!.url} matched several ${type}`);
+      entries.push(
+        hit.length === 1
+          ? {
+              fullUrl: e.fullUrl,
+              resource: { ...(e.resource as Resource), id: hit[0] },
+              request: { method: 'PUT', url: `${type}/${hit[0]}` },
+            }
+          : { fullUrl: e.fullUrl, resource: e.resource, request: { method: 'POST', url: type } },
+      );
+      owner.push(wave[k]);
+    }
+  }
+  const bundle: Bundle = { resourceType: 'Bundle', type: 'transaction', entry: entries };
+  const response = entries.length
+    ? await processBundle(service, bundle, { base: '', returnRepresentation: false })
+    : { entry: [] };
+  const targets = new Map<Item, string[]>();
+  for (const [i, e] of (response.entry ?? []).entries()) {
+    const item = owner[i];
+    const c = counts.get(item) ?? { ...emptyCounts(), read: item.outcome.result.resources.length };
+    countResponse(c, e);
+    counts.set(item, c);
+    const ref = writtenReference(e);
+    if (ref) targets.set(item, [...(targets.get(item) ?? []), ref]);
+  }
+  // After what they name, so their labels derive from those as written (no read: see labelForWrite).
+  await tx.createMany(
+    wave
+      .filter((item) => targets.has(item))
+      .map((item) =>
+        messageProvenance(
+          item.channel,
+          ids.get(`${item.channel.name}\u0000${item.key}`)!,
+          targets.get(item)!,
+        ),
+      ),
+  );
+}
