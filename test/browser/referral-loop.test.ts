@@ -28,6 +28,7 @@ describe.skipIf(!chromiumPath)('web app: the closed referral loop in Chromium', 
   let page: Page;
   let personId: string;
   let hsdsDir: string;
+  let concernId: string;
 
   const api = async (method: string, url: string, body?: unknown): Promise<any> => {
     const res = await fetch(`${base}${url}`, {
@@ -62,6 +63,27 @@ describe.skipIf(!chromiumPath)('web app: the closed referral loop in Chromium', 
 
     const created = await api('POST', '/fhir', COUNTY_AND_PERSON);
     personId = /Patient\/([^/]+)/.exec(created.entry[1].response.location)![1];
+    // The person's assessed need, recorded as a health concern the referral can name.
+    concernId = (
+      await api('POST', '/fhir/Condition', {
+        resourceType: 'Condition',
+        subject: { reference: `Patient/${personId}` },
+        clinicalStatus: {
+          coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }],
+        },
+        category: [
+          {
+            coding: [
+              { system: 'http://hl7.org/fhir/us/core/CodeSystem/condition-category', code: 'health-concern' },
+            ],
+          },
+        ],
+        code: {
+          coding: [{ system: 'http://snomed.info/sct', code: '733423003' }],
+          text: 'Food insecurity (HVS)',
+        },
+      })
+    ).id;
     // An administrator, who may act for either organization ("Working for").
     await signIn(page, base, TEST_ADMIN.username, TEST_ADMIN.password);
   });
@@ -153,6 +175,7 @@ describe.skipIf(!chromiumPath)('web app: the closed referral loop in Chromium', 
     await workFor(COUNTY_NAME);
     await page.getByLabel('Need (SDOH category)').selectOption({ label: 'Food insecurity' });
     await page.getByLabel('Reason').fill('Ran out of food twice this month (Hunger Vital Sign positive).');
+    await page.getByRole('checkbox', { name: 'Food insecurity (HVS)' }).check();
     await page.getByLabel('The person agreed to share this referral').check();
     await page.getByRole('button', { name: 'Send referral' }).click();
 
@@ -165,6 +188,7 @@ describe.skipIf(!chromiumPath)('web app: the closed referral loop in Chromium', 
     expect(summary).toMatch(/From\s+Alder County Social Services/);
     expect(summary).toMatch(/To\s+Alder Community Food Bank/);
     expect(summary).toMatch(/Consent\s+Recorded/);
+    expect(summary).toContain('Food insecurity (HVS)');
     // The sender may cancel, but only the receiver may accept.
     const actions = page.getByRole('group', { name: 'Change the status' });
     expect(await actions.getByRole('button', { name: 'Cancel referral' }).count()).toBe(1);
@@ -181,6 +205,9 @@ describe.skipIf(!chromiumPath)('web app: the closed referral loop in Chromium', 
     const sr = await api('GET', `/fhir/${task.focus.reference}`);
     expect(sr.category[0].coding[0].code).toBe('food-insecurity');
     expect(sr.supportingInfo[0].reference).toMatch(/^Consent\//);
+    expect(sr.reasonReference).toEqual([
+      { reference: `Condition/${concernId}`, display: 'Food insecurity (HVS)' },
+    ]);
 
     // The food bank (switching on the worklist: an open referral counts as read): its inbox has the
     // new referral and the banner counts one unread update.

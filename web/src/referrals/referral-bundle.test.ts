@@ -61,6 +61,19 @@ describe('a referral as sent', () => {
     ).toBe('t9');
   });
 
+  it('names the health concerns it is for, and shares those with the receiver and nothing else', () => {
+    const reasons = [{ reference: 'Condition/c1', display: 'Food insecurity' }];
+    const b = referralTransaction({ ...draft, reason: '', reasons });
+    const [consent, sr] = (b.entry ?? []).map((e) => e.resource) as [Consent, ServiceRequest];
+    expect(sr.reasonReference).toEqual(reasons);
+    expect(sr.reasonCode).toBeUndefined();
+    expect(consent.provision?.data?.map((d) => d.reference.reference)).toEqual([
+      b.entry![1].fullUrl,
+      b.entry![2].fullUrl,
+      'Condition/c1',
+    ]);
+  });
+
   it('without consent sends no Consent and no supporting information', () => {
     const b = referralTransaction({ ...draft, consent: false });
     expect(b.entry?.map((e) => e.resource?.resourceType)).toEqual(['ServiceRequest', 'Task']);

@@ -16,6 +16,11 @@ export interface ReferralDraft {
   category: string;
   /** The assessed need, in the sender's words. */
   reason: string;
+  /**
+   * The person's recorded health concerns (Condition) or assessed needs this referral is for:
+   * ServiceRequest.reasonReference, and shared with the receiver under the referral's consent.
+   */
+  reasons?: { reference: string; display?: string }[];
   /** The person agreed to share the referral with the receiving organization. */
   consent: boolean;
   note?: string;
@@ -27,11 +32,12 @@ const CONSENT_URL = 'urn:uuid:00000000-0000-4000-8000-00000000a003';
 
 /**
  * The referral as one transaction, per the Gravity SDOH Clinical Care guide: a ServiceRequest
- * (SDOH category, the service as code, the reason, the consent as supporting information) and a
+ * (SDOH category, the service as code, the reason in words and the health concerns it is for, the
+ * consent as supporting information) and a
  * Task (intent order, code fulfill, focus the request, for the person, requester, owner the
  * receiving organization, status requested). The consent is a patient-privacy permit for the
- * receiving organization limited to the referral's own request, so only what the referral needs
- * is shared.
+ * receiving organization limited to the referral's own request, task and the health concerns it
+ * names, so only what the referral needs is shared.
  */
 export function referralTransaction(d: ReferralDraft, now = new Date()): Bundle {
   const category = { coding: [{ system: SDOH_SYSTEM, code: d.category, display: sdohDisplay(d.category) }] };
@@ -40,6 +46,7 @@ export function referralTransaction(d: ReferralDraft, now = new Date()): Bundle 
     text: d.service.name,
   };
   const authoredOn = now.toISOString();
+  const reasons = d.reasons ?? [];
   const nextYear = new Date(now.getTime() + 365 * 24 * 3600 * 1000).toISOString().slice(0, 10);
   const consent: Consent = {
     resourceType: 'Consent',
@@ -67,6 +74,7 @@ export function referralTransaction(d: ReferralDraft, now = new Date()): Bundle 
       data: [
         { meaning: 'instance', reference: { reference: SR_URL } },
         { meaning: 'instance', reference: { reference: TASK_URL } },
+        ...reasons.map((r) => ({ meaning: 'instance' as const, reference: { reference: r.reference } })),
       ],
     },
   };
@@ -80,7 +88,8 @@ export function referralTransaction(d: ReferralDraft, now = new Date()): Bundle 
     authoredOn,
     requester: d.requester,
     performer: [{ reference: `HealthcareService/${d.service.id}`, display: d.service.name }, d.owner],
-    reasonCode: [{ text: d.reason }],
+    ...(d.reason ? { reasonCode: [{ text: d.reason }] } : {}),
+    ...(reasons.length ? { reasonReference: reasons } : {}),
     ...(d.consent
       ? {
           supportingInfo: [

@@ -129,7 +129,14 @@ function ReferralSummary({ record }: { record: ReferralRecord }) {
         </div>
         <div>
           <dt>Reason</dt>
-          <dd>{formatConcepts(request?.reasonCode) ?? <span className="muted">Not given</span>}</dd>
+          <dd>
+            {[
+              formatConcepts(request?.reasonCode),
+              ...(request?.reasonReference ?? []).map((r) => formatReference(r)),
+            ]
+              .filter(Boolean)
+              .join('; ') || <span className="muted">Not given</span>}
+          </dd>
         </div>
         <div>
           <dt>From</dt>

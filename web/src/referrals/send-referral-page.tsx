@@ -1,4 +1,4 @@
-import type { Bundle, HealthcareService, Organization, Patient } from '@medplum/fhirtypes';
+import type { Bundle, Condition, HealthcareService, Organization, Patient } from '@medplum/fhirtypes';
 import { useState, type FormEvent } from 'react';
 import { formatDate, formatName } from '../fhir/format';
 import { kithFhir } from '../fhir/kith';
@@ -22,6 +22,12 @@ async function loadService(id: string, signal: AbortSignal) {
   return { service, org };
 }
 
+/** How a health concern reads in the form and as the reason's display. */
+export function concernText(c: Condition): string {
+  const coding = c.code?.coding?.[0];
+  return c.code?.text ?? coding?.display ?? coding?.code ?? 'Health concern';
+}
+
 /** Send a referral: the person, the service (from the directory), SDOH category, reason and consent. */
 export function SendReferralPage() {
   const { query } = useLocation();
@@ -34,6 +40,19 @@ export function SendReferralPage() {
     kithFhir.read<Patient>('Patient', patientId, signal),
   );
   const [category, setCategory] = useState('');
+  // The person's active health concerns, any of which the referral may name as its reason.
+  const concerns = useLoad(patientId || undefined, (signal) =>
+    kithFhir.search<Condition>(
+      'Condition',
+      { subject: `Patient/${patientId}`, 'clinical-status': 'active', _count: 50 },
+      signal,
+    ),
+  );
+  const conditions =
+    concerns.status === 'done'
+      ? (concerns.data.entry ?? []).map((e) => e.resource).filter((c): c is Condition => !!c?.id)
+      : [];
+  const [chosenConcerns, setChosenConcerns] = useState<string[]>([]);
   const [reason, setReason] = useState('');
   const [consent, setConsent] = useState(false);
   const [note, setNote] = useState('');
@@ -49,7 +68,7 @@ export function SendReferralPage() {
       patient.status !== 'done' && 'the person',
       service.status !== 'done' && 'the service',
       !category && 'the need (SDOH category)',
-      !reason.trim() && 'the reason',
+      !reason.trim() && !chosenConcerns.length && 'the reason (in words or a health concern)',
       !consent && "the person's consent",
     ].filter(Boolean);
     if (missing.length) {
@@ -71,6 +90,9 @@ export function SendReferralPage() {
       requester: { reference: acting.reference, display: acting.name },
       category,
       reason: reason.trim(),
+      reasons: conditions
+        .filter((c) => chosenConcerns.includes(c.id!))
+        .map((c) => ({ reference: `Condition/${c.id}`, display: concernText(c) })),
       consent,
       note: note.trim() || undefined,
     };
@@ -167,6 +189,26 @@ export function SendReferralPage() {
             The assessed need, as the receiving organization should read it
           </p>
         </div>
+        {!!conditions.length && (
+          <fieldset className="field checks referral-concerns">
+            <legend>Health concerns this referral is for</legend>
+            {conditions.map((c) => (
+              <label key={c.id}>
+                <input
+                  type="checkbox"
+                  checked={chosenConcerns.includes(c.id!)}
+                  onChange={(e) =>
+                    setChosenConcerns((xs) =>
+                      e.target.checked ? [...xs, c.id!] : xs.filter((x) => x !== c.id),
+                    )
+                  }
+                />{' '}
+                {concernText(c)}
+              </label>
+            ))}
+            <p className="hint">The concerns you tick are shared with the receiving organization.</p>
+          </fieldset>
+        )}
         <div className="field">
           <label htmlFor="referral-note">Note to the receiving organization (optional)</label>
           <textarea id="referral-note" rows={2} value={note} onChange={(e) => setNote(e.target.value)} />
@@ -176,7 +218,10 @@ export function SendReferralPage() {
             <input type="checkbox" checked={consent} onChange={(e) => setConsent(e.target.checked)} /> The
             person agreed to share this referral with the receiving organization
           </label>
-          <p className="hint">Only the referral itself (the request and its task) is shared with them.</p>
+          <p className="hint">
+            Only the referral itself (the request, its task and the concerns ticked above) is shared with
+            them.
+          </p>
         </div>
         <div className="form-actions">
           <button type="submit" className="button primary" disabled={sending}>
