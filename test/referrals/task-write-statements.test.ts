@@ -212,3 +212,37 @@ describe('the referral index after a write by the check before it', () => {
     ]);
   });
 });
+
+describe('statements per referral sent as the web app sends it', () => {
+  it('one transaction: Consent, ServiceRequest, Task', async () => {
+    const { referralTransaction } = await import('../../web/src/referrals/referral-bundle');
+    const counter = countStatements(t);
+    try {
+      const per: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        counter.reset();
+        const r = await sender.post(
+          '',
+          referralTransaction({
+            patient: `Patient/${patientId}`,
+            service: { resourceType: 'HealthcareService', id: 'x', name: 'Pantry' },
+            owner: { reference: `Organization/${orgs.receiver}` },
+            requester: { reference: `Organization/${orgs.sender}` },
+            category: 'food-insecurity',
+            reason: 'Ran out of food',
+            consent: true,
+          }),
+        );
+        expect(r.status, r.text).toBe(200);
+        const seen = counter.seen().filter((s) => !/^(begin|commit|rollback)\b/i.test(s));
+        if (process.env.KITH_SHOW_STATEMENTS) console.log(seen.map((x) => x.slice(0, 140)).join('\n'));
+        per.push(seen.length);
+        // The caller's PractitionerRoles are read once for the Task (the check), not again after it.
+        expect(seen.filter((x) => /^select .*PractitionerRole/.test(x)).length).toBe(1);
+      }
+      console.log(JSON.stringify({ statementsPerReferralSent: per }));
+    } finally {
+      counter.restore();
+    }
+  });
+});
