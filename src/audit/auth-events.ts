@@ -33,6 +33,16 @@ export function auditFromAuthEvent(e: AuthEvent): AuditInput | undefined {
         details: { ...details, step: e.type },
         recorded: e.at,
       };
+    case 'break-glass':
+      return {
+        action: 'break-glass',
+        caller: e.caller,
+        who,
+        network,
+        reason: e.reason,
+        details: { ...details, until: e.caller?.breakGlass?.until ?? '' },
+        recorded: e.at,
+      };
     case 'refresh':
       return undefined;
   }

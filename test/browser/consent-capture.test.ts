@@ -10,6 +10,7 @@ const PASSWORD = 'consent-demo-password';
 const FOOD_BANK = { id: 'harbor-food-bank', name: 'Harbor Food Bank' };
 const CLINIC = { id: 'alder-clinic', name: 'Alder Community Health Clinic' };
 const LEGAL_AID = { id: 'bay-legal-aid', name: 'Bay Legal Aid' };
+const HOSPITAL = { id: 'valley-hospital', name: 'Valley Regional Hospital' };
 
 const condition = (patientId: string, code: string, text: string): Condition => ({
   resourceType: 'Condition',
@@ -32,7 +33,7 @@ describe.skipIf(!chromiumPath)(
     beforeAll(async () => {
       ({ kith, browser, base, page } = await startBrowserKith(chromiumPath!));
       const system = fhirClient(kith.app);
-      for (const org of [FOOD_BANK, CLINIC, LEGAL_AID])
+      for (const org of [FOOD_BANK, CLINIC, LEGAL_AID, HOSPITAL])
         await system.put(`Organization/${org.id}`, { resourceType: 'Organization', ...org });
       const foodBank = await kith.addUser({
         username: 'foodbank.edit',
@@ -49,6 +50,15 @@ describe.skipIf(!chromiumPath)(
         displayName: 'Samuel Okafor',
         organization: { id: CLINIC.id, kind: 'provider', hipaaCoveredEntity: true, part2Program: false },
         practitionerRole: 'PractitionerRole/role-clinic-edit',
+        accessLevel: 'edit',
+        purposeOfUse: 'TREAT',
+      });
+      await kith.addUser({
+        username: 'hospital.doc',
+        password: PASSWORD,
+        displayName: 'Ada Ortiz',
+        organization: { id: HOSPITAL.id, kind: 'provider', hipaaCoveredEntity: true, part2Program: false },
+        practitionerRole: 'PractitionerRole/role-hospital-doc',
         accessLevel: 'edit',
         purposeOfUse: 'TREAT',
       });
@@ -226,6 +236,32 @@ describe.skipIf(!chromiumPath)(
       await page.getByText('Type 2 diabetes mellitus').waitFor();
       await page.getByText('Major depressive disorder').waitFor();
       expect(await page.getByText('Alcohol dependence').count()).toBe(0);
+    });
+
+    it('a hospital doctor breaks the glass: with a stated reason, restricted data appears, for a limited time', async () => {
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await signIn(page, base, 'hospital.doc', PASSWORD);
+      await openPerson();
+      // A covered entity sees normal data for treatment; mental health data needs the person's consent.
+      await page.getByText('Type 2 diabetes mellitus').waitFor();
+      expect(await page.getByText('Major depressive disorder').count()).toBe(0);
+      await page.getByText('Emergency access (break the glass)').click();
+      const form = page.getByRole('form', { name: 'Emergency access' });
+      await form.getByLabel('Reason for emergency access').fill('ER');
+      await form.getByRole('button', { name: 'Open emergency access' }).click();
+      await form.getByRole('alert').filter({ hasText: 'State the emergency' }).waitFor();
+      await form
+        .getByLabel('Reason for emergency access')
+        .fill('Unresponsive on arrival at the emergency room');
+      await form.getByRole('button', { name: 'Open emergency access' }).click();
+      await page.getByRole('status').filter({ hasText: 'Emergency access until' }).waitFor();
+      await page.getByText('Major depressive disorder').waitFor();
+      await page.getByText('Alcohol dependence').waitFor();
+      expect(await page.getByLabel('Signed-in user').innerText()).toMatch(/emergency/i);
+      const { rows } = await kith.kith.db.query(
+        `select event::jsonb as e from audit_events where action = 'break-glass' order by seq desc limit 1`,
+      );
+      expect(JSON.stringify(rows[0].e)).toContain('Unresponsive on arrival at the emergency room');
     });
 
     it('an administrator reads the accounting of disclosures for that person', async () => {

@@ -194,6 +194,16 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
     return reply.code(204).send();
   });
 
+  // Emergency access with a stated reason (needs the user's token; the policy decides what it opens).
+  app.post('/auth/break-glass', async (req, reply) => {
+    if (!req.headers['content-type']?.startsWith('application/json'))
+      throw new FhirError('invalid_value', 'Break-glass takes a JSON body: { "reason", "minutes" }');
+    const caller = req.caller ?? (await auth.verifyAccessToken(bearerToken(req) ?? ''));
+    const b = body(req);
+    const result = await auth.breakGlass(caller, { reason: b.reason, minutes: b.minutes }, context(req));
+    return reply.header('cache-control', 'no-store').send(result);
+  });
+
   app.get('/auth/me', async (req, reply) => {
     const caller = req.caller ?? (await auth.verifyAccessToken(bearerToken(req) ?? ''));
     return reply.header('cache-control', 'no-store').send(caller);

@@ -15,12 +15,21 @@ import { issueRefreshToken, revokeRefreshToken, rotateRefreshToken } from './ref
 import { formatScopes, narrowScopes, nonResourceScopes, parseScopes } from './scopes';
 import { AccessTokens } from './tokens';
 import { purposeProblem } from '../policy/purposes';
+import { defaultPolicy } from '../policy/default-policy';
 import { findLogin, findUserById, type UserRecord } from './users';
 import './migrations';
 
 /** Something that happened in sign-in; the audit module records these (failed sign-ins above all). */
 export interface AuthEvent {
-  type: 'login' | 'login-failed' | 'logout' | 'token' | 'token-failed' | 'refresh' | 'refresh-failed';
+  type:
+    | 'login'
+    | 'login-failed'
+    | 'logout'
+    | 'token'
+    | 'token-failed'
+    | 'refresh'
+    | 'refresh-failed'
+    | 'break-glass';
   outcome: 'success' | 'failure';
   at: string;
   ip?: string;
@@ -32,7 +41,7 @@ export interface AuthEvent {
   /** Who the issued token speaks for, on success. */
   caller?: Caller;
   grantType?: string;
-  /** Why it failed: bad-password, unknown-user, disabled, locked, invalid_client, reused ... */
+  /** Why it failed: bad-password, unknown-user, disabled, locked, invalid_client, reused ...; the stated reason of a break-glass. */
   reason?: string;
 }
 
@@ -268,6 +277,65 @@ export class AuthService {
       reason: 'purpose-not-allowed',
     });
     throw new FhirError('forbidden', problem);
+  }
+
+  /**
+   * Break-glass: emergency access for a signed-in user of a covered entity, with a stated reason,
+   * for at most the policy's `breakGlass.maxMinutes`. Issues an access token for purpose ETREAT
+   * carrying the grant (the policy then permits all of a person's data, consent denials included,
+   * until it ends), and records it (AuditEvent `break-glass` with the reason). The session's
+   * refresh token is not changed: a renewal returns to normal access.
+   */
+  async breakGlass(
+    caller: Caller | undefined,
+    input: { reason?: unknown; minutes?: unknown },
+    ctx: RequestContext,
+  ): Promise<TokenResponse & { breakGlass: { until: string; reason: string } }> {
+    const policy = defaultPolicy.breakGlass;
+    if (!caller || caller.kind !== 'user')
+      throw new FhirError('forbidden', 'Break-glass is for a signed-in user');
+    const user = await findUserById(this.db, caller.subject);
+    if (!user || user.disabled) throw new FhirError('unauthenticated', 'This account is disabled');
+    if (caller.patient)
+      throw new FhirError('forbidden', 'Break-glass is not available to an app bound to one patient');
+    if (policy.requireCoveredEntity && !user.organization?.hipaaCoveredEntity)
+      throw new FhirError(
+        'forbidden',
+        'Break-glass is for staff of a HIPAA covered entity giving emergency treatment',
+      );
+    const reason = typeof input.reason === 'string' ? input.reason.trim().slice(0, 500) : '';
+    if (reason.length < 10)
+      throw new FhirError('invalid_value', 'State the emergency: a reason of at least 10 characters');
+    const asked = input.minutes === undefined ? 60 : Number(input.minutes);
+    if (!Number.isInteger(asked) || asked < 1)
+      throw new FhirError('invalid_value', 'minutes must be a whole number of minutes');
+    const minutes = Math.min(asked, policy.maxMinutes);
+    const until = new Date(Date.now() + minutes * 60_000).toISOString();
+    const grant = { until, reason };
+    const next: Caller = {
+      ...callerForUser(user, { scopes: caller.scopes, purposeOfUse: policy.purpose }),
+      ...(caller.clientId ? { clientId: caller.clientId } : {}),
+      breakGlass: grant,
+    };
+    const access = await this.tokens.issue(next, {
+      ttl: Math.min(this.config.accessTokenTtl, minutes * 60),
+    });
+    await this.emit({
+      type: 'break-glass',
+      outcome: 'success',
+      ...ctx,
+      username: user.username,
+      userId: user.id,
+      caller: next,
+      reason,
+    });
+    return {
+      access_token: access.token,
+      token_type: 'Bearer',
+      expires_in: access.expiresIn,
+      scope: access.scope,
+      breakGlass: grant,
+    };
   }
 
   /** Renews a web-app session: rotates the refresh token and issues a new access token. */

@@ -3,6 +3,7 @@ import { groupResources } from '../fhir/groups';
 import { kithFhir } from '../fhir/kith';
 import { INCLUDE_LIMIT, loadPersonRecord, type PersonRecord } from '../fhir/person-record';
 import { Link } from '../router/link';
+import { BreakGlass } from '../privacy/break-glass';
 import { useSessionUser } from '../session/session';
 import { useDocumentTitle } from '../ui/document-title';
 import { OutcomeAlert } from '../ui/outcome-alert';
@@ -14,7 +15,9 @@ import { groupId, ResourceGroupSection } from './resource-group';
 
 /** One source record of a person (a FHIR Patient) and everything that references it, by type. */
 export function PersonPage({ id }: { id: string }) {
-  const record = useLoad(id, (signal) => loadPersonRecord(kithFhir, id, signal));
+  // Break-glass changes what the server shows: load again when it starts or ends.
+  const emergency = useSessionUser()?.breakGlass?.until ?? '';
+  const record = useLoad(`${id}|${emergency}`, (signal) => loadPersonRecord(kithFhir, id, signal));
   const name =
     record.status === 'done' ? (formatName(record.data.patient.name) ?? 'Unnamed person') : undefined;
   useDocumentTitle(name ?? 'Person');
@@ -31,6 +34,7 @@ export function PersonPage({ id }: { id: string }) {
         </p>
       )}
       {record.status === 'error' && <OutcomeAlert error={record.error} />}
+      <BreakGlass />
       {record.status === 'done' && <PersonRecordView record={record.data} />}
     </div>
   );

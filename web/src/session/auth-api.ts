@@ -158,3 +158,27 @@ export function identityProviderStartUrl(returnTo: string, purposeOfUse?: string
 
 /** The reason a sign-in through the identity provider failed, which the server puts in the URL. */
 export const SIGN_IN_ERROR_PARAM = 'sign_in_error';
+
+/** Break-glass: an access token for emergency treatment, with the stated reason, for a limited time. */
+export async function breakGlass(
+  token: string,
+  reason: string,
+  minutes?: number,
+): Promise<IssuedToken & { breakGlass: { until: string; reason: string } }> {
+  let res: Response;
+  try {
+    res = await fetch('/auth/break-glass', {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        accept: 'application/json',
+      },
+      body: JSON.stringify({ reason, ...(minutes ? { minutes } : {}) }),
+    });
+  } catch {
+    throw new AuthRequestError('Could not reach the Kith server. Check your connection and try again.', 0);
+  }
+  if (!res.ok) throw await failure(res);
+  return res.json();
+}

@@ -14,6 +14,10 @@ export interface SessionUser {
   practitionerRole?: string;
   /** Kith roles, for showing the screens the server would let them use. */
   roles: api.SignedInUser['roles'];
+  /** The organization is a HIPAA covered entity (its staff may break the glass in an emergency). */
+  coveredEntity: boolean;
+  /** Emergency access in force: until when, and the reason stated. */
+  breakGlass?: { until: string; reason: string };
 }
 
 export type SessionState =
@@ -23,6 +27,8 @@ export type SessionState =
 
 interface Session {
   user: SessionUser;
+  /** The purpose of use before break-glass, restored when the session renews. */
+  normalPurpose?: string;
   token: string;
   /** Epoch ms when the access token stops working. */
   expiresAt: number;
@@ -60,6 +66,7 @@ function toUser(u: api.SignedInUser): SessionUser {
     purposeOfUse: u.purposeOfUse,
     practitionerRole: u.practitionerRole,
     roles: u.roles,
+    coveredEntity: !!u.organization?.hipaaCoveredEntity,
   };
 }
 
@@ -90,6 +97,23 @@ export async function signIn(username: string, password: string, purposeOfUse?: 
   start(result.user, result);
 }
 
+/**
+ * Break-glass: asks the server for emergency access with a stated reason (staff of a covered
+ * entity); the session uses the token it gives until that token ends. Throws the server's refusal.
+ */
+export async function breakGlass(reason: string, minutes?: number): Promise<void> {
+  const token = await accessToken();
+  if (!token || !current) throw new api.AuthRequestError('Sign in first.', 401);
+  const r = await api.breakGlass(token, reason, minutes);
+  current = {
+    normalPurpose: current.normalPurpose ?? current.user.purposeOfUse,
+    token: r.access_token,
+    expiresAt: Date.now() + r.expires_in * 1000,
+    user: { ...current.user, purposeOfUse: 'ETREAT', breakGlass: r.breakGlass },
+  };
+  publish({ status: 'signed-in', user: current.user });
+}
+
 export async function signOut(): Promise<void> {
   current = undefined;
   await api.logout();
@@ -109,7 +133,16 @@ export function renewAccessToken(): Promise<string | undefined> {
         end(current ? 'Your session has ended. Sign in again.' : undefined);
         return undefined;
       }
-      if (current)
+      if (current?.user.breakGlass) {
+        // A renewal is a normal token: emergency access ends with the token that carried it.
+        const { breakGlass: _ended, ...user } = current.user;
+        current = {
+          user: { ...user, purposeOfUse: current.normalPurpose ?? user.purposeOfUse },
+          token: token.access_token,
+          expiresAt: Date.now() + token.expires_in * 1000,
+        };
+        publish({ status: 'signed-in', user: current.user });
+      } else if (current)
         current = { ...current, token: token.access_token, expiresAt: Date.now() + token.expires_in * 1000 };
       else start(await api.whoAmI(token.access_token), token);
       return token.access_token;
