@@ -93,6 +93,37 @@ describe('MLLP group commit', () => {
     ).toEqual({ n: 20 });
   }, 120_000);
 
+  it('a group starts as soon as every open connection has a message waiting, else after the window', async () => {
+    const slow = await startMllpServer(t.kith, { port: 0, host: '127.0.0.1', group: { windowMs: 3000 } });
+    try {
+      const [a, b] = await Promise.all([
+        MllpTestClient.connect(slow.port),
+        MllpTestClient.connect(slow.port),
+      ]);
+      const t0 = performance.now();
+      let ackA: string | undefined;
+      const first = a.send(adt('WIN', 'W1', 'W1', 'WINFAMA')).then((x) => (ackA = x));
+      await new Promise((r) => setTimeout(r, 300));
+      // b is open and has sent nothing: the group waits for the window.
+      expect(ackA).toBeUndefined();
+      const ackB = await b.send(adt('WIN', 'W2', 'W2', 'WINFAMB'));
+      await first;
+      expect([msa(ackA!)[1], msa(ackB)[1]]).toEqual(['AA', 'AA']);
+      // b's message completed the set: both went at once, long before the 3 s window.
+      expect(performance.now() - t0).toBeLessThan(2500);
+      expect(slow.group.stats).toMatchObject({ groups: 1, messages: 2 });
+      b.close();
+      // Alone now (b closed): a's next message goes at once.
+      await new Promise((r) => setTimeout(r, 100));
+      const t1 = performance.now();
+      expect(msa(await a.send(adt('WIN', 'W3', 'W3', 'WINFAMC')))[1]).toBe('AA');
+      expect(performance.now() - t1).toBeLessThan(2500);
+      a.close();
+    } finally {
+      await slow.close();
+    }
+  }, 120_000);
+
   it('two copies of one message in one group: stored once, both AA with the same ACK', async () => {
     const m = adt('DUPG', 'D1', 'D1', 'DUPFAM');
     const acks = await burst(mllp.port, [m, adt('DUPG', 'D2', 'D2', 'DUPFAMB'), m]);

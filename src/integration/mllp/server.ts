@@ -35,8 +35,8 @@ export async function startMllpServer(kith: Kith, opts: MllpOptions = {}): Promi
   await ensureIntegrationSchema(kith);
   const pipeline = opts.pipeline ?? new Pipeline(kith);
   const channel = opts.channel ?? DEFAULT_MLLP_CHANNEL;
-  const group = new Hl7GroupCommitter(pipeline, opts.group);
   const sockets = new Set<net.Socket>();
+  const group = new Hl7GroupCommitter(pipeline, { senders: () => sockets.size, ...opts.group });
   const server = net.createServer((socket) => {
     sockets.add(socket);
     socket.setNoDelay(true);
@@ -50,7 +50,7 @@ export async function startMllpServer(kith: Kith, opts: MllpOptions = {}): Promi
         const split = /^(FHS|BHS)/.test(trimmed) ? splitHl7Batch(trimmed).messages : [];
         const bodies = split.length > 0 ? split.map((m) => m.text) : [trimmed];
         for (const body of bodies) {
-          const ack = receive(body);
+          const ack = receive(body, socket);
           acks = acks
             .then(() => ack)
             .then((a) => void (socket.destroyed || socket.write(frame(a))))
@@ -61,9 +61,9 @@ export async function startMllpServer(kith: Kith, opts: MllpOptions = {}): Promi
     socket.on('error', () => socket.destroy());
     socket.on('close', () => sockets.delete(socket));
   });
-  const receive = async (body: string): Promise<string> => {
+  const receive = async (body: string, socket: net.Socket): Promise<string> => {
     try {
-      const out = await group.submit(channel, body);
+      const out = await group.submit(channel, body, socket);
       return out.ack ?? buildAck(body, out.ackCode ?? 'AE').toString();
     } catch (err) {
       return buildAck(body, 'AE', [

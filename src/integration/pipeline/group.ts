@@ -20,12 +20,19 @@ export interface GroupCommitOptions {
   windowMs?: number;
   /** The most messages committed in one transaction. */
   maxMessages?: number;
+  /**
+   * How many senders could add to a group now (the listener's open connections): once each of them
+   * has a message waiting, nobody else can join, so the group starts without waiting the window.
+   */
+  senders?: () => number;
 }
 
 interface Item {
   channel: ChannelRef;
   raw: string;
   t0: number;
+  /** The connection it came on (see GroupCommitOptions.senders). */
+  sender: unknown;
   outcome: Hl7Outcome;
   key: string;
   /** The AA to send once committed (built before the transaction). */
@@ -56,6 +63,9 @@ export class Hl7GroupCommitter {
   private timer: NodeJS.Timeout | undefined;
   private readonly windowMs: number;
   private readonly maxMessages: number;
+  private readonly senders: (() => number) | undefined;
+  /** Messages waiting, by sender. */
+  private readonly waiting = new Map<unknown, number>();
 
   constructor(
     readonly pipeline: Pipeline,
@@ -63,10 +73,11 @@ export class Hl7GroupCommitter {
   ) {
     this.windowMs = opts.windowMs ?? Number(process.env.KITH_MLLP_GROUP_WINDOW_MS ?? 2);
     this.maxMessages = Math.max(1, opts.maxMessages ?? Number(process.env.KITH_MLLP_GROUP_MAX ?? 64));
+    this.senders = opts.senders;
   }
 
   /** Resolves with the message's outcome (and ACK) once it is committed or refused. */
-  submit(channel: ChannelRef, raw: string): Promise<PipelineOutcome> {
+  submit(channel: ChannelRef, raw: string, sender?: unknown): Promise<PipelineOutcome> {
     const t0 = performance.now();
     return new Promise<PipelineOutcome>((resolve, reject) => {
       // Parsing and mapping happen now, while an earlier group may be waiting on the database.
@@ -77,14 +88,16 @@ export class Hl7GroupCommitter {
         reject(err);
         return;
       }
-      this.queue.push({ channel, raw, t0, ...prepared, resolve, reject });
+      this.queue.push({ channel, raw, t0, sender, ...prepared, resolve, reject });
+      this.waiting.set(sender, (this.waiting.get(sender) ?? 0) + 1);
       this.schedule();
     });
   }
 
   private schedule(): void {
     if (this.running) return;
-    if (this.queue.length >= this.maxMessages || this.windowMs <= 0) {
+    const everyone = this.senders !== undefined && this.waiting.size >= this.senders();
+    if (this.queue.length >= this.maxMessages || this.windowMs <= 0 || everyone) {
       if (this.timer) clearTimeout(this.timer);
       this.timer = undefined;
       void this.drain();
@@ -101,6 +114,11 @@ export class Hl7GroupCommitter {
     this.running = true;
     try {
       const items = this.queue.splice(0, this.maxMessages);
+      for (const item of items) {
+        const n = (this.waiting.get(item.sender) ?? 1) - 1;
+        if (n > 0) this.waiting.set(item.sender, n);
+        else this.waiting.delete(item.sender);
+      }
       await this.process(items);
     } finally {
       this.running = false;
