@@ -13,6 +13,8 @@ export interface BenchServer {
   /** A system access token (client_credentials with the bootstrap client), when the server asks for one. */
   token?: string;
   databaseUrl?: string;
+  /** The server process (its CPU time is in /proc/PID/stat). */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -100,6 +102,7 @@ export async function startServer(opts: {
     base,
     token,
     databaseUrl: opts.databaseUrl,
+    pid: child.pid,
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));

@@ -34,7 +34,7 @@
 // On a shared machine, KITH_MLLP_PORT=0 keeps the served Kith off another's MLLP port.
 import type { Patient, Person } from '@medplum/fhirtypes';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -433,6 +433,7 @@ async function load(kith: Awaited<ReturnType<typeof openKith>>): Promise<Loaded>
     );
   }
   // Each Person as its last rewrite leaves it, now that all its records are known.
+  const tp = performance.now();
   let batch: Person[] = [];
   const writePersons = async (list: Person[]) => {
     const tb = performance.now();
@@ -449,7 +450,10 @@ async function load(kith: Awaited<ReturnType<typeof openKith>>): Promise<Loaded>
   }
   if (batch.length) await writePersons(batch);
   for (const w of writing) await w;
-  log(`${resolver.persons} Persons written, ${round((performance.now() - t0) / 1000, 1)} s`);
+  log(
+    `${resolver.persons} Persons written in ${round((performance.now() - tp) / 1000, 1)} s, ` +
+      `${round((performance.now() - t0) / 1000, 1)} s in all; load average ${loadavg()[0].toFixed(1)}`,
+  );
   const entries = [...counts];
   for (let i = 0; i < entries.length; i += 20_000) {
     const part = entries.slice(i, i + 20_000);
@@ -573,7 +577,57 @@ function timing(lat: number[]): Timing {
 /** One $match answer: each candidate's Patient id and grade, best first. */
 type MatchAnswer = { id: string; grade: string }[];
 
-async function measure(base: string, token: string | undefined, probes: Probe[]) {
+/** CPU seconds a process has used (user + system), from /proc; 0 where there is none. */
+function processCpu(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * CPU seconds of the server process and of the PostgreSQL backends serving the bench database, so a
+ * loaded machine's latencies can be told from the work each request costs.
+ */
+async function cpuNow(serverPid: number | undefined): Promise<{ server: number; postgres: number }> {
+  let postgres = 0;
+  if (process.env.DATABASE_URL) {
+    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await admin.connect();
+    try {
+      const { rows } = await admin.query(
+        'select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
+        [DB_NAME],
+      );
+      for (const r of rows) postgres += processCpu(r.pid);
+    } finally {
+      await admin.end();
+    }
+  }
+  return { server: processCpu(serverPid), postgres };
+}
+
+/** CPU milliseconds per request between two readings. */
+function cpuPerRequest(
+  a: { server: number; postgres: number },
+  b: { server: number; postgres: number },
+  requests: number,
+) {
+  return {
+    server_cpu_ms: round(((b.server - a.server) * 1000) / requests),
+    postgres_cpu_ms: round(((b.postgres - a.postgres) * 1000) / requests),
+  };
+}
+
+async function measure(
+  base: string,
+  token: string | undefined,
+  probes: Probe[],
+  serverPid: number | undefined,
+) {
   // Sign-in on: the bench server's system token.
   const FHIR = {
     'content-type': 'application/fhir+json',
@@ -609,18 +663,30 @@ async function measure(base: string, token: string | undefined, probes: Probe[])
   const forMatch = probes.slice(50, 50 + QUERIES);
   const forCreate = probes.slice(50 + QUERIES, 50 + 2 * QUERIES);
   const answers: MatchAnswer[] = [];
+  const c0 = await cpuNow(serverPid);
   for (const p of forMatch) {
     const t = performance.now();
     answers.push(await match(p.patient));
     matchLat.push(performance.now() - t);
   }
+  const c1 = await cpuNow(serverPid);
   const created: string[] = [];
   for (const p of forCreate) {
     const t = performance.now();
     created.push(await create(p.patient));
     createLat.push(performance.now() - t);
   }
-  return { matchLat, createLat, forMatch, answers, forCreate, created };
+  const c2 = await cpuNow(serverPid);
+  return {
+    matchLat,
+    createLat,
+    forMatch,
+    answers,
+    forCreate,
+    created,
+    matchCpu: cpuPerRequest(c0, c1, forMatch.length),
+    createCpu: cpuPerRequest(c1, c2, forCreate.length),
+  };
 }
 
 /** How many stored records the candidate query gives each probe to score (p50, p99, max), and blocks skipped as too large. */
@@ -771,6 +837,7 @@ async function main(): Promise<void> {
             await admin.query(`create database ${DB_NAME}`);
             await admin.end();
           } else rmSync(dataDir as string, { recursive: true, force: true });
+          fresh = true;
           kith = await open();
         }
         loaded = await load(kith);
@@ -793,7 +860,7 @@ async function main(): Promise<void> {
     const server = await startServer({ databaseUrl, dataDir, port: PORT });
     let m;
     try {
-      m = await measure(server.base, server.token, loaded.probes);
+      m = await measure(server.base, server.token, loaded.probes, server.pid);
     } finally {
       await server.stop();
     }
@@ -815,8 +882,8 @@ async function main(): Promise<void> {
         reused_load: !fresh,
         load_seconds: round(loaded.seconds, 1),
         load_records_per_s: Math.round(loaded.records / loaded.seconds),
-        match: { ...timing(m.matchLat), requests: m.matchLat.length, ...acc.match },
-        create: { ...timing(m.createLat), requests: m.createLat.length, ...acc.create },
+        match: { ...timing(m.matchLat), ...m.matchCpu, requests: m.matchLat.length, ...acc.match },
+        create: { ...timing(m.createLat), ...m.createCpu, requests: m.createLat.length, ...acc.create },
         cpus: cpus().length,
         loadavg: loadAvg,
       }),

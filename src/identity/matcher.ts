@@ -40,6 +40,8 @@ export interface Matcher {
   blockingKeys(record: MatchRecord): BlockingKey[];
   /** Normalized exact-comparison key of each field with a term-frequency level (for frequency counts). */
   frequencyKeys(record: MatchRecord): [FieldName, string][];
+  /** blockingKeys and frequencyKeys of a record, normalizing it once. */
+  recordKeys(record: MatchRecord): { keys: BlockingKey[]; frequency: [FieldName, string][] };
   /**
    * Scores `others` against `a` and keeps only the pairs that are not non-matches (with their
    * evidence), best first, ties in input order: what online matching needs. The evidence of the many
@@ -154,6 +156,29 @@ export function createMatcher(
     return js.map((j) => evaluate(comparer, i, j, levels));
   };
 
+  const tableOf = (record: MatchRecord): RecordTable => {
+    const table = new RecordTable();
+    table.add(record, 0);
+    return table;
+  };
+  const blockingKeysIn = (table: RecordTable): BlockingKey[] => {
+    const out: BlockingKey[] = [];
+    for (const key of compileKeys(rules, table)) {
+      for (const v of keyValues(key.parts, 0, key.salt)) out.push({ key: key.name, value: v.toString(16) });
+    }
+    return out;
+  };
+  const frequencyKeysIn = (table: RecordTable): [FieldName, string][] => {
+    const out: [FieldName, string][] = [];
+    rules.fields.forEach((f, k) => {
+      if (tfLevels[k] < 0 || f.field === 'identifier') return;
+      const col = table.column(f.field);
+      const key = col.keyAt(0);
+      if (key >= 0) out.push([f.field, col.keys[key]]);
+    });
+    return out;
+  };
+
   const candidatesAgainst = (a: MatchRecord, others: MatchRecord[]) => {
     const table = new RecordTable();
     const i = table.add(a, 0);
@@ -182,25 +207,14 @@ export function createMatcher(
       return (i, j) => evaluate(comparer, i, j, levels, true);
     },
     blockingKeys(record) {
-      const table = new RecordTable();
-      table.add(record, 0);
-      const out: BlockingKey[] = [];
-      for (const key of compileKeys(rules, table)) {
-        for (const v of keyValues(key.parts, 0, key.salt)) out.push({ key: key.name, value: v.toString(16) });
-      }
-      return out;
+      return blockingKeysIn(tableOf(record));
     },
     frequencyKeys(record) {
-      const table = new RecordTable();
-      table.add(record, 0);
-      const out: [FieldName, string][] = [];
-      rules.fields.forEach((f, k) => {
-        if (tfLevels[k] < 0 || f.field === 'identifier') return;
-        const col = table.column(f.field);
-        const key = col.keyAt(0);
-        if (key >= 0) out.push([f.field, col.keys[key]]);
-      });
-      return out;
+      return frequencyKeysIn(tableOf(record));
+    },
+    recordKeys(record) {
+      const table = tableOf(record);
+      return { keys: blockingKeysIn(table), frequency: frequencyKeysIn(table) };
     },
   };
 }

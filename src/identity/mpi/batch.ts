@@ -9,6 +9,7 @@ import { refreshPerson, SYSTEM_ACTOR, type Assurance, type LinkRow, type MpiCont
 import { buildPerson, type SourceRecord } from './golden';
 import { BY_PRIMARY_KEY } from './db-index';
 import { patientToMatchRecord } from './patient-record';
+import { recordKeys } from './record-keys';
 import { ValueCountBuffer } from './value-counts';
 
 /**
@@ -33,8 +34,8 @@ export const STORE_MANY_AND_BLOCKS = `with new_keys as (
 ), ids as (
   select distinct unnest(ids) as id from blocks where cardinality(ids) < $3
 )
-select 'b' as kind, b.key, b.value, b.ids, null::jsonb as record, null::text as person_id
-from blocks b where cardinality(b.ids) < $3
+select 'b' as kind, b.key, b.value, coalesce(b.ids, '{}') as ids, null::jsonb as record, null::text as person_id
+from blocks b where coalesce(cardinality(b.ids), 0) < $3
 union all
 select 'c', ids.id, null::text, null::text[], r.record, l.person_id from ids
 ${BY_PRIMARY_KEY}`;
@@ -63,7 +64,7 @@ export async function onPatientsCreated(
   const maxBlockSize = onlineBlockLimit(ctx.matcher);
   const items = patients.map((p) => {
     const record = patientToMatchRecord(p);
-    return { record, keys: ctx.matcher.blockingKeys(record), source: p.meta?.source };
+    return { record, keys: recordKeys(ctx.matcher, record).keys, source: p.meta?.source };
   });
   const { rows } = await db.query({
     name: 'kith-identity-store-many',
@@ -91,14 +92,23 @@ export async function onPatientsCreated(
     [];
   const fresh = new Map<string, { links: LinkRow[]; records: SourceRecord[] }>();
   const refresh = new Set<string>();
-  const earlier: { record: MatchRecord; keys: Set<string> }[] = [];
+  // The Bundle's earlier records per key: online, each would be stored when the next is written.
+  const earlier = new Map<string, MatchRecord[]>();
   for (const item of items) {
     const { record } = item;
     const mine = new Set(item.keys.map(blockKey));
     const ids = new Set<string>();
-    for (const k of mine) for (const id of blocks.get(k) ?? []) if (stored.has(id)) ids.add(id);
-    const others = [...ids].map((id) => stored.get(id) as MatchRecord);
-    for (const e of earlier) if ([...mine].some((k) => e.keys.has(k))) others.push(e.record);
+    const fromBundle = new Set<MatchRecord>();
+    for (const k of mine) {
+      // A block the statement left out is too large already; else it is too large when the stored
+      // records and the Bundle's earlier ones together reach the limit, as one at a time.
+      const inStore = blocks.get(k);
+      const inBundle = earlier.get(k) ?? [];
+      if (!inStore || inStore.length + inBundle.length >= maxBlockSize) continue;
+      for (const id of inStore) if (stored.has(id)) ids.add(id);
+      for (const e of inBundle) fromBundle.add(e);
+    }
+    const others = [...[...ids].map((id) => stored.get(id) as MatchRecord), ...fromBundle];
     const candidates = scoreCandidates(record, others, ctx.matcher);
     const best = candidates[0];
     let link: LinkRow;
@@ -149,7 +159,11 @@ export async function onPatientsCreated(
       founded.links.push(link);
       founded.records.push({ record, source: item.source, updatedAt: now });
     } else refresh.add(link.person_id);
-    earlier.push({ record, keys: mine });
+    for (const k of mine) {
+      const list = earlier.get(k);
+      if (list) list.push(record);
+      else earlier.set(k, [record]);
+    }
     counts.change(ctx.matcher, record, undefined);
   }
 

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { AuditEvent, Patient, Person, PersonLink } from '@medplum/fhirtypes';
 import { recordAudit } from '../../audit';
 import type { FhirStore, Queryable, StoredVersion } from '../../store';
@@ -11,6 +11,7 @@ import type { MatchRecord } from '../types';
 import { sameKeys, storeRecordAndLoadCandidates } from './db-index';
 import { buildPerson, type SourceRecord, type SurvivorshipOptions } from './golden';
 import { patientToMatchRecord } from './patient-record';
+import { recordKeys } from './record-keys';
 import type { TermFrequencyCache } from './term-frequencies';
 import { ValueCountBuffer } from './value-counts';
 
@@ -49,20 +50,6 @@ function actorOf(store: FhirStore): string {
   return store.caller ? `${store.caller.kind}:${store.caller.subject}` : SYSTEM_ACTOR;
 }
 
-/** A signed 64-bit advisory lock id for one blocking key value. */
-function lockId(key: string, value: string): string {
-  return createHash('sha256')
-    .update(`identity\u0000${key}\u0000${value}`)
-    .digest()
-    .readBigInt64BE(0)
-    .toString();
-}
-
-/** Advisory lock ids of these blocking keys, sorted, so two writers take them in one order and never deadlock. */
-function lockIds(keys: { key: string; value: string }[]): string[] {
-  return [...new Set(keys.map((k) => lockId(k.key, k.value)))].sort();
-}
-
 function json<T>(v: unknown): T {
   return (typeof v === 'string' ? JSON.parse(v) : v) as T;
 }
@@ -75,7 +62,9 @@ function json<T>(v: unknown): T {
  */
 export async function lockPatientsKeys(db: Queryable, ctx: MpiContext, patients: Patient[]): Promise<void> {
   if (patients.length < 2) return;
-  const ids = lockIds(patients.flatMap((p) => ctx.matcher.blockingKeys(patientToMatchRecord(p))));
+  const ids = [
+    ...new Set(patients.flatMap((p) => recordKeys(ctx.matcher, patientToMatchRecord(p)).locks)),
+  ].sort();
   if (ids.length === 0) return;
   await db.query({
     name: 'kith-identity-lock-many',
@@ -225,11 +214,10 @@ export const STATE_READ = 'identity-state';
  */
 export function rideStateRead(db: Queryable, ctx: MpiContext, patient: Patient): void {
   if (!(db instanceof TxConnection) || !patient.id) return;
-  const keys = ctx.matcher.blockingKeys(patientToMatchRecord(patient));
   db.rideWith('Patient', patient.id, {
     name: STATE_READ,
     sql: STATE_SQL,
-    values: [patient.id, lockIds(keys)],
+    values: [patient.id, recordKeys(ctx.matcher, patientToMatchRecord(patient)).locks],
   });
 }
 
@@ -247,7 +235,9 @@ export async function onPatientWrite(
   const db = store.queryable;
   const counts = (ctx.counts ??= new ValueCountBuffer(store.db.pool));
   const record = patientToMatchRecord(patient);
-  const keys = ctx.matcher.blockingKeys(record);
+  // Usually computed already, for the key locks ridden with the write (rideStateRead).
+  const derived = recordKeys(ctx.matcher, record);
+  const keys = derived.keys;
   // Usually read (and the locks taken) in the Patient's own write statement, see `rideStateRead`.
   const state =
     (prefetched as StateRow | null | undefined) ??
@@ -255,12 +245,12 @@ export async function onPatientWrite(
       await db.query({
         name: 'kith-identity-state',
         text: `select (${STATE_SQL}) as state`,
-        values: [record.id, lockIds(keys)],
+        values: [record.id, derived.locks],
       })
     ).rows[0].state as StateRow);
   // A hook after the read was queued may have changed the record's keys: lock the new ones too.
   const held = new Set(state.locked);
-  const missing = lockIds(keys).filter((k) => !held.has(k));
+  const missing = derived.locks.filter((k) => !held.has(k));
   if (missing.length)
     await db.query({
       name: 'kith-identity-lock-many',

@@ -1,11 +1,12 @@
 import type { Queryable } from '../../store';
 import type { BlockingKey, Matcher } from '../matcher';
 import type { MatchRecord } from '../types';
+import { recordKeys } from './record-keys';
 
 /** True when `previous` had exactly these blocking keys (its stored key rows stay right). */
 export function sameKeys(matcher: Matcher, keys: BlockingKey[], previous: MatchRecord | undefined): boolean {
   if (!previous) return false;
-  const before = matcher.blockingKeys(previous);
+  const before = recordKeys(matcher, previous).keys;
   return (
     before.length === keys.length &&
     before.every((k, i) => k.key === keys[i].key && k.value === keys[i].value)

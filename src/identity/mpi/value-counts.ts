@@ -1,6 +1,7 @@
 import type { Queryable } from '../../store';
 import type { Matcher } from '../matcher';
 import type { MatchRecord } from '../types';
+import { recordKeys } from './record-keys';
 
 /**
  * Value frequency counts (how many records hold given name "maria") change on every Patient write.
@@ -23,7 +24,7 @@ export class ValueCountBuffer {
   change(matcher: Matcher, record: MatchRecord | undefined, previous: MatchRecord | undefined): void {
     const add = (r: MatchRecord | undefined, d: number): void => {
       if (!r) return;
-      for (const [field, value] of matcher.frequencyKeys(r)) {
+      for (const [field, value] of recordKeys(matcher, r).frequency) {
         const k = `${field}\u0000${value}`;
         const e = this.pending.get(k) ?? { field, value, d: 0 };
         e.d += d;
