@@ -1,3 +1,4 @@
+import type { Bundle } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestKith } from '../helpers/kith';
 import { fhirClient, type FhirClient } from '../helpers/http';
@@ -239,6 +240,12 @@ describe('statements per referral sent as the web app sends it', () => {
         per.push(seen.length);
         // The caller's PractitionerRoles are read once for the Task (the check), not again after it.
         expect(seen.filter((x) => /^select .*PractitionerRole/.test(x)).length).toBe(1);
+        // Its category is the request's, written in the same transaction (not read back for it).
+        const taskId = /Task\/([^/]+)/.exec((r.body as Bundle).entry?.[2]?.response?.location ?? '')?.[1];
+        const { rows } = await t.kith.db.query('select category, status from referral where task_id = $1', [
+          taskId,
+        ]);
+        expect(rows).toEqual([{ category: 'food-insecurity', status: 'requested' }]);
       }
       console.log(JSON.stringify({ statementsPerReferralSent: per }));
     } finally {

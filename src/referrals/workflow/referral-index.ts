@@ -21,6 +21,9 @@ export function referralCategory(sr: ServiceRequest | undefined): string | null 
 
 const FOCUS_READ = 'referral-focus-request';
 
+/** The last ServiceRequest written in each transaction (keyed by its connection), for its Task's index. */
+const writtenInTx = new WeakMap<object, ServiceRequest>();
+
 const focusId = (task: Task): string | undefined => {
   const { type, id } = splitReference(task.focus?.reference ?? '');
   return type === 'ServiceRequest' && id ? id : undefined;
@@ -52,6 +55,9 @@ async function focusRequest(
   // the same bulk statement): read it then.
   const carried = result.companions?.[FOCUS_READ];
   if (typeof carried === 'string') return JSON.parse(carried) as ServiceRequest;
+  // Written just before in this transaction (a referral's transaction Bundle): as its hook saw it.
+  const written = store.inTx ? writtenInTx.get(store.queryable as object) : undefined;
+  if (written?.id === id) return written;
   const v = await store.readIfExists('ServiceRequest', id);
   return v ? (JSON.parse(v.json) as ServiceRequest) : undefined;
 }
@@ -67,6 +73,7 @@ export async function indexReferral(
 ): Promise<void> {
   const r = result.resource;
   if (r.resourceType === 'ServiceRequest') {
+    if (store.inTx) writtenInTx.set(store.queryable as object, r as ServiceRequest);
     await store.queryable.query('update referral set category = $2 where service_request = $1', [
       `ServiceRequest/${r.id}`,
       referralCategory(r as ServiceRequest),
