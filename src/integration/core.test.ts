@@ -3,7 +3,7 @@ import { toTransactionBundle } from './bundle';
 import type { EpisodeOfCare, Patient } from './fhir/types';
 import { conditionalUrl, fullUrlFor, naturalKey, uuidV5 } from './keys';
 import { ResultBuilder, refTo } from './result';
-import { parseCsvDateTime, parseHl7DateTime } from './time';
+import { parseCsvDateTime, parseHl7DateTime, zoneOffset } from './time';
 
 describe('natural keys', () => {
   it('uuidV5 follows RFC 4122 (the DNS-namespace vector for www.example.com)', () => {
@@ -92,6 +92,36 @@ describe('ResultBuilder and transaction bundles', () => {
 });
 
 describe('time zones', () => {
+  it('gives the same offsets from its cache as the zone rules, minute by minute across DST changes', () => {
+    const reference = (zone: string, wall: number): number => {
+      const fmt = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' });
+      const at = (ms: number): number => {
+        const name = fmt.formatToParts(new Date(ms)).find((p) => p.type === 'timeZoneName')!.value;
+        const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
+        return m ? (m[1] === '-' ? -1 : 1) * (+m[2] * 60 + +m[3]) : 0;
+      };
+      const first = at(wall);
+      return at(wall - first * 60_000);
+    };
+    const fmt = (minutes: number): string =>
+      `${minutes < 0 ? '-' : '+'}${String(Math.floor(Math.abs(minutes) / 60)).padStart(2, '0')}:${String(Math.abs(minutes) % 60).padStart(2, '0')}`;
+    const cases: [string, number, number, number][] = [
+      ['America/Los_Angeles', 2024, 3, 10],
+      ['America/Los_Angeles', 2024, 11, 3],
+      ['Australia/Lord_Howe', 2024, 4, 7],
+    ];
+    for (const [zone, y, mo, d] of cases) {
+      for (let pass = 0; pass < 2; pass++) {
+        for (let minute = 0; minute < 4 * 60; minute += 7) {
+          const [h, mi] = [Math.floor(minute / 60), minute % 60];
+          expect(zoneOffset(zone, y, mo, d, h, mi, 0), `${zone} ${y}-${mo}-${d} ${h}:${mi}`).toBe(
+            fmt(reference(zone, Date.UTC(y, mo - 1, d, h, mi, 0))),
+          );
+        }
+      }
+    }
+  });
+
   it('uses the offset the zone had at that wall-clock time (DST-aware)', () => {
     expect(parseHl7DateTime('20240310013000', 'America/Los_Angeles')).toMatchObject({
       value: '2024-03-10T01:30:00-08:00',
