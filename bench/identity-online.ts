@@ -230,6 +230,14 @@ async function load(kith: Awaited<ReturnType<typeof openKith>>): Promise<Loaded>
   const t0 = performance.now();
   const rebuild = postgres ? await dropBulkIndexes(kith.db.pool) : [];
   const times = { generate: 0, resolve: 0, build: 0, write: 0 };
+  // CPU seconds of this process and of the database's backends: wall times mean little on a busy machine.
+  const cpu0 = process.cpuUsage();
+  const pg0 = (await cpuNow(undefined)).postgres;
+  const cpu = async () => {
+    const c = process.cpuUsage(cpu0);
+    const pgNow = (await cpuNow(undefined)).postgres;
+    return `CPU: loader ${round((c.user + c.system) / 1e6, 1)} s, PostgreSQL ${round(pgNow - pg0, 1)} s`;
+  };
   // WRITERS batches are written while the next is built.
   const writing: Promise<void>[] = [];
   const enqueue = async (run: () => Promise<void>) => {
@@ -429,7 +437,7 @@ async function load(kith: Awaited<ReturnType<typeof openKith>>): Promise<Loaded>
     log(
       `${persons} people, ${records} records, ${resolver.persons} Persons, ${round((performance.now() - t0) / 1000, 1)} s ` +
         `(generating ${round(times.generate, 1)} s, resolving ${round(times.resolve, 1)} s, building ${round(times.build, 1)} s, ` +
-        `writing ${round(times.write, 1)} s); load average ${loadavg()[0].toFixed(1)}`,
+        `writing ${round(times.write, 1)} s); ${await cpu()}; load average ${loadavg()[0].toFixed(1)}`,
     );
   }
   // Each Person as its last rewrite leaves it, now that all its records are known.
@@ -452,7 +460,7 @@ async function load(kith: Awaited<ReturnType<typeof openKith>>): Promise<Loaded>
   for (const w of writing) await w;
   log(
     `${resolver.persons} Persons written in ${round((performance.now() - tp) / 1000, 1)} s, ` +
-      `${round((performance.now() - t0) / 1000, 1)} s in all; load average ${loadavg()[0].toFixed(1)}`,
+      `${round((performance.now() - t0) / 1000, 1)} s in all; ${await cpu()}; load average ${loadavg()[0].toFixed(1)}`,
   );
   const entries = [...counts];
   for (let i = 0; i < entries.length; i += 20_000) {
@@ -478,7 +486,7 @@ async function load(kith: Awaited<ReturnType<typeof openKith>>): Promise<Loaded>
     }
   }
   await kith.db.query('analyze');
-  log(`indexes and statistics in ${round((performance.now() - ti) / 1000, 1)} s`);
+  log(`indexes and statistics in ${round((performance.now() - ti) / 1000, 1)} s; ${await cpu()}`);
   return {
     persons,
     personResources: resolver.persons,
