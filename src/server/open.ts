@@ -1,3 +1,4 @@
+import { CreateBatcher } from '../store/create-batcher';
 import { mkdirSync } from 'node:fs';
 import type { KithConfig } from '../config/config';
 import { FhirStore, migrate, openDatabase, type Database } from '../store';
@@ -34,6 +35,7 @@ export async function openKith(
   await migrate(db);
   // Bound to no caller: the system. Request handlers bind the caller with `withCaller`.
   const store = new FhirStore(db);
+  store.setCreateBatcher(createBatcher(db.kind));
   const privacy = await installPrivacy({ store });
   const identity = installIdentity({ store });
   const auth = await AuthService.open(db, {
@@ -56,4 +58,14 @@ export async function openKith(
   };
   await installNotify(kith).then(() => installReferrals(kith));
   return kith;
+}
+
+/**
+ * Concurrent creates are written in batches, `KITH_CREATE_SLOTS` batches at a time (0: every create
+ * alone), at most `KITH_CREATE_BATCH` creates each. PGlite has one connection: one batch at a time.
+ */
+function createBatcher(kind: 'pglite' | 'postgres'): CreateBatcher | undefined {
+  const slots = Number(process.env.KITH_CREATE_SLOTS ?? (kind === 'pglite' ? 1 : 2));
+  const size = Number(process.env.KITH_CREATE_BATCH ?? 32);
+  return slots > 0 && size > 1 ? new CreateBatcher(slots, size) : undefined;
 }

@@ -8,6 +8,7 @@ import type { AccessControl, AccessEvent, ReadKind, RowAccess } from './access';
 import { readHistory, type HistoryEntry, type HistoryQuery } from './history';
 import { extractIndexRows } from './index-rows';
 import type { VisibilityFilter } from './search/execute';
+import type { CreateBatcher } from './create-batcher';
 import { TxConnection } from './riders';
 import { createManySql, writeVersionSql } from './write-sql';
 
@@ -84,6 +85,8 @@ export interface WriteHooks {
   beforeMany?: ((store: FhirStore, resources: Resource[]) => Promise<void>)[];
   /** Run once after such a set is written, before each one's after-write hooks. */
   afterMany?: ((store: FhirStore, results: WriteResult[]) => Promise<void>)[];
+  /** Writes concurrent creates together (see CreateBatcher); absent: each create alone. */
+  batcher?: CreateBatcher;
 }
 
 /** Who asks when a store is bound to no one: denied everything (fail closed). */
@@ -341,8 +344,25 @@ export class FhirStore {
     return v;
   }
 
-  /** Creates with a server-assigned id (or the given one, used by create-on-update). */
+  /** Writes concurrent creates outside a transaction together from now on (see CreateBatcher). */
+  setCreateBatcher(batcher: CreateBatcher | undefined): void {
+    this.hooks.batcher = batcher;
+  }
+
+  /**
+   * Creates with a server-assigned id (or the given one, used by create-on-update). Outside a
+   * transaction, a create may be written together with concurrent creates of the same caller.
+   */
   async create<T extends Resource>(resource: T, id: string = randomUUID()): Promise<WriteResult> {
+    const batcher = this.hooks.batcher;
+    if (batcher && !this.conn) {
+      const key = `${this.guarded ? 'g' : 'u'}:${JSON.stringify(this.caller ?? null)}`;
+      return batcher.submit(key, this, { ...resource, id }, () => this.createAlone(resource, id));
+    }
+    return this.createAlone(resource, id);
+  }
+
+  private async createAlone(resource: Resource, id: string): Promise<WriteResult> {
     return this.inTransaction(async (tx) => {
       const prepared = await tx.runBeforeHooks({ ...resource, id }, undefined);
       await tx.authorizeWrite('create', prepared, undefined);
