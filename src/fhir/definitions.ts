@@ -9,6 +9,7 @@ import {
   type SearchParameterDetails,
 } from '@medplum/core';
 import type { Bundle, SearchParameter } from '@medplum/fhirtypes';
+import { compilePath, type PathEvaluator } from '../store/search/compiled-path';
 
 const require = createRequire(import.meta.url);
 let loaded = false;
@@ -52,6 +53,14 @@ export interface SearchParamInfo {
   code: string;
   param: SearchParameter;
   details: SearchParameterDetails;
+  /** The expression (for this type), compiled: use it rather than evaluating `details.parsedExpression`. */
+  evaluate: PathEvaluator;
+}
+
+/** A search parameter of a type, with its expression parsed and compiled for that type. */
+export function searchParamInfo(resourceType: string, code: string, param: SearchParameter): SearchParamInfo {
+  const details = getSearchParameterDetails(resourceType, param);
+  return { code, param, details, evaluate: compilePath(details.parsedExpression) };
 }
 
 const paramCache = new Map<string, Map<string, SearchParamInfo>>();
@@ -64,7 +73,7 @@ export function searchParamsFor(resourceType: string): Map<string, SearchParamIn
     map = new Map();
     for (const [code, param] of Object.entries(getSearchParameters(resourceType) ?? {})) {
       if (!param.expression) continue;
-      map.set(code, { code, param, details: getSearchParameterDetails(resourceType, param) });
+      map.set(code, searchParamInfo(resourceType, code, param));
     }
     paramCache.set(resourceType, map);
   }

@@ -1,7 +1,8 @@
-import { evalFhirPathTyped, toTypedValue, type TypedValue } from '@medplum/core';
+import { parseFhirPath, toTypedValue, type TypedValue } from '@medplum/core';
 import type { Resource } from '@medplum/fhirtypes';
 import { searchParamsFor, type SearchParamInfo } from '../fhir/definitions';
 import { dateRange, normalizeString } from './normalize';
+import { compilePath, type PathEvaluator } from './search/compiled-path';
 
 /** Search index rows for one resource, one array per index table, written with the resource. */
 export interface IndexRows {
@@ -49,7 +50,7 @@ export function extractIndexRows(resource: Resource): IndexRows {
     }
     let values: TypedValue[];
     try {
-      values = evalFhirPathTyped(info.details.parsedExpression, input);
+      values = info.evaluate(input);
     } catch {
       continue; // An expression the engine cannot evaluate on this shape indexes nothing.
     }
@@ -225,7 +226,7 @@ function addComposite(rows: IndexRows, info: SearchParamInfo, input: TypedValue[
   if (components.length !== 2) return;
   let bases: TypedValue[];
   try {
-    bases = evalFhirPathTyped(info.details.parsedExpression, input);
+    bases = info.evaluate(input);
   } catch {
     return;
   }
@@ -275,9 +276,16 @@ function addComposite(rows: IndexRows, info: SearchParamInfo, input: TypedValue[
   }
 }
 
+const componentPaths = new Map<string, PathEvaluator>();
+
 function evalComponent(expression: string, base: TypedValue): TypedValue[] {
   try {
-    return evalFhirPathTyped(expression, [base]);
+    let evaluate = componentPaths.get(expression);
+    if (!evaluate) {
+      evaluate = compilePath(parseFhirPath(expression));
+      componentPaths.set(expression, evaluate);
+    }
+    return evaluate([base]);
   } catch {
     return [];
   }

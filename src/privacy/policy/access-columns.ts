@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
-import { evalFhirPathTyped, toTypedValue } from '@medplum/core';
+import { toTypedValue } from '@medplum/core';
 import type { CompartmentDefinition, Resource } from '@medplum/fhirtypes';
 import { searchParam } from '../../fhir/definitions';
 import { custodianOf, localReference, securityCodes } from '../labels';
@@ -36,7 +36,7 @@ export function patientCompartment(resource: Resource): string[] {
   for (const code of compartmentParams().get(type) ?? []) {
     const info = searchParam(type, code);
     if (!info) continue;
-    for (const tv of evalFhirPathTyped(info.details.parsedExpression, [toTypedValue(resource)])) {
+    for (const tv of info.evaluate([toTypedValue(resource)])) {
       const ref = (tv.value as { reference?: unknown } | undefined)?.reference;
       const local = typeof ref === 'string' ? localReference(ref) : undefined;
       if (local?.startsWith('Patient/')) out.add(local);

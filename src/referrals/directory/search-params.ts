@@ -1,6 +1,6 @@
-import { getSearchParameterDetails, indexSearchParameter } from '@medplum/core';
+import { indexSearchParameter } from '@medplum/core';
 import type { SearchParameter } from '@medplum/fhirtypes';
-import { searchParamsFor } from '../../fhir/definitions';
+import { searchParamInfo, searchParamsFor } from '../../fhir/definitions';
 import { FhirError } from '../../fhir/errors';
 import { registerSpecialSearch } from '../../store/search/special';
 import type { SqlParams } from '../../store/search/params';
@@ -87,11 +87,7 @@ export function registerDirectorySearchParameters(): void {
     const map = searchParamsFor('HealthcareService');
     if (map.has(sp.code as string)) continue;
     indexSearchParameter(sp);
-    map.set(sp.code as string, {
-      code: sp.code as string,
-      param: sp,
-      details: getSearchParameterDetails('HealthcareService', sp),
-    });
+    map.set(sp.code as string, searchParamInfo('HealthcareService', sp.code as string, sp));
   }
   registerSpecialSearch('HealthcareService', 'accepts-referrals', acceptsReferralsIds);
 }
