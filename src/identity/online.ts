@@ -43,10 +43,16 @@ export async function findCandidates(
   return scoreCandidates(record, await index.get([...ids]), matcher);
 }
 
-/** Scores `others` against `record`: match and possible decisions, best first. */
+/**
+ * Scores `others` against `record`: match and possible decisions, best first; equal scores in
+ * record id order, so the decision never depends on the order a query returned the candidates in.
+ */
 export function scoreCandidates(record: MatchRecord, others: MatchRecord[], matcher: Matcher): Candidate[] {
+  const ordered = [...others].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   // Non-matching pairs (most candidates) are decided without building their evidence.
-  return matcher.candidatesAgainst(record, others).map((c) => ({ id: others[c.index].id, result: c.result }));
+  return matcher
+    .candidatesAgainst(record, ordered)
+    .map((c) => ({ id: ordered[c.index].id, result: c.result }));
 }
 
 /** Blocking index in memory, with value counts for term-frequency adjustments. */

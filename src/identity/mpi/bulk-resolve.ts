@@ -145,7 +145,11 @@ export class BulkResolver {
           }
       }
     }
-    const order = this.candidates.subarray(0, n).sort();
+    // In record id order, as scoreCandidates takes them (equal scores keep that order).
+    const ids = this.ids;
+    const order = this.candidates
+      .subarray(0, n)
+      .sort((a, b) => (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0));
     const scored: { j: number; result: PairScore }[] = [];
     for (let c = 0; c < n; c++) {
       const result = this.score(i, order[c]);
