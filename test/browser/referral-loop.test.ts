@@ -29,6 +29,7 @@ describe.skipIf(!chromiumPath)('web app: the closed referral loop in Chromium', 
   let personId: string;
   let hsdsDir: string;
   let concernId: string;
+  let findingId: string;
 
   const api = async (method: string, url: string, body?: unknown): Promise<any> => {
     const res = await fetch(`${base}${url}`, {
@@ -82,6 +83,18 @@ describe.skipIf(!chromiumPath)('web app: the closed referral loop in Chromium', 
           coding: [{ system: 'http://snomed.info/sct', code: '733423003' }],
           text: 'Food insecurity (HVS)',
         },
+      })
+    ).id;
+    findingId = (
+      await api('POST', '/fhir/Observation', {
+        resourceType: 'Observation',
+        status: 'final',
+        subject: { reference: `Patient/${personId}` },
+        category: [
+          { coding: [{ system: 'http://hl7.org/fhir/us/core/CodeSystem/us-core-category', code: 'sdoh' }] },
+        ],
+        code: { coding: [{ system: 'http://loinc.org', code: '88124-3' }], text: 'Food insecurity risk' },
+        valueCodeableConcept: { text: 'At risk' },
       })
     ).id;
     // An administrator, who may act for either organization ("Working for").
@@ -176,6 +189,7 @@ describe.skipIf(!chromiumPath)('web app: the closed referral loop in Chromium', 
     await page.getByLabel('Need (SDOH category)').selectOption({ label: 'Food insecurity' });
     await page.getByLabel('Reason').fill('Ran out of food twice this month (Hunger Vital Sign positive).');
     await page.getByRole('checkbox', { name: 'Food insecurity (HVS)' }).check();
+    await page.getByRole('checkbox', { name: 'Food insecurity risk: At risk' }).check();
     await page.getByLabel('The person agreed to share this referral').check();
     await page.getByRole('button', { name: 'Send referral' }).click();
 
@@ -207,6 +221,7 @@ describe.skipIf(!chromiumPath)('web app: the closed referral loop in Chromium', 
     expect(sr.supportingInfo[0].reference).toMatch(/^Consent\//);
     expect(sr.reasonReference).toEqual([
       { reference: `Condition/${concernId}`, display: 'Food insecurity (HVS)' },
+      { reference: `Observation/${findingId}`, display: 'Food insecurity risk: At risk' },
     ]);
 
     // The food bank (switching on the worklist: an open referral counts as read): its inbox has the

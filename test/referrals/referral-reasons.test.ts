@@ -44,6 +44,21 @@ beforeAll(async () => {
       code: { coding: [{ system: 'http://snomed.info/sct', code }], text },
     });
   const food = (await condition('733423003', 'Food insecurity')).id;
+  // An SDOH assessment finding (Hunger Vital Sign), the other kind of reason a referral can name.
+  const finding = (
+    await system.create({
+      resourceType: 'Observation',
+      status: 'final',
+      subject: { reference: `Patient/${patient}` },
+      category: [
+        {
+          coding: [{ system: 'http://hl7.org/fhir/us/core/CodeSystem/us-core-category', code: 'sdoh' }],
+        },
+      ],
+      code: { coding: [{ system: 'http://loinc.org', code: '88124-3' }], text: 'Food insecurity risk' },
+      valueCodeableConcept: { coding: [{ system: 'http://loinc.org', code: 'LA19952-3' }], text: 'At risk' },
+    })
+  ).id;
   const other = (await condition('73211009', 'Diabetes')).id;
   const user = async (name: string, org: string, covered: boolean) =>
     fhirClient(t.app, {
@@ -64,13 +79,14 @@ beforeAll(async () => {
     });
   sender = await user('county-worker', county, true);
   receiver = await user('pantry-worker', pantry, false);
-  ids = { county, pantry, patient, food, other, service: service.id };
+  ids = { county, pantry, patient, food, other, finding, service: service.id };
 });
 afterAll(() => t?.close());
 
 describe('the health concern a referral is for', () => {
   it('before the referral, the food bank sees none of the person', async () => {
     expect((await receiver.get(`Condition/${ids.food}`)).status).toBe(404);
+    expect((await receiver.get(`Observation/${ids.finding}`)).status).toBe(404);
   });
 
   it('is the ServiceRequest reason, and the receiver may read it and nothing else of the person', async () => {
@@ -81,7 +97,10 @@ describe('the health concern a referral is for', () => {
       requester: { reference: `Organization/${ids.county}` },
       category: 'food-insecurity',
       reason: '',
-      reasons: [{ reference: `Condition/${ids.food}`, display: 'Food insecurity' }],
+      reasons: [
+        { reference: `Condition/${ids.food}`, display: 'Food insecurity' },
+        { reference: `Observation/${ids.finding}`, display: 'Food insecurity risk: At risk' },
+      ],
       consent: true,
     });
     const r = await sender.post('', bundle);
@@ -89,9 +108,12 @@ describe('the health concern a referral is for', () => {
     const srId = /ServiceRequest\/([^/]+)/.exec((r.body as Bundle).entry?.[1]?.response?.location ?? '')?.[1];
     const sr = await receiver.get(`ServiceRequest/${srId}`);
     expect(sr.status, sr.text).toBe(200);
-    expect(sr.body.reasonReference).toEqual([
-      { reference: `Condition/${ids.food}`, display: 'Food insecurity' },
+    expect(sr.body.reasonReference.map((r: { reference: string }) => r.reference)).toEqual([
+      `Condition/${ids.food}`,
+      `Observation/${ids.finding}`,
     ]);
+    const finding = await receiver.get(`Observation/${ids.finding}`);
+    expect(finding.status, finding.text).toBe(200);
     const concern = await receiver.get(`Condition/${ids.food}`);
     expect(concern.status, concern.text).toBe(200);
     expect(concern.body.code.text).toBe('Food insecurity');

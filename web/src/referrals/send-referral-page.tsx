@@ -1,4 +1,12 @@
-import type { Bundle, Condition, HealthcareService, Organization, Patient } from '@medplum/fhirtypes';
+import type {
+  Bundle,
+  CodeableConcept,
+  Condition,
+  HealthcareService,
+  Observation,
+  Organization,
+  Patient,
+} from '@medplum/fhirtypes';
 import { useState, type FormEvent } from 'react';
 import { formatDate, formatName } from '../fhir/format';
 import { kithFhir } from '../fhir/kith';
@@ -22,10 +30,38 @@ async function loadService(id: string, signal: AbortSignal) {
   return { service, org };
 }
 
+const conceptText = (c: CodeableConcept | undefined): string | undefined =>
+  c?.text ?? c?.coding?.[0]?.display ?? c?.coding?.[0]?.code;
+
 /** How a health concern reads in the form and as the reason's display. */
 export function concernText(c: Condition): string {
-  const coding = c.code?.coding?.[0];
-  return c.code?.text ?? coding?.display ?? coding?.code ?? 'Health concern';
+  return conceptText(c.code) ?? 'Health concern';
+}
+
+/** How an SDOH assessment finding reads: what was assessed, and the answer when coded. */
+export function findingText(o: Observation): string {
+  const value = conceptText(o.valueCodeableConcept);
+  return `${conceptText(o.code) ?? 'Assessment finding'}${value ? `: ${value}` : ''}`;
+}
+
+/**
+ * The person's assessed needs a referral may name as its reason: active health concerns (Condition)
+ * and SDOH assessment findings (Observation, category sdoh).
+ */
+async function loadNeeds(patientId: string, signal: AbortSignal) {
+  const subject = `Patient/${patientId}`;
+  const [conditions, findings] = await Promise.all([
+    kithFhir.search<Condition>('Condition', { subject, 'clinical-status': 'active', _count: 50 }, signal),
+    kithFhir
+      .search<Observation>('Observation', { subject, category: 'sdoh', _count: 50 }, signal)
+      .catch(() => undefined),
+  ]);
+  const of = <T extends Condition | Observation>(b: Bundle<T> | undefined): (T & { id: string })[] =>
+    (b?.entry ?? []).map((e) => e.resource).filter((r): r is T & { id: string } => !!r?.id);
+  return [
+    ...of(conditions).map((c) => ({ reference: `Condition/${c.id}`, text: concernText(c) })),
+    ...of(findings).map((o) => ({ reference: `Observation/${o.id}`, text: findingText(o) })),
+  ];
 }
 
 /** Send a referral: the person, the service (from the directory), SDOH category, reason and consent. */
@@ -40,18 +76,9 @@ export function SendReferralPage() {
     kithFhir.read<Patient>('Patient', patientId, signal),
   );
   const [category, setCategory] = useState('');
-  // The person's active health concerns, any of which the referral may name as its reason.
-  const concerns = useLoad(patientId || undefined, (signal) =>
-    kithFhir.search<Condition>(
-      'Condition',
-      { subject: `Patient/${patientId}`, 'clinical-status': 'active', _count: 50 },
-      signal,
-    ),
-  );
-  const conditions =
-    concerns.status === 'done'
-      ? (concerns.data.entry ?? []).map((e) => e.resource).filter((c): c is Condition => !!c?.id)
-      : [];
+  // The person's health concerns and SDOH findings, any of which the referral may name as its reason.
+  const needs = useLoad(patientId || undefined, (signal) => loadNeeds(patientId, signal));
+  const conditions = needs.status === 'done' ? needs.data : [];
   const [chosenConcerns, setChosenConcerns] = useState<string[]>([]);
   const [reason, setReason] = useState('');
   const [consent, setConsent] = useState(false);
@@ -91,8 +118,8 @@ export function SendReferralPage() {
       category,
       reason: reason.trim(),
       reasons: conditions
-        .filter((c) => chosenConcerns.includes(c.id!))
-        .map((c) => ({ reference: `Condition/${c.id}`, display: concernText(c) })),
+        .filter((c) => chosenConcerns.includes(c.reference))
+        .map((c) => ({ reference: c.reference, display: c.text })),
       consent,
       note: note.trim() || undefined,
     };
@@ -191,19 +218,19 @@ export function SendReferralPage() {
         </div>
         {!!conditions.length && (
           <fieldset className="field checks referral-concerns">
-            <legend>Health concerns this referral is for</legend>
+            <legend>Health concerns and assessed needs this referral is for</legend>
             {conditions.map((c) => (
-              <label key={c.id}>
+              <label key={c.reference}>
                 <input
                   type="checkbox"
-                  checked={chosenConcerns.includes(c.id!)}
+                  checked={chosenConcerns.includes(c.reference)}
                   onChange={(e) =>
                     setChosenConcerns((xs) =>
-                      e.target.checked ? [...xs, c.id!] : xs.filter((x) => x !== c.id),
+                      e.target.checked ? [...xs, c.reference] : xs.filter((x) => x !== c.reference),
                     )
                   }
                 />{' '}
-                {concernText(c)}
+                {c.text}
               </label>
             ))}
             <p className="hint">The concerns you tick are shared with the receiving organization.</p>
