@@ -27,7 +27,8 @@
 // KEEP_DB=1 keeps the loaded database (PostgreSQL: BENCH_DB; PGlite: kith-bench-identity-SIZE-SEED in
 // the temporary folder) and a later run with KEEP_DB=1 and the same SIZE and BENCH_SEED reuses it
 // without loading: it held back ten runs' probes (PROBES overrides) and each run takes unused ones, so
-// no run creates a record an earlier run created. load_seconds is then the first load's.
+// no run creates a record an earlier run created. load_seconds is then the first load's. LOAD_ONLY=1
+// (with KEEP_DB=1) loads and keeps without measuring, so the load and the measurements can run apart.
 // LOAD_SEARCH_ROWS=0 leaves out the loaded resources' search index rows and history rows (about 25 index
 // rows per resource; neither is read by $match or by matching in a create, which still write their own),
 // so 1M Persons load in reasonable time on 2 cores. WRITERS (2): batches written at once.
@@ -60,6 +61,9 @@ const SEED = Number(process.env.BENCH_SEED ?? 7);
 const PORT = Number(process.env.BENCH_PORT ?? 18480);
 const DB_NAME = process.env.BENCH_DB ?? 'kith_bench_identity';
 const KEEP = process.env.KEEP_DB === '1';
+/** LOAD_ONLY=1 (with KEEP_DB=1): load and keep, measure nothing (a later KEEP_DB run measures). */
+const LOAD_ONLY = process.env.LOAD_ONLY === '1';
+if (LOAD_ONLY && !KEEP) throw new Error('LOAD_ONLY=1 needs KEEP_DB=1 (the load would be dropped)');
 /** Probes one run uses: 50 warm-up $match, QUERIES $match, QUERIES creates. */
 const PER_RUN = 50 + 2 * QUERIES;
 const PROBES = Number(process.env.PROBES ?? (KEEP ? 10 * PER_RUN : PER_RUN));
@@ -515,8 +519,8 @@ async function saveLoad(kith: Awaited<ReturnType<typeof openKith>>, loaded: Load
       ],
     );
   }
-  // This run uses the first PER_RUN probes.
-  await kith.db.query('update bench_identity_probes set used = true where n < $1', [PER_RUN]);
+  // This run uses the first PER_RUN probes (none when it only loads).
+  await kith.db.query('update bench_identity_probes set used = true where n < $1', [LOAD_ONLY ? 0 : PER_RUN]);
   await kith.db.query(`insert into bench_identity_meta values ($1, $2, $3, $4, $5, $6, $7)`, [
     SIZE,
     SEED,
@@ -860,6 +864,24 @@ async function main(): Promise<void> {
       await kith.close();
     }
     if (!loaded) throw new Error('nothing loaded');
+    if (LOAD_ONLY) {
+      console.log(
+        JSON.stringify({
+          bench: 'identity-online',
+          load_only: true,
+          database: databaseUrl ? 'postgresql' : 'pglite',
+          persons: loaded.persons,
+          person_resources: loaded.personResources,
+          records: loaded.records,
+          reused_load: !fresh,
+          load_seconds: round(loaded.seconds, 1),
+          load_records_per_s: Math.round(loaded.records / loaded.seconds),
+          cpus: cpus().length,
+          loadavg: loadavg().map((l) => round(l)),
+        }),
+      );
+      return;
+    }
     if (loaded.probes.length < PER_RUN)
       throw new Error(
         `only ${loaded.probes.length} probes left (${PER_RUN} needed); use a larger SIZE, fewer QUERIES or a fresh load`,
