@@ -149,7 +149,9 @@ describe.skipIf(!chromiumPath)('web app: a user of two organizations chooses who
     await signIn(page, base, 'noor', PASSWORD);
     await page.goto(`${base}/inbox`);
     await page.getByRole('heading', { level: 1, name: 'Alerts and messages' }).waitFor();
-    // Exactly those two are offered; the account's own organization is the first choice.
+    // Exactly those two are offered; the account's own organization is the first choice. The
+    // picker fills in when the page has the server's answer, which may come after the heading.
+    await picker().locator('option', { hasText: SHELTER }).waitFor({ state: 'attached' });
     expect(await picker().locator('option').allInnerTexts()).toEqual([CLINIC, SHELTER]);
     expect(await picker().inputValue()).toBe(`Organization/${org.clinic}`);
     await summary().filter({ hasText: '1 unread · 1 message shown' }).waitFor();
@@ -167,6 +169,7 @@ describe.skipIf(!chromiumPath)('web app: a user of two organizations chooses who
   it('the referral list follows the choice too, and the choice is kept across a reload', async () => {
     await page.goto(`${base}/referrals`);
     await page.getByRole('heading', { level: 1, name: 'Referrals' }).waitFor();
+    await picker().locator('option', { hasText: SHELTER }).waitFor({ state: 'attached' });
     expect(await picker().inputValue()).toBe(`Organization/${org.shelter}`);
     await page.getByRole('row', { name: /Shelterperson/ }).waitFor();
     expect(await page.getByRole('row', { name: /Clinicperson|Elsewhereperson/ }).count()).toBe(0);
