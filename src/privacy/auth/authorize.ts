@@ -201,20 +201,23 @@ export async function authorizeSubmit(
       return sendPage(reply, err.status, page(r, form, err.message), r.redirectUri);
     throw err;
   }
+  // A refusal after the password was right is audited as a failed sign-in, naming the app.
+  const signInRefused = (reason: string) =>
+    auth.emit({
+      type: 'login-failed',
+      outcome: 'failure',
+      ...ctx,
+      username: user.username,
+      userId: user.id,
+      clientId: r.client.clientId,
+      reason,
+    });
   const purposeOfUse =
     typeof form.purpose_of_use === 'string' && form.purpose_of_use !== '' ? form.purpose_of_use : undefined;
   if (purposeOfUse) {
     const problem = purposeProblem(user, purposeOfUse);
     if (problem) {
-      await auth.emit({
-        type: 'login-failed',
-        outcome: 'failure',
-        ...ctx,
-        username: user.username,
-        userId: user.id,
-        clientId: r.client.clientId,
-        reason: 'purpose-not-allowed',
-      });
+      await signInRefused('purpose-not-allowed');
       return sendPage(reply, 403, page(r, form, problem), r.redirectUri);
     }
   }
@@ -240,15 +243,7 @@ export async function authorizeSubmit(
       purposeOfUse,
     });
     if (!(await auth.patientVisible(asUser, id))) {
-      await auth.emit({
-        type: 'login-failed',
-        outcome: 'failure',
-        ...ctx,
-        username: user.username,
-        userId: user.id,
-        clientId: r.client.clientId,
-        reason: 'patient-not-visible',
-      });
+      await signInRefused('patient-not-visible');
       return sendPage(
         reply,
         403,
