@@ -1,7 +1,12 @@
 // ADT messages/s over MLLP against `kith serve` on a fresh PostgreSQL database, with the server's
 // write hooks (identity resolution, labels) on: 1 and 8 concurrent connections, p99 ACK latency.
 // Prints one JSON line. BENCH_MLLP_N messages per run (default 2000).
+// Each run also reports the CPU time per message of the server process and of the database's
+// PostgreSQL backends (from /proc, so it needs a local server): on a shared machine throughput says
+// little, CPU per message says what a quiet 2-core machine could do.
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
+import pg from 'pg';
 import { freshDatabase, startServer } from './_server';
 import { frame, MllpDecoder } from '../src/integration/mllp/framing';
 import { FEMALE_NAMES, MALE_NAMES, SURNAMES } from '../src/identity/generator/data-names';
@@ -56,8 +61,47 @@ async function connection(port: number, ids: number[], run: string, lat: number[
   return ok;
 }
 
-async function runWith(port: number, conns: number, run: string): Promise<Record<string, number>> {
+/** CPU time (ms) of a Linux process, from /proc: user + system, in clock ticks of 10 ms. */
+function cpuOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+interface Cpu {
+  node: number;
+  /** Backend pid → CPU ms. */
+  backends: Map<number, number>;
+  commits: number;
+}
+
+/** CPU of the server and of every backend connected to the bench database, and its commits. */
+async function cpuNow(admin: pg.Client, db: string, serverPid: number): Promise<Cpu> {
+  const { rows } = await admin.query(
+    `select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()`,
+    [db],
+  );
+  const stat = await admin.query(`select xact_commit::int as c from pg_stat_database where datname = $1`, [
+    db,
+  ]);
+  return {
+    node: cpuOf(serverPid),
+    backends: new Map(rows.map((r: { pid: number }) => [r.pid, cpuOf(r.pid)])),
+    commits: stat.rows[0].c,
+  };
+}
+
+async function runWith(
+  port: number,
+  conns: number,
+  run: string,
+  cpu: () => Promise<Cpu>,
+): Promise<Record<string, number>> {
   const lat: number[] = [];
+  const before = await cpu();
   const t0 = performance.now();
   const parts = Array.from({ length: conns }, (_, c) =>
     Array.from({ length: Math.ceil(N / conns) }, (_, k) => c + k * conns).filter((i) => i < N),
@@ -67,23 +111,44 @@ async function runWith(port: number, conns: number, run: string): Promise<Record
     0,
   );
   const secs = (performance.now() - t0) / 1000;
+  // Statistics reach pg_stat_database within its flush interval (up to a second).
+  await new Promise((r) => setTimeout(r, 1200));
+  const after = await cpu();
+  let pgMs = 0;
+  for (const [pid, ms] of after.backends) pgMs += ms - (before.backends.get(pid) ?? 0);
   lat.sort((a, b) => a - b);
   const pct = (p: number): number =>
     Math.round(lat[Math.min(lat.length - 1, Math.ceil(p * lat.length) - 1)] * 10) / 10;
-  return { messages: N, acked_aa: ok, msgs_per_s: Math.round(N / secs), p50_ms: pct(0.5), p99_ms: pct(0.99) };
+  const per = (x: number): number => Math.round((x / N) * 100) / 100;
+  return {
+    messages: N,
+    acked_aa: ok,
+    msgs_per_s: Math.round(N / secs),
+    p50_ms: pct(0.5),
+    p99_ms: pct(0.99),
+    node_cpu_ms_per_msg: per(after.node - before.node),
+    pg_cpu_ms_per_msg: per(pgMs),
+    // The admin connection's own statistics queries count one commit each.
+    commits_per_msg: per(after.commits - before.commits - 1),
+  };
 }
 
 async function main(): Promise<void> {
-  const db = await freshDatabase('kith_bench_mllp');
+  const name = `kith_bench_mllp_${process.pid}`;
+  const db = await freshDatabase(name);
   const mllpPort = 25750 + Math.floor(Math.random() * 200);
   process.env.KITH_MLLP_PORT = String(mllpPort);
   const server = await startServer({ databaseUrl: db.url, port: 18900 + Math.floor(Math.random() * 100) });
+  const admin = new pg.Client({ connectionString: db.url });
+  await admin.connect();
+  const cpu = (): Promise<Cpu> => cpuNow(admin, name, server.pid!);
   try {
     await new Promise((r) => setTimeout(r, 500));
-    const one = await runWith(mllpPort, 1, 'A');
-    const eight = await runWith(mllpPort, 8, 'B');
+    const one = await runWith(mllpPort, 1, 'A', cpu);
+    const eight = await runWith(mllpPort, 8, 'B', cpu);
     console.log(JSON.stringify({ bench: 'mllp-adt', database: 'postgres', c1: one, c8: eight }));
   } finally {
+    await admin.end();
     await server.stop();
     await db.drop();
   }
