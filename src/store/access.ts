@@ -7,6 +7,8 @@ export interface RowAccess {
   security: string[] | null;
   compartment: string[] | null;
   custodian: string | null;
+  /** Category codes (the generated `category` column); undefined when not read with the row. */
+  category?: string[] | null;
   /** What the access layer's `readCompanionSql` read with the row (its consent grants), when it asked. */
   prefetched?: unknown;
 }

@@ -1,5 +1,5 @@
 import { registerMigrations, type Migration } from './db/migrate';
-import { accessColumnsMigration } from '../privacy/policy/migrations';
+import { accessColumnsMigration, categoryColumnMigration } from '../privacy/policy/migrations';
 import '../privacy/consent/migrations';
 
 const indexTable = (name: string, columns: string, lookup: string): string => `
@@ -56,6 +56,8 @@ ${indexTable('composite', 'key text collate "C" not null, num numeric, low times
   // The access columns (security labels, patient compartment, custodian) the policy filters on;
   // rows are filled by the write path and, for rows written before, by the backfill on start.
   { ...accessColumnsMigration, id: 'store-0002-access-columns' },
+  // The resource's category codes, for consents limited to data categories (computed by PostgreSQL).
+  { ...categoryColumnMigration, id: 'store-0003-category-column' },
 ];
 
 registerMigrations(storeMigrations);

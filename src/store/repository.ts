@@ -265,7 +265,7 @@ export class FhirStore {
   async read(resourceType: string, id: string): Promise<StoredVersion> {
     const companion = this.guarded ? this.hooks.access?.readCompanionSql?.(this) : undefined;
     const { rows } = await this.queryable.query(
-      `select version_id, last_updated, deleted, content::text as json, security, compartment, custodian
+      `select version_id, last_updated, deleted, content::text as json, security, compartment, custodian, category
        ${companion ? `, ${companion} as prefetched` : ''}
        from fhir_resources where resource_type = $1 and id = $2`,
       [resourceType, id],
@@ -320,7 +320,8 @@ export class FhirStore {
       throw new FhirError('not_found', `Version ${versionId} is not a version id`);
     const { rows } = await this.queryable.query(
       `select h.version_id, h.last_updated, h.deleted, h.content::text as json, h.security, h.compartment,
-         h.custodian, c.security as c_security, c.compartment as c_compartment, c.custodian as c_custodian
+         h.custodian, h.category, c.security as c_security, c.compartment as c_compartment,
+         c.custodian as c_custodian, c.category as c_category
        from fhir_history h left join fhir_resources c on c.resource_type = h.resource_type and c.id = h.id
        where h.resource_type = $1 and h.id = $2 and h.version_id = $3`,
       [resourceType, id, Number(versionId)],
@@ -334,6 +335,7 @@ export class FhirStore {
         security: rows[0].c_security,
         compartment: rows[0].c_compartment,
         custodian: rows[0].c_custodian,
+        category: rows[0].c_category ?? null,
       };
       const allowed = await this.authorizeRead(v, [rowAccess(rows[0]), current], 'vread');
       if (!allowed)
@@ -689,6 +691,7 @@ function rowAccess(row: any): RowAccess {
     security: row.security ?? null,
     compartment: row.compartment ?? null,
     custodian: row.custodian ?? null,
+    ...(row.category !== undefined ? { category: row.category } : {}),
     ...(row.prefetched !== undefined && row.prefetched !== null ? { prefetched: row.prefetched } : {}),
   };
 }

@@ -160,7 +160,7 @@ describe('consentGrants', () => {
           {
             type: 'deny',
             actor: [org('b')],
-            class: [{ system: 'http://example.org/doc-types', code: 'note' }],
+            class: [{ code: 'not a type' }],
           },
           { type: 'permit', actor: [org('c')], action: [{ coding: [{ code: 'collect' }] }] },
         ],
@@ -172,6 +172,52 @@ describe('consentGrants', () => {
     ]);
     expect(r.notes).toHaveLength(5);
     expect(r.notes.join('\n')).toMatch(/provision.code; permit dropped/);
+  });
+
+  it('reads classes of a category system as category limits, with resource types as a second limit', () => {
+    const SDOH = { system: 'http://hl7.org/fhir/us/core/CodeSystem/us-core-category', code: 'sdoh' };
+    const SOCIAL = {
+      system: 'http://terminology.hl7.org/CodeSystem/observation-category',
+      code: 'social-history',
+    };
+    const r = flattenConsent(
+      consent({
+        type: 'permit',
+        actor: [org('a')],
+        class: [{ system: 'http://hl7.org/fhir/resource-types', code: 'Observation' }, SDOH, SOCIAL],
+        provision: [
+          { type: 'deny', class: [SOCIAL] },
+          { type: 'deny', class: [SDOH, { code: '??' }] },
+        ],
+      }),
+    );
+    expect(r.grants).toEqual([
+      {
+        consentId: 'k1',
+        patient: 'p1',
+        grantee: 'a',
+        permit: true,
+        depth: 0,
+        labels: [],
+        resourceTypes: ['Observation'],
+        categories: ['sdoh', 'social-history'],
+      },
+      // The first exception states its class: it limits the category and no longer the type.
+      {
+        consentId: 'k1',
+        patient: 'p1',
+        grantee: 'a',
+        permit: false,
+        depth: 1,
+        labels: [],
+        categories: ['social-history'],
+      },
+      // A deny with a class Kith cannot read is widened to every class.
+      { consentId: 'k1', patient: 'p1', grantee: 'a', permit: false, depth: 1, labels: [] },
+    ]);
+    expect(r.notes).toEqual([
+      'provision.provision[1]: class is neither a resource type nor a category; deny applied without that limit',
+    ]);
   });
 
   it('reads a basic OPTOUT consent without provisions as deny-all', () => {

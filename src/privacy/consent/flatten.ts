@@ -78,7 +78,7 @@ function grantees(actors: ConsentProvision['actor']): { grantees: string[]; unus
  * exceptions). Each nested provision inherits from its parent every constraint it does not state
  * (actor, action, securityLabel, purpose, class, period, data) and replaces those it does state.
  * What a grant cannot express is handled safely: a permit limited by something Kith cannot evaluate
- * (provision.code, dataPeriod, a class that is not a resource type, data that is not an instance, an
+ * (provision.code, dataPeriod, a class that is neither a resource type nor a category, data that is not an instance, an
  * actor that is not a recipient organization) is dropped; a deny is widened to ignore that limit.
  * Only active consents yield rows; a revoked (inactive) or rejected consent yields none.
  */
@@ -112,16 +112,23 @@ export function flattenConsent(consent: Consent, options: FlattenOptions = {}): 
       widen('unreadable period');
     }
     let resourceTypes: string[] | undefined;
+    let categories: string[] | undefined;
     if (p.classes) {
-      const types = p.classes.filter(
-        (c) => (c.system === RESOURCE_TYPES_SYSTEM || !c.system) && /^[A-Z][A-Za-z]+$/.test(c.code ?? ''),
-      );
-      if (types.length < p.classes.length) {
-        if (permit && !types.length) return drop('class is not a resource type');
-        if (permit) notes.push(`${path}: classes other than resource types ignored`);
-        else widen('class is not a resource type');
+      // A class is a resource type (resource-types system, or no system and a type-shaped code) or a
+      // data category (any other system), matched by code against the resource's category.
+      const isType = (c: Coding) =>
+        (c.system === RESOURCE_TYPES_SYSTEM || !c.system) && /^[A-Z][A-Za-z]+$/.test(c.code ?? '');
+      const types = p.classes.filter(isType);
+      const cats = p.classes.filter((c) => !isType(c) && !!c.system && !!c.code);
+      if (types.length + cats.length < p.classes.length) {
+        if (permit && !types.length && !cats.length)
+          return drop('class is neither a resource type nor a category');
+        if (permit) notes.push(`${path}: classes without a system that are not resource types ignored`);
+        else widen('class is neither a resource type nor a category');
       }
-      resourceTypes = permit || types.length === p.classes.length ? codesOf(types) : undefined;
+      const exact = types.length + cats.length === p.classes.length;
+      if (types.length && (permit || exact)) resourceTypes = codesOf(types);
+      if (cats.length && (permit || exact)) categories = [...new Set(codesOf(cats))];
     }
     let resources: string[] | undefined;
     if (p.data?.length) {
@@ -150,6 +157,7 @@ export function flattenConsent(consent: Consent, options: FlattenOptions = {}): 
       depth,
       labels: p.labels ?? [],
       ...(resourceTypes ? { resourceTypes } : {}),
+      ...(categories ? { categories } : {}),
       ...(p.purposes ? { purposes: p.purposes } : {}),
       ...(resources ? { resources } : {}),
       ...(periodStart(p.period?.start) ? { periodStart: periodStart(p.period?.start) } : {}),

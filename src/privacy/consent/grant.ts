@@ -20,6 +20,13 @@ export interface Grant {
   labels: string[];
   /** Resource types the provision is limited to (Consent.provision.class); undefined: all. */
   resourceTypes?: string[];
+  /**
+   * Category codes the provision is limited to (Consent.provision.class codings that are not resource
+   * types, e.g. observation-category `social-history`, us-core `sdoh`, condition-category
+   * `health-concern`), matched by code against the resource's `category`; undefined: all. With
+   * `resourceTypes` too, a resource must match both.
+   */
+  categories?: string[];
   /** PurposeOfUse codes the provision is limited to; undefined: any purpose. */
   purposes?: string[];
   /** Individual resources ("Type/id") the provision is limited to (provision.data); undefined: all. */

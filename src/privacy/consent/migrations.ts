@@ -23,6 +23,11 @@ create table consent_grants (
 create index consent_grants_patient on consent_grants (patient, grantee);
 `,
   },
+  {
+    // Consents limited to data categories (provision.class codings that are not resource types).
+    id: 'privacy-0003-consent-categories',
+    sql: `alter table consent_grants add column categories text[];`,
+  },
 ];
 
 registerMigrations(consentMigrations);

@@ -8,7 +8,7 @@ export interface SqlClient {
 }
 
 const COLUMNS =
-  'consent_id, seq, patient, grantee, permit, depth, labels, resource_types, purposes, resources, period_start, period_end';
+  'consent_id, seq, patient, grantee, permit, depth, labels, resource_types, purposes, resources, period_start, period_end, categories';
 
 /** Removes every grant row of a Consent (on delete, or before re-inserting). */
 export async function deleteConsentGrants(client: SqlClient, consentId: string): Promise<void> {
@@ -46,8 +46,9 @@ export async function syncConsentGrants(
         g.resources ?? null,
         g.periodStart ?? null,
         g.periodEnd ?? null,
+        g.categories ?? null,
       ].map((v) => `$${params.push(v)}`);
-      return `(${ps[0]}, ${ps[1]}::int, ${ps[2]}, ${ps[3]}, ${ps[4]}::boolean, ${ps[5]}::int, ${ps[6]}::text[], ${ps[7]}::text[], ${ps[8]}::text[], ${ps[9]}::text[], ${ps[10]}::timestamptz, ${ps[11]}::timestamptz)`;
+      return `(${ps[0]}, ${ps[1]}::int, ${ps[2]}, ${ps[3]}, ${ps[4]}::boolean, ${ps[5]}::int, ${ps[6]}::text[], ${ps[7]}::text[], ${ps[8]}::text[], ${ps[9]}::text[], ${ps[10]}::timestamptz, ${ps[11]}::timestamptz, ${ps[12]}::text[])`;
     });
     await client.query(`insert into consent_grants (${COLUMNS}) values ${values.join(', ')}`, params);
   }
@@ -91,6 +92,7 @@ export function grantFromRow(r: any): Grant {
     depth: r.depth,
     labels: r.labels ?? [],
     ...(r.resource_types ? { resourceTypes: r.resource_types } : {}),
+    ...(r.categories ? { categories: r.categories } : {}),
     ...(r.purposes ? { purposes: r.purposes } : {}),
     ...(r.resources ? { resources: r.resources } : {}),
     ...(r.period_start ? { periodStart: iso(r.period_start) } : {}),

@@ -10,6 +10,7 @@ import {
   applyRedaction,
   decide,
   defaultPolicy,
+  resourceCategories,
   searchReadsRedacted,
   visibilitySql,
   type AccessPolicy,
@@ -78,6 +79,7 @@ export class PolicyGuard implements AccessControl {
         labels: cols.security ?? [],
         patientIds: patients,
         ...(cols.custodian ? { custodian: cols.custodian } : {}),
+        ...(cols.category ? { categories: cols.category } : {}),
       },
       grants,
       { policy: this.policy },
@@ -177,7 +179,12 @@ export class PolicyGuard implements AccessControl {
     const action = kind === 'search' ? 'search' : 'read';
     const ref = `${version.resourceType}/${version.id}`;
     let first: Decision | undefined;
-    for (const cols of rows) {
+    for (const row of rows) {
+      // Rows read without their category (the update path's re-create check): the version's own.
+      const cols =
+        row.category === undefined
+          ? { ...row, category: resourceCategories(JSON.parse(version.json) as Resource) }
+          : row;
       const d = await this.decideOn(store, version.resourceType, version.id, cols, action);
       first ??= d;
       if (d.decision === 'deny') {

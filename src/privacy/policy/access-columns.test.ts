@@ -75,11 +75,33 @@ describe('accessColumns', () => {
       security: ['42CFRPart2', 'ETH', 'NORDSCLCD', 'R'],
       compartment: ['Patient/p1'],
       custodian: 'bh',
+      category: [],
     });
     expect(accessColumns(r({ resourceType: 'Organization', id: 'o' }))).toEqual({
       security: [],
       compartment: [],
       custodian: null,
+      category: [],
     });
+  });
+
+  it('reads category codes of any system, from one CodeableConcept or many, as the SQL column does', () => {
+    const obs = r({
+      resourceType: 'Observation',
+      id: 'o',
+      category: [
+        { coding: [{ system: 'http://hl7.org/fhir/us/core/CodeSystem/us-core-category', code: 'sdoh' }] },
+        { coding: [{ code: 'social-history' }, { display: 'no code' }] },
+      ],
+    });
+    expect(accessColumns(obs).category).toEqual(['sdoh', 'social-history']);
+    const procedure = r({
+      resourceType: 'Procedure',
+      id: 'p',
+      category: { coding: [{ code: '387713003' }] },
+    });
+    expect(accessColumns(procedure).category).toEqual(['387713003']);
+    const allergy = r({ resourceType: 'AllergyIntolerance', id: 'a', category: ['food'] });
+    expect(accessColumns(allergy).category).toEqual([]);
   });
 });

@@ -13,6 +13,11 @@ export interface AccessColumns {
   compartment: string[];
   /** The custodian organization id (meta extension set by labelResource), or null. */
   custodian: string | null;
+  /**
+   * Codes of `category[].coding[]` (any system). Not written by the store: PostgreSQL computes the
+   * `category` column from the content (migration privacy-0003-category-column) the same way.
+   */
+  category: string[];
 }
 
 const require = createRequire(import.meta.url);
@@ -45,11 +50,30 @@ export function patientCompartment(resource: Resource): string[] {
   return [...out].sort();
 }
 
-/** The values for the `security`, `compartment` and `custodian` columns of a resource's row. */
+/**
+ * The category codes of a resource, as the `category` column holds them: the jsonpath
+ * `$.category.coding.code` in lax mode (a single CodeableConcept or an array of them; plain code
+ * arrays such as AllergyIntolerance.category yield nothing).
+ */
+export function resourceCategories(resource: Resource): string[] {
+  const raw = (resource as { category?: unknown }).category;
+  const out: string[] = [];
+  for (const concept of Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]) {
+    const codings = (concept as { coding?: unknown } | null)?.coding;
+    for (const coding of Array.isArray(codings) ? codings : codings ? [codings] : []) {
+      const code = (coding as { code?: unknown } | null)?.code;
+      if (typeof code === 'string') out.push(code);
+    }
+  }
+  return out;
+}
+
+/** The values for the access columns of a resource's row (`category` is computed by PostgreSQL). */
 export function accessColumns(resource: Resource): AccessColumns {
   return {
     security: securityCodes(resource),
     compartment: patientCompartment(resource),
     custodian: custodianOf(resource) ?? null,
+    category: resourceCategories(resource),
   };
 }

@@ -10,6 +10,8 @@ export interface Target {
   resourceType: string;
   /** "Type/id" of the resource, for grants limited to individual resources. */
   ref?: string;
+  /** The resource's category codes (the `category` column), for grants limited to categories. */
+  categories?: readonly string[];
 }
 
 /** Whether a grant row speaks to this caller about this resource now. */
@@ -17,6 +19,7 @@ export function applies(g: Grant, cc: CallerContext, t: Target): boolean {
   return (
     cc.grantees.includes(g.grantee) &&
     (!g.resourceTypes || g.resourceTypes.includes(t.resourceType)) &&
+    (!g.categories || g.categories.some((c) => !!t.categories?.includes(c))) &&
     (!g.purposes || g.purposes.some((p) => cc.purposes.includes(p))) &&
     inPeriod(cc.now, g.periodStart, g.periodEnd) &&
     (!g.resources || (!!t.ref && g.resources.includes(t.ref)))

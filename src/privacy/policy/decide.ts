@@ -18,6 +18,8 @@ export interface AccessRequest {
   custodian?: string;
   /** The resource id, for consents limited to individual resources. */
   id?: string;
+  /** Category codes of the resource (`resourceCategories(resource)`, the `category` column). */
+  categories?: readonly string[];
 }
 
 export interface Decision {
@@ -104,7 +106,11 @@ function readDecision(
       `break-glass until ${caller.breakGlass!.until}: ${caller.breakGlass!.reason}`,
     );
 
-  const target: Target = { resourceType: type, ...(req.id ? { ref: `${type}/${req.id}` } : {}) };
+  const target: Target = {
+    resourceType: type,
+    ...(req.id ? { ref: `${type}/${req.id}` } : {}),
+    ...(req.categories ? { categories: req.categories } : {}),
+  };
   const failures: { patient: string; d: string; verdict: 'denied' | 'no-consent' }[] = [];
   const normalOk = (patient: string) =>
     classVerdict(patientScope(grants, cc, sets, target, patient), 'N') === 'allowed';

@@ -27,3 +27,18 @@ create index fhir_resources_compartment on fhir_resources using gin (compartment
 create index fhir_resources_custodian on fhir_resources (custodian) where custodian is not null;
 `,
 };
+
+/**
+ * The category column the consent part of the policy filters on (consents limited to data
+ * categories, e.g. Observation category `sdoh`): the codes of `category[].coding[]` (any system),
+ * computed by PostgreSQL from the content, so every write path, old rows and history versions have
+ * it without the write statements naming it. `resourceCategories` computes the same in TypeScript.
+ * Registered by the store as `store-0003-category-column`, after the tables exist.
+ */
+export const categoryColumnMigration: Migration = {
+  id: 'privacy-0003-category-column',
+  sql: `
+alter table fhir_resources add column category jsonb generated always as (jsonb_path_query_array(content, '$.category.coding.code')) stored;
+alter table fhir_history add column category jsonb generated always as (jsonb_path_query_array(content, '$.category.coding.code')) stored;
+`,
+};

@@ -7,7 +7,7 @@ import { ACTION_OP, scopeCoverage, scopeFor } from './scopes';
 
 /**
  * The read decision of `decide` as one SQL predicate over `fhir_resources` (alias `r`) with the
- * columns `security`, `compartment`, `custodian` and the `consent_grants` table. A row satisfies it
+ * columns `security`, `compartment`, `custodian`, `category` and the `consent_grants` table. A row satisfies it
  * exactly when `decide(caller, {action: 'search', ...})` permits (or redacts, unless
  * `allowRedacted: false`) the resource. Every consent function here mirrors one in consent-eval.ts.
  */
@@ -64,6 +64,7 @@ function consentSql(cc: CallerContext, sets: LabelSets, r: string, bind: Bind) {
 
   const applies = (a: string) =>
     `${a}.grantee = any(${G()}) and (${a}.resource_types is null or ${r}.resource_type = any(${a}.resource_types))` +
+    ` and (${a}.categories is null or coalesce(${r}.category ?| ${a}.categories, false))` +
     ` and (${a}.purposes is null or ${a}.purposes && ${P()})` +
     ` and (${a}.period_start is null or ${a}.period_start <= ${NOW()}) and (${a}.period_end is null or ${a}.period_end > ${NOW()})` +
     ` and (${a}.resources is null or (${r}.resource_type || '/' || ${r}.id) = any(${a}.resources))`;
