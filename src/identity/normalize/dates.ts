@@ -2,11 +2,13 @@
  * Birth dates as integers YYYYMMDD (0 = missing). Sources send YYYYMMDD, YYYY-MM-DD (with or without a
  * time), MM/DD/YYYY and MM/DD/YY; a "month" above 12 whose "day" is 12 or less is read as DD/MM, because
  * that is what the clerk typed. A date one mistyped digit from a real one (month 13-19, day 32-39) is kept
- * for comparison: it can still be one edit from the right date, though never equal to it. Other impossible
- * dates and known placeholders (1900-01-01, 1901-01-01) are missing: a placeholder shared by strangers
+ * for comparison: it can still be one edit from the right date, though never equal to it; so is a date in
+ * the future (a mistyped year). Other impossible dates and known placeholders (1900-01-01, 1901-01-01) are missing: a placeholder shared by strangers
  * must not count as agreement.
  */
 const MIN_YEAR = 1880;
+/** Years after the current one up to this are typos of a past year (one digit off), kept for comparison. */
+const MAX_TYPED_YEAR = 2999;
 const PLACEHOLDERS = new Set([19000101, 19010101, 18000101, 18500101]);
 
 export function isLeapYear(y: number): boolean {
@@ -27,6 +29,10 @@ function build(y: number, m: number, d: number, maxYear: number): number {
     if (m > 12 && d <= 12 && isValidDate(y, d, m, maxYear)) return y * 10000 + d * 100 + m;
     // One mistyped digit (month 16, day 38) still leaves a date that compares close to the right one.
     if (y >= MIN_YEAR && y <= maxYear && m >= 1 && m <= 19 && d >= 1 && d <= 39)
+      return y * 10000 + m * 100 + d;
+    // A year in the future (2054) is a mistyped past one (1954, 2004), not an absent date: kept, it still
+    // disagrees with a father's 1975, where a missing date would let the pair through on name and address.
+    if (y > maxYear && y <= MAX_TYPED_YEAR && isValidDate(y, m, d, MAX_TYPED_YEAR))
       return y * 10000 + m * 100 + d;
     return 0;
   }

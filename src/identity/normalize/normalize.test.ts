@@ -107,15 +107,20 @@ describe('dates', () => {
   it('reads a DD/MM date whose first part cannot be a month', () => {
     expect(parseDate('25/12/1990', 2025)).toBe(19901225);
   });
-  it('treats placeholders, future and impossible dates as missing', () => {
+  it('treats placeholders and impossible dates as missing', () => {
     expect(parseDate('1900-01-01', 2025)).toBe(0);
-    expect(parseDate('2031-01-01', 2025)).toBe(0);
+    expect(parseDate('3031-01-01', 2025)).toBe(0);
+    expect(parseDate('2031-02-30', 2025)).toBe(0);
     expect(parseDate('1980-02-45', 2025)).toBe(0);
     expect(parseDate('not a date', 2025)).toBe(0);
     expect(parseDate('', 2025)).toBe(0);
   });
   it('keeps a date one mistyped digit from a real one', () => {
     expect(parseDate('19851618', 2025)).toBe(19851618);
+  });
+  it('keeps a future date (a mistyped year) so that it can still disagree', () => {
+    expect(parseDate('10/20/2054', 2025)).toBe(20541020);
+    expect(parseDate('2031-01-01', 2025)).toBe(20310101);
   });
   it('detects day/month swaps', () => {
     expect(isDayMonthSwap(19800402, 19800204)).toBe(true);
