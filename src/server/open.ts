@@ -1,4 +1,5 @@
 import { CreateBatcher } from '../store/create-batcher';
+import { UpdateBatcher } from '../store/update-batcher';
 import { mkdirSync } from 'node:fs';
 import type { KithConfig } from '../config/config';
 import { FhirStore, migrate, openDatabase, type Database } from '../store';
@@ -36,6 +37,7 @@ export async function openKith(
   // Bound to no caller: the system. Request handlers bind the caller with `withCaller`.
   const store = new FhirStore(db);
   store.setCreateBatcher(createBatcher(db.kind));
+  store.setUpdateBatcher(updateBatcher(db.kind));
   const privacy = await installPrivacy({ store });
   const identity = installIdentity({ store });
   const auth = await AuthService.open(db, {
@@ -68,4 +70,14 @@ function createBatcher(kind: 'pglite' | 'postgres'): CreateBatcher | undefined {
   const slots = Number(process.env.KITH_CREATE_SLOTS ?? (kind === 'pglite' ? 1 : 2));
   const size = Number(process.env.KITH_CREATE_BATCH ?? 32);
   return slots > 0 && size > 1 ? new CreateBatcher(slots, size) : undefined;
+}
+
+/**
+ * Concurrent updates likewise: `KITH_UPDATE_SLOTS` batches at a time (0: every update alone), at
+ * most `KITH_UPDATE_BATCH` updates each.
+ */
+function updateBatcher(kind: 'pglite' | 'postgres'): UpdateBatcher | undefined {
+  const slots = Number(process.env.KITH_UPDATE_SLOTS ?? (kind === 'pglite' ? 1 : 2));
+  const size = Number(process.env.KITH_UPDATE_BATCH ?? 32);
+  return slots > 0 && size > 1 ? new UpdateBatcher(slots, size) : undefined;
 }

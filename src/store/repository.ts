@@ -9,8 +9,10 @@ import { readHistory, type HistoryEntry, type HistoryQuery } from './history';
 import { extractIndexRows } from './index-rows';
 import type { VisibilityFilter } from './search/execute';
 import type { CreateBatcher } from './create-batcher';
+import type { UpdateBatcher } from './update-batcher';
+import type { Settled } from './write-batcher';
 import { TxConnection } from './riders';
-import { createManySql, writeVersionSql } from './write-sql';
+import { createManySql, updateManySql, writeVersionSql } from './write-sql';
 
 export interface Queryable {
   query<R extends pg.QueryResultRow = any>(
@@ -87,6 +89,8 @@ export interface WriteHooks {
   afterMany?: ((store: FhirStore, results: WriteResult[]) => Promise<void>)[];
   /** Writes concurrent creates together (see CreateBatcher); absent: each create alone. */
   batcher?: CreateBatcher;
+  /** Writes concurrent updates together (see UpdateBatcher); absent: each update alone. */
+  updateBatcher?: UpdateBatcher;
 }
 
 /** Who asks when a store is bound to no one: denied everything (fail closed). */
@@ -382,114 +386,210 @@ export class FhirStore {
     if (resources.length === 0) return [];
     return this.inTransaction(async (tx) => {
       for (const hook of tx.hooks.beforeMany ?? []) await hook(tx.unguarded(), resources);
-      const lastUpdated = new Date().toISOString();
       const prepared: Resource[] = [];
       for (const r of resources) {
         const p = await tx.runBeforeHooks(r, undefined);
         await tx.authorizeWrite('create', p, undefined);
         prepared.push(p);
       }
-      const stored = prepared.map(
-        (r) => ({ ...r, meta: { ...r.meta, versionId: '1', lastUpdated } }) as Resource,
+      const results = await tx.writeSet(
+        prepared.map((resource) => ({ resource, versionId: 1 })),
+        false,
       );
-      const docs = stored.map((r) => ({
-        t: r.resourceType,
-        i: r.id as string,
-        c: r,
-        ...columnsJson(tx.hooks.access?.columns(r)),
-      }));
-      const conn = tx.conn instanceof TxConnection ? tx.conn : undefined;
-      const taken = stored.map((r) => conn?.take(r.resourceType, r.id as string));
-      // The write companions (scalar reads over $1, the type) once per type, after the resources'
-      // own read riders: a companion read per resource would cost a round trip each in its hook.
-      const types = [...new Set(stored.map((r) => r.resourceType))];
-      const typeReads = types.map((type) =>
-        (tx.hooks.companions ?? []).map((c) => ({ name: c.name, sql: c.sql, values: [type] })),
-      );
-      const riders = {
-        writes: taken.flatMap((t) => t?.writes ?? []),
-        reads: [...taken.map((t) => t?.reads ?? []), ...typeReads],
-      };
-      const { sql, params } = createManySql(
-        stored.map((r) => ({ type: r.resourceType, id: r.id as string, rows: extractIndexRows(r) })),
-        riders,
-      );
-      let out: any[];
-      try {
-        const config = {
-          name: statementName(sql),
-          text: sql,
-          values: [JSON.stringify(docs), lastUpdated, ...params],
-        };
-        out = (conn ? await conn.queryCarrying(config) : await tx.queryable.query(config)).rows;
-      } catch (err: any) {
-        if (err?.code === '23505')
-          throw new FhirError('conflict', `A resource with one of these ids already exists`);
-        throw err;
-      }
-      // Which result column holds each resource's read riders (see createManySql).
-      let column = 0;
-      const read = riders.reads.map((reads) =>
-        Object.fromEntries(reads.map((r) => [r.name, out[0]?.[`c${column++}`]])),
-      );
-      const ofType = new Map(types.map((type, i) => [type, read[stored.length + i]]));
-      const results: WriteResult[] = stored.map((resource, k) => ({
-        companions: { ...ofType.get(resource.resourceType), ...read[k] },
-        resource,
-        created: true,
-        version: {
-          resourceType: resource.resourceType,
-          id: resource.id as string,
-          versionId: 1,
-          lastUpdated,
-          deleted: false,
-          json: JSON.stringify(resource),
-        },
-      }));
-      for (const r of results) conn?.written.set(`${r.version.resourceType}/${r.version.id}`, r.version);
       for (const hook of tx.hooks.afterMany ?? []) await hook(tx.unguarded(), results);
       for (const result of results) await tx.runHooks(result, undefined);
       return results;
     });
   }
 
-  /** Updates, or creates with the client's id when the resource does not exist yet. */
+  /**
+   * New versions of several resources (each at most once) in one transaction: their current rows
+   * locked in one statement, in key order (two such sets never wait on each other in a cycle), and
+   * written in one statement; hooks still run for each, in order. Each gets its own outcome: a stale
+   * `ifMatch` fails that update alone (the others are written); any other failure throws, for all.
+   */
+  async updateMany(items: { resource: Resource; ifMatch?: number }[]): Promise<Settled[]> {
+    if (items.length === 0) return [];
+    const keys = items.map((i) => `${i.resource.resourceType}/${i.resource.id}`);
+    if (new Set(keys).size !== keys.length) throw new Error('updateMany writes each resource once');
+    for (const { resource } of items)
+      if (!resource.id || !isValidId(resource.id))
+        throw new FhirError('invalid_resource', 'Resource.id is missing or invalid', 'Resource.id');
+    return this.inTransaction(async (tx) => {
+      const currents = await tx.lockCurrents(items.map((i) => i.resource));
+      const out: Settled[] = [];
+      const writes: { k: number; resource: Resource; versionId: number; previous?: Resource }[] = [];
+      for (const [k, { resource, ifMatch }] of items.entries()) {
+        const checked = await tx.checkUpdate(resource, currents.get(keys[k]), ifMatch);
+        if ('error' in checked || 'version' in checked) out[k] = checked;
+        else writes.push({ k, ...checked });
+      }
+      const results = await tx.writeSet(writes, true);
+      writes.forEach((w, j) => {
+        results[j].created = !w.previous;
+        out[w.k] = results[j];
+      });
+      for (const [j, w] of writes.entries()) await tx.runHooks(results[j], w.previous);
+      return out;
+    });
+  }
+
+  /**
+   * Writes new versions of resources (each at most once) in one statement, with each one's read
+   * riders and the write companions once per type; marks them written in this transaction.
+   */
+  private async writeSet(
+    items: { resource: Resource; versionId: number }[],
+    update: boolean,
+  ): Promise<WriteResult[]> {
+    if (items.length === 0) return [];
+    const lastUpdated = new Date().toISOString();
+    const stored = items.map(
+      ({ resource: r, versionId }) =>
+        ({ ...r, meta: { ...r.meta, versionId: String(versionId), lastUpdated } }) as Resource,
+    );
+    const docs = stored.map((r, k) => ({
+      t: r.resourceType,
+      i: r.id as string,
+      ...(update ? { v: items[k].versionId } : {}),
+      c: r,
+      ...columnsJson(this.hooks.access?.columns(r)),
+    }));
+    const conn = this.conn instanceof TxConnection ? this.conn : undefined;
+    const taken = stored.map((r) => conn?.take(r.resourceType, r.id as string));
+    // The write companions (scalar reads over $1, the type) once per type, after the resources'
+    // own read riders: a companion read per resource would cost a round trip each in its hook.
+    const types = [...new Set(stored.map((r) => r.resourceType))];
+    const typeReads = types.map((type) =>
+      (this.hooks.companions ?? []).map((c) => ({ name: c.name, sql: c.sql, values: [type] })),
+    );
+    const riders = {
+      writes: taken.flatMap((t) => t?.writes ?? []),
+      reads: [...taken.map((t) => t?.reads ?? []), ...typeReads],
+    };
+    const indexed = stored.map((r) => ({
+      type: r.resourceType,
+      id: r.id as string,
+      rows: extractIndexRows(r),
+    }));
+    const { sql, params } = update ? updateManySql(indexed, riders) : createManySql(indexed, riders);
+    let out: any[];
+    try {
+      const config = {
+        name: statementName(sql),
+        text: sql,
+        values: [JSON.stringify(docs), lastUpdated, ...params],
+      };
+      out = (conn ? await conn.queryCarrying(config) : await this.queryable.query(config)).rows;
+    } catch (err: any) {
+      if (err?.code === '23505')
+        throw new FhirError('conflict', `A resource with one of these ids already exists`);
+      throw err;
+    }
+    // Which result column holds each resource's read riders (see createManySql).
+    let column = 0;
+    const read = riders.reads.map((reads) =>
+      Object.fromEntries(reads.map((r) => [r.name, out[0]?.[`c${column++}`]])),
+    );
+    const ofType = new Map(types.map((type, i) => [type, read[stored.length + i]]));
+    const results: WriteResult[] = stored.map((resource, k) => ({
+      companions: { ...ofType.get(resource.resourceType), ...read[k] },
+      resource,
+      created: items[k].versionId === 1,
+      version: {
+        resourceType: resource.resourceType,
+        id: resource.id as string,
+        versionId: items[k].versionId,
+        lastUpdated,
+        deleted: false,
+        json: JSON.stringify(resource),
+      },
+    }));
+    for (const r of results) conn?.written.set(`${r.version.resourceType}/${r.version.id}`, r.version);
+    return results;
+  }
+
+  /** Writes concurrent updates outside a transaction together from now on (see UpdateBatcher). */
+  setUpdateBatcher(batcher: UpdateBatcher | undefined): void {
+    this.hooks.updateBatcher = batcher;
+  }
+
+  /**
+   * Updates, or creates with the client's id when the resource does not exist yet. Outside a
+   * transaction, an update may be written together with concurrent updates of the same caller
+   * (never with another update of the same resource).
+   */
   async update<T extends Resource>(resource: T, options: WriteOptions = {}): Promise<WriteResult> {
     const id = resource.id;
     if (!id || !isValidId(id))
       throw new FhirError('invalid_resource', 'Resource.id is missing or invalid', 'Resource.id');
+    const batcher = this.hooks.updateBatcher;
+    if (batcher && !this.conn && options.current === undefined) {
+      const key = `${this.guarded ? 'g' : 'u'}:${JSON.stringify(this.caller ?? null)}`;
+      return batcher.submit(key, this, { resource, ifMatch: options.ifMatch }, () =>
+        this.updateAlone(resource, options),
+      );
+    }
+    return this.updateAlone(resource, options);
+  }
+
+  private async updateAlone(resource: Resource, options: WriteOptions): Promise<WriteResult> {
+    const id = resource.id as string;
     return this.inTransaction(async (tx) => {
       const current =
         options.current !== undefined
           ? (options.current ?? undefined)
           : await tx.lockCurrent(resource.resourceType, id);
-      if (options.ifMatch !== undefined && current?.versionId !== options.ifMatch) {
-        throw new FhirError(
-          'version_conflict',
-          `${resource.resourceType}/${id} is at version ${current?.versionId ?? 'none'}, not ${options.ifMatch}`,
-        );
-      }
-      const previous = current && !current.deleted ? (JSON.parse(current.json) as Resource) : undefined;
-      if (tx.guarded && current?.deleted) {
-        // Re-creating a deleted resource must not reveal or overwrite what the caller cannot see.
-        const allowed = await tx.authorizeRead(
-          current,
-          [await tx.rowAccessOf(resource.resourceType, id)],
-          'read',
-        );
-        if (!allowed) throw new FhirError('forbidden', `${resource.resourceType}/${id} may not be written`);
-      }
-      resource = (await tx.runBeforeHooks(resource, previous)) as T;
-      await tx.authorizeWrite(previous ? 'update' : 'create', resource, previous);
-      if (previous && current && sameContent(previous, resource)) {
-        // A no-op update keeps the current version: re-sent data never grows the history.
-        return { resource: previous, version: current, created: false, unchanged: true };
-      }
-      const result = await tx.writeVersion(resource, (current?.versionId ?? 0) + 1, false, !!current);
-      result.created = !previous;
-      await tx.runHooks(result, previous);
+      const checked = await tx.checkUpdate(resource, current, options.ifMatch);
+      if ('error' in checked) throw checked.error;
+      if ('version' in checked) return checked;
+      const result = await tx.writeVersion(checked.resource, checked.versionId, false, !!current);
+      result.created = !checked.previous;
+      await tx.runHooks(result, checked.previous);
       return result;
     });
+  }
+
+  /**
+   * An update checked against the current version (locked by the caller): the If-Match outcome,
+   * the unchanged result of a no-op, or the resource to write (before-write hooks run, the write
+   * authorized) with its version id and the previous content.
+   */
+  private async checkUpdate(
+    resource: Resource,
+    current: StoredVersion | undefined,
+    ifMatch: number | undefined,
+  ): Promise<
+    | { error: FhirError }
+    | WriteResult
+    | { resource: Resource; versionId: number; previous: Resource | undefined }
+  > {
+    const id = resource.id as string;
+    if (ifMatch !== undefined && current?.versionId !== ifMatch) {
+      return {
+        error: new FhirError(
+          'version_conflict',
+          `${resource.resourceType}/${id} is at version ${current?.versionId ?? 'none'}, not ${ifMatch}`,
+        ),
+      };
+    }
+    const previous = current && !current.deleted ? (JSON.parse(current.json) as Resource) : undefined;
+    if (this.guarded && current?.deleted) {
+      // Re-creating a deleted resource must not reveal or overwrite what the caller cannot see.
+      const allowed = await this.authorizeRead(
+        current,
+        [await this.rowAccessOf(resource.resourceType, id)],
+        'read',
+      );
+      if (!allowed) throw new FhirError('forbidden', `${resource.resourceType}/${id} may not be written`);
+    }
+    const prepared = await this.runBeforeHooks(resource, previous);
+    await this.authorizeWrite(previous ? 'update' : 'create', prepared, previous);
+    if (previous && current && sameContent(previous, prepared)) {
+      // A no-op update keeps the current version: re-sent data never grows the history.
+      return { resource: previous, version: current, created: false, unchanged: true };
+    }
+    return { resource: prepared, versionId: (current?.versionId ?? 0) + 1, previous };
   }
 
   /** Soft delete: a new version marked deleted; reads then answer 410 Gone. */
@@ -561,6 +661,23 @@ export class FhirStore {
       [resourceType, id],
     );
     return rows.length ? rowAccess(rows[0]) : { security: null, compartment: null, custodian: null };
+  }
+
+  /**
+   * The current rows of these resources, locked in one statement in key order (PostgreSQL locks
+   * the rows as the sort returns them), by `Type/id`; absent ones are not in the map.
+   */
+  private async lockCurrents(resources: Resource[]): Promise<Map<string, StoredVersion>> {
+    const { rows } = await this.queryable.query({
+      name: 'kith-lock-currents',
+      text: `select resource_type, id, version_id, last_updated, deleted, content::text as json
+        from fhir_resources where (resource_type, id) in (select * from unnest($1::text[], $2::text[]))
+        order by resource_type, id for update`,
+      values: [resources.map((r) => r.resourceType), resources.map((r) => r.id)],
+    });
+    return new Map(
+      rows.map((row) => [`${row.resource_type}/${row.id}`, toStoredVersion(row.resource_type, row.id, row)]),
+    );
   }
 
   private async lockCurrent(resourceType: string, id: string): Promise<StoredVersion | undefined> {

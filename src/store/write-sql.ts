@@ -83,24 +83,65 @@ export function createManySql(
   sql: string;
   params: unknown[];
 } {
+  return writeManySql(rows, riders, false);
+}
+
+/**
+ * One statement that writes new versions of many resources at once (concurrent updates): the
+ * current rows replaced (or inserted, for create-on-update), history rows, and their index rows
+ * replaced. It runs after the current rows were locked, in the same transaction, and no resource
+ * appears twice (one statement cannot change a row twice).
+ * Params: $1 resources [{t, i, v, c, s, p, u}] (v: the new version id), $2 lastUpdated, $3.. index
+ * rows with t and i added, then the riders' parameters.
+ */
+export function updateManySql(
+  rows: { type: string; id: string; rows: IndexRows }[],
+  riders: { writes: WriteRider[]; reads: ReadRider[][] } = { writes: [], reads: [] },
+): {
+  sql: string;
+  params: unknown[];
+} {
+  return writeManySql(rows, riders, true);
+}
+
+function writeManySql(
+  rows: { type: string; id: string; rows: IndexRows }[],
+  riders: { writes: WriteRider[]; reads: ReadRider[][] },
+  update: boolean,
+): { sql: string; params: unknown[] } {
+  const version = update ? 'x.v' : '1';
+  const recordset = `jsonb_to_recordset($1::jsonb) as x(t text, i text, ${update ? 'v int, ' : ''}c jsonb, s text[], p text[], u text)`;
   const ctes: string[] = [
     `r as (insert into fhir_resources (resource_type, id, version_id, last_updated, deleted, content, security, compartment, custodian)
-       select x.t, x.i, 1, $2::timestamptz, false, x.c, x.s, x.p, x.u
-       from jsonb_to_recordset($1::jsonb) as x(t text, i text, c jsonb, s text[], p text[], u text))`,
+       select x.t, x.i, ${version}, $2::timestamptz, false, x.c, x.s, x.p, x.u
+       from ${recordset}${
+         update
+           ? `
+       on conflict (resource_type, id) do update set version_id = excluded.version_id,
+         last_updated = excluded.last_updated, deleted = excluded.deleted, content = excluded.content,
+         security = excluded.security, compartment = excluded.compartment, custodian = excluded.custodian`
+           : ''
+       })`,
     `h as (insert into fhir_history (resource_type, id, version_id, last_updated, deleted, content, security, compartment, custodian)
-       select x.t, x.i, 1, $2::timestamptz, false, x.c, x.s, x.p, x.u
-       from jsonb_to_recordset($1::jsonb) as x(t text, i text, c jsonb, s text[], p text[], u text))`,
+       select x.t, x.i, ${version}, $2::timestamptz, false, x.c, x.s, x.p, x.u
+       from ${recordset})`,
   ];
   const params: unknown[] = [];
   for (const table of INDEX_TABLES) {
+    // The old index rows go in the same statement: its snapshot predates the new ones.
+    if (update)
+      ctes.push(
+        `d_${table} as (delete from sp_${table} d using jsonb_to_recordset($1::jsonb) as x(t text, i text)
+           where d.resource_type = x.t and d.id = x.i)`,
+      );
     const list: unknown[] = [];
     for (const r of rows) for (const row of r.rows[table]) list.push({ ...row, rt: r.type, ri: r.id });
     if (list.length === 0) continue;
     params.push(JSON.stringify(list));
-    const [recordset, columns, select] = INDEX_COLUMNS[table];
+    const [columnsOf, columns, select] = INDEX_COLUMNS[table];
     ctes.push(
       `i_${table} as (insert into sp_${table} (resource_type, id, code, ${columns})
-         select x.rt, x.ri, x.c, ${select} from jsonb_to_recordset($${2 + params.length}::jsonb) as x(rt text, ri text, ${recordset}))`,
+         select x.rt, x.ri, x.c, ${select} from jsonb_to_recordset($${2 + params.length}::jsonb) as x(rt text, ri text, ${columnsOf}))`,
     );
   }
   const carried = riderCtes(riders.writes, 2 + params.length);

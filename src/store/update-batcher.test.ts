@@ -1,0 +1,209 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Patient, Person } from '@medplum/fhirtypes';
+import { FHIR_HEADERS, startTestKith, type TestKith } from '../../test/helpers/kith';
+import { SYSTEM_CALLER } from '../privacy/caller';
+import { FhirStore, type WriteResult } from './repository';
+import type { UpdateItem } from './update-batcher';
+
+let t: TestKith;
+beforeAll(async () => {
+  t = await startTestKith();
+  // A hook that refuses one id: the batch holding it fails, and each of its updates runs alone.
+  t.kith.store.addBeforeWriteHook(async (_store, resource) => {
+    if (resource.id?.startsWith('refused-')) throw new Error(`refused ${resource.id}`);
+    return resource;
+  });
+});
+afterAll(async () => t?.close());
+afterEach(() => vi.restoreAllMocks());
+
+/** Every updateMany call: who wrote it and the `Type/id`s it wrote. */
+function watchBatches(): { caller: string; keys: string[] }[] {
+  const calls: { caller: string; keys: string[] }[] = [];
+  const original = FhirStore.prototype.updateMany;
+  vi.spyOn(FhirStore.prototype, 'updateMany').mockImplementation(function (
+    this: FhirStore,
+    items: UpdateItem[],
+  ) {
+    calls.push({
+      caller: this.actor.subject,
+      keys: items.map((i) => `${i.resource.resourceType}/${i.resource.id}`),
+    });
+    return original.call(this, items);
+  });
+  return calls;
+}
+
+const patient = (family: string, given: string, birthDate: string): Patient => ({
+  resourceType: 'Patient',
+  name: [{ family, given: [given] }],
+  birthDate,
+  gender: 'female',
+});
+
+/** Creates patients one after the other (no create batching), so each has its own Person. */
+async function createPatients(n: number, prefix: string): Promise<Patient[]> {
+  const out: Patient[] = [];
+  for (let i = 0; i < n; i++)
+    out.push(
+      (await t.kith.store.create(patient(`${prefix}${'abcdefghij'[i]}son`, 'Mira', `196${i}-04-0${i + 1}`)))
+        .resource as Patient,
+    );
+  return out;
+}
+
+const versionsOf = async (type: string, id: string): Promise<number[]> =>
+  (
+    await t.kith.db.query(
+      'select version_id from fhir_history where resource_type = $1 and id = $2 order by version_id',
+      [type, id],
+    )
+  ).rows.map((r) => Number(r.version_id));
+
+async function personOf(patientId: string): Promise<Person> {
+  const { rows } = await t.kith.db.query('select person_id from identity_links where patient_id = $1', [
+    patientId,
+  ]);
+  return t.kith.store.readResource<Person>('Person', rows[0].person_id);
+}
+
+describe('concurrent updates written together', () => {
+  it('writes updates that arrive together in fewer transactions, each with its own version and Person', async () => {
+    const patients = await createPatients(6, 'Vantreight');
+    const batches = watchBatches();
+    const results = await Promise.all(
+      patients.map((p, i) =>
+        t.kith.store.update({ ...p, name: [{ family: p.name?.[0]?.family, given: [`Nell${i}`] }] }),
+      ),
+    );
+    expect(results.map((r) => (r.resource as Patient).name?.[0]?.given?.[0])).toEqual(
+      patients.map((_, i) => `Nell${i}`),
+    );
+    expect(results.every((r) => !r.created && r.version.versionId === 2)).toBe(true);
+    const keys = new Set(patients.map((p) => `Patient/${p.id}`));
+    const ours = batches.filter((b) => b.keys.some((k) => keys.has(k)));
+    expect(ours.some((b) => b.keys.length > 1)).toBe(true);
+    for (const [i, p] of patients.entries()) {
+      const stored = JSON.parse((await t.kith.store.read('Patient', p.id as string)).json) as Patient;
+      expect(stored).toEqual(results[i].resource);
+      expect(await versionsOf('Patient', p.id as string)).toEqual([1, 2]);
+      // The search index follows the new name, not the old one.
+      const found = await t.inject({
+        method: 'GET',
+        url: `/fhir/Patient?given=Nell${i}&family=${p.name?.[0]?.family}`,
+        headers: FHIR_HEADERS,
+      });
+      expect(found.json().entry?.map((e: any) => e.resource.id)).toEqual([p.id]);
+      // Identity ran for each: its Person's golden record has the new given name.
+      expect((await personOf(p.id as string)).name?.[0]?.given).toEqual([`Nell${i}`]);
+    }
+  });
+
+  it('fails only the update whose If-Match is stale, inside a batch', async () => {
+    const patients = await createPatients(6, 'Quellmore');
+    const batches = watchBatches();
+    const outcomes = await Promise.allSettled(
+      patients.map((p, i) =>
+        t.kith.store.update(
+          { ...p, birthDate: `1970-01-1${i}` },
+          // The fourth client last saw a version that never was.
+          { ifMatch: i === 3 ? 7 : 1 },
+        ),
+      ),
+    );
+    expect(outcomes.map((o) => o.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+    ]);
+    expect((outcomes[3] as PromiseRejectedResult).reason?.code).toBe('version_conflict');
+    // The stale update shared its batch with others, and they were written.
+    expect(batches.some((b) => b.keys.length > 1 && b.keys.includes(`Patient/${patients[3].id}`))).toBe(true);
+    for (const [i, p] of patients.entries())
+      expect(await versionsOf('Patient', p.id as string)).toEqual(i === 3 ? [1] : [1, 2]);
+  });
+
+  it('answers concurrent PUTs each with its own status: 200, or 412 for the stale If-Match', async () => {
+    const patients = await createPatients(5, 'Orlovane');
+    const replies = await Promise.all(
+      patients.map((p, i) =>
+        t.inject({
+          method: 'PUT',
+          url: `/fhir/Patient/${p.id}`,
+          headers: { ...FHIR_HEADERS, 'if-match': i === 2 ? 'W/"4"' : 'W/"1"' },
+          payload: { ...p, gender: 'other' },
+        }),
+      ),
+    );
+    expect(replies.map((r) => r.statusCode)).toEqual([200, 200, 412, 200, 200]);
+    expect(replies[0].headers.etag).toBe('W/"2"');
+    expect(replies.filter((r) => r.statusCode === 200).every((r) => r.json().gender === 'other')).toBe(true);
+  });
+
+  it('serializes updates of one resource: each sees the version before it, history complete', async () => {
+    const [p] = await createPatients(1, 'Samewright');
+    const batches = watchBatches();
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => t.kith.store.update({ ...p, birthDate: `1980-02-1${i}` })),
+    );
+    expect(results.map((r) => r.version.versionId).sort()).toEqual([2, 3, 4, 5, 6, 7]);
+    expect(await versionsOf('Patient', p.id as string)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    for (const b of batches) expect(new Set(b.keys).size).toBe(b.keys.length);
+    const last = results.find((r) => r.version.versionId === 7) as WriteResult;
+    expect(JSON.parse((await t.kith.store.read('Patient', p.id as string)).json)).toEqual(last.resource);
+    expect((await personOf(p.id as string)).birthDate).toBe((last.resource as Patient).birthDate);
+  });
+
+  it('lets exactly one of several updates expecting the same version win', async () => {
+    const [p] = await createPatients(1, 'Racewell');
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 5 }, (_, i) =>
+        t.kith.store.update({ ...p, birthDate: `1981-03-1${i}` }, { ifMatch: 1 }),
+      ),
+    );
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    for (const o of outcomes) if (o.status === 'rejected') expect(o.reason?.code).toBe('version_conflict');
+    expect(await versionsOf('Patient', p.id as string)).toEqual([1, 2]);
+  });
+
+  it('runs a failed batch again one update at a time, so only the refused update fails', async () => {
+    const ids = ['ok-a', 'ok-b', 'refused-c', 'ok-d', 'ok-e'].map((s) => `${s}-${Date.now()}`);
+    const batches = watchBatches();
+    const outcomes = await Promise.allSettled(
+      ids.map((id, i) => t.kith.store.update({ ...patient(`Createon${i}`, 'Ida', '1990-05-05'), id })),
+    );
+    expect(outcomes.map((o) => o.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+    ]);
+    expect(String((outcomes[2] as PromiseRejectedResult).reason?.message)).toMatch(/refused/);
+    expect(batches.some((b) => b.keys.includes(`Patient/${ids[2]}`) && b.keys.length > 1)).toBe(true);
+    for (const [i, id] of ids.entries()) {
+      if (i === 2) continue;
+      // Create-on-update with the client's id: version 1, and its Person.
+      expect((outcomes[i] as PromiseFulfilledResult<WriteResult>).value.created).toBe(true);
+      expect(await versionsOf('Patient', id)).toEqual([1]);
+      expect((await personOf(id)).link?.[0]?.target?.reference).toBe(`Patient/${id}`);
+    }
+  });
+
+  it('never writes the updates of two callers together', async () => {
+    const patients = await createPatients(8, 'Twocall');
+    const batches = watchBatches();
+    const alice = t.kith.store.actingAs({ ...SYSTEM_CALLER, subject: 'alice' });
+    const bob = t.kith.store.actingAs({ ...SYSTEM_CALLER, subject: 'bob' });
+    await Promise.all(
+      patients.map((p, i) => (i % 2 ? bob : alice).update({ ...p, birthDate: '2001-01-01' })),
+    );
+    const by = new Map(patients.map((p, i) => [`Patient/${p.id}`, i % 2 ? 'bob' : 'alice']));
+    const ours = batches.filter((b) => b.keys.some((k) => by.has(k)));
+    expect(ours.length).toBeGreaterThan(0);
+    for (const b of ours) for (const k of b.keys) expect(by.get(k)).toBe(b.caller);
+  });
+});
