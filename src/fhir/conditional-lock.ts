@@ -27,7 +27,7 @@ export async function lockConditionalMany(
   db: Queryable,
   criteria: { type: string; criteria: string }[],
 ): Promise<void> {
-  const keys = [...new Set(criteria.map((c) => lockKey(c.type, c.criteria)))].sort((a, b) => a - b);
+  const keys = conditionalLockKeys(criteria);
   if (keys.length === 0) return;
   await db.query({
     name: 'kith-conditional-lock-many',
@@ -35,6 +35,17 @@ export async function lockConditionalMany(
     values: [NAMESPACE, keys],
   });
 }
+
+/**
+ * For a statement that takes the locks of `lockConditionalMany` itself (to save a round trip):
+ * `select count(pg_advisory_xact_lock(CONDITIONAL_LOCK_NAMESPACE, k)) from unnest(keys) ...`, keys
+ * in this (ascending) order.
+ */
+export function conditionalLockKeys(criteria: { type: string; criteria: string }[]): number[] {
+  return [...new Set(criteria.map((c) => lockKey(c.type, c.criteria)))].sort((a, b) => a - b);
+}
+
+export const CONDITIONAL_LOCK_NAMESPACE = NAMESPACE;
 
 function lockKey(type: string, criteria: string): number {
   const params = new URLSearchParams(criteria);

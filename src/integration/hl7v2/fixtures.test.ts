@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SYSTEMS } from '../../terminology';
+import { loadDefinitions } from '../../fhir/definitions';
+import { validationIssues } from '../../fhir/validate';
 import type { Encounter, Observation, Patient } from '../fhir/types';
 import { describeWithFixtures } from '../testing/fixtures';
 import { buildAck } from './ack';
@@ -93,6 +95,15 @@ for (const folder of ['hl7v2-ms-fhir-converter', 'hl7v2-nextgen-connect']) {
           expect(ack[1].split('|').slice(0, 3)).toEqual(['MSA', o.ackCode, o.parsed.header?.controlId]);
           if (o.ackCode === 'AR') expect(o.issues.find((i) => i.severity === 'error')?.code).toBe(200);
           else expect(o.result.resources.length).toBeGreaterThan(0);
+        }
+      });
+
+      it(`${file}: every resource the mapper builds passes the FHIR validator (the MLLP group commit skips it)`, () => {
+        loadDefinitions();
+        const { outcomes } = runFile(join(dir.path, file));
+        for (const r of outcomes.flatMap((o) => o.result.resources)) {
+          const { id: _id, ...resource } = r.resource as unknown as Record<string, unknown>;
+          expect({ key: r.key, issues: validationIssues(resource) }).toEqual({ key: r.key, issues: [] });
         }
       });
     }

@@ -1,9 +1,10 @@
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
 import { FhirService, queryFromString } from '../../fhir/service';
-import { lockConditionalMany } from '../../fhir/conditional-lock';
+import { CONDITIONAL_LOCK_NAMESPACE, conditionalLockKeys } from '../../fhir/conditional-lock';
 import { parseSearch } from '../../fhir/search/parse';
 import { processBundle } from '../../fhir/transaction';
 import { executeSearchMany, type FhirStore } from '../../store';
+import { rideOrRun } from '../../store/riders';
 import { buildAck, hasErrors, toTransactionBundle, type Hl7Outcome } from '../index';
 import {
   emptyCounts,
@@ -44,9 +45,10 @@ interface Item {
 /**
  * Group commit for HL7 v2 messages: messages arriving on any connection within a short window (or
  * while the previous group commits) are committed together in ONE database transaction — their raw
- * rows in one statement, their conditional criteria locked and resolved in one statement each,
- * their new resources in one bulk create (identity resolution for the set at once), their
- * Provenances in another, their statuses in one — and each caller hears back only after that commit.
+ * rows and the locks of their conditional criteria in one statement, the criteria resolved in
+ * another, their new resources in one bulk create (identity resolution for the set at once), their
+ * Provenances in another that also carries their statuses — and each caller hears back only after
+ * that commit.
  *
  * Groups run one at a time, in arrival order, so messages of one connection keep their order. Two
  * copies of one message (same key) never share a group: the second waits for the next and is
@@ -205,30 +207,58 @@ function namedUrls(item: Item): string[] {
   return urls;
 }
 
-/** Stores a group's raw messages; a key already committed returns no row (a duplicate). */
+/**
+ * Stores a group's raw messages and takes the conditional locks of everything the group writes
+ * ($4 namespace, $5 keys: as `lockConditionalMany` takes them), in one statement; a key already
+ * committed returns no row (a duplicate). The locks cover the criteria of duplicates too (harmless).
+ */
 const INSERT_RAW_MANY = `insert into integration_messages (channel, message_key, kind, raw, status)
-  select c, k, 'hl7v2', r, 'received' from unnest($1::text[], $2::text[], $3::text[]) as t(c, k, r)
+  select c, k, 'hl7v2', r, 'received'
+  from unnest($1::text[], $2::text[], $3::text[]) as t(c, k, r),
+    (select count(pg_advisory_xact_lock($4::int, l)) as locked from unnest($5::int[]) as l) as locks
+  where locks.locked >= 0
   on conflict (channel, message_key) do update
     set raw = excluded.raw, status = 'received', attempts = integration_messages.attempts + 1,
         received_at = now(), error = null
     where integration_messages.status <> 'committed'
   returning id, channel, message_key`;
 
+/** Rides (see src/store/riders.ts) in the statement that writes the group's Provenances. */
 const MARK_COMMITTED_MANY = `update integration_messages m set status = 'committed', committed_at = now(),
     ack = t.ack, latency_ms = t.latency, summary = t.summary::jsonb, error = null
   from unnest($1::bigint[], $2::text[], $3::float8[], $4::text[]) as t(id, ack, latency, summary)
   where m.id = t.id`;
 
-/** Commits a run of groupable messages with distinct keys in the caller's transaction. */
+/** The `Type?criteria` a transaction entry's request names, split. */
+function splitCriteria(url: string): { type: string; criteria: string } {
+  const at = url.indexOf('?');
+  return { type: url.slice(0, at), criteria: url.slice(at + 1) };
+}
+
+/**
+ * Commits a run of groupable messages with distinct keys in the caller's transaction: the raw rows
+ * and every conditional lock in one statement, each wave's criteria in one search and its resources
+ * in one transaction Bundle, then every Provenance in one statement carrying the status update.
+ */
 async function writeGroup(tx: FhirStore, run: Item[]): Promise<(PipelineOutcome | 'duplicate')[]> {
+  const entries = new Map(
+    run.map((item) => [
+      item,
+      ((toTransactionBundle(item.outcome.result) as unknown as Bundle).entry ?? []) as BundleEntry[],
+    ]),
+  );
+  const locks = conditionalLockKeys([...entries.values()].flat().map((e) => splitCriteria(e.request!.url)));
   const { rows } = await tx.queryable.query(INSERT_RAW_MANY, [
     run.map((i) => i.channel.name),
     run.map((i) => i.key),
     run.map((i) => i.raw),
+    CONDITIONAL_LOCK_NAMESPACE,
+    locks,
   ]);
   const ids = new Map(rows.map((r) => [`${r.channel}\u0000${r.message_key}`, Number(r.id)]));
   const fresh = run.filter((i) => ids.has(`${i.channel.name}\u0000${i.key}`));
   const counts = new Map<Item, Counts>();
+  const targets = new Map<Item, string[]>();
   // Waves: a message naming a resource an earlier one of its wave names waits for the next wave,
   // whose criteria are resolved after that one's writes.
   let rest = fresh;
@@ -244,15 +274,31 @@ async function writeGroup(tx: FhirStore, run: Item[]): Promise<(PipelineOutcome 
         for (const u of urls) named.add(u);
       }
     }
-    await writeWave(tx, wave, ids, counts);
+    await writeWave(tx, wave, entries, counts, targets);
     rest = later;
   }
-  await tx.queryable.query(MARK_COMMITTED_MANY, [
-    fresh.map((i) => ids.get(`${i.channel.name}\u0000${i.key}`)),
-    fresh.map((i) => i.ack ?? null),
-    fresh.map((i) => performance.now() - i.t0),
-    fresh.map((i) => JSON.stringify(counts.get(i) ?? emptyCounts())),
-  ]);
+  if (fresh.length > 0)
+    await rideOrRun(tx.queryable, {
+      sql: MARK_COMMITTED_MANY,
+      values: [
+        fresh.map((i) => ids.get(`${i.channel.name}\u0000${i.key}`)),
+        fresh.map((i) => i.ack ?? null),
+        fresh.map((i) => performance.now() - i.t0),
+        fresh.map((i) => JSON.stringify(counts.get(i) ?? emptyCounts())),
+      ],
+    });
+  // After what they name, so their labels derive from those as written (no read: see labelForWrite).
+  await tx.createMany(
+    fresh
+      .filter((item) => targets.has(item))
+      .map((item) =>
+        messageProvenance(
+          item.channel,
+          ids.get(`${item.channel.name}\u0000${item.key}`)!,
+          targets.get(item)!,
+        ),
+      ),
+  );
   return run.map((item) => {
     const id = ids.get(`${item.channel.name}\u0000${item.key}`);
     if (id === undefined) return 'duplicate';
@@ -270,27 +316,22 @@ async function writeGroup(tx: FhirStore, run: Item[]): Promise<(PipelineOutcome 
 }
 
 /**
- * One wave: every conditional criterion locked (as a conditional update locks it) and resolved in
- * one statement each, then one transaction Bundle in which a criterion that matched one resource is
- * an update of it and one that matched none a create (all creates in one statement), then the
- * Provenances. A criterion matching several resources fails the group (its message then fails alone).
+ * One wave: every conditional criterion (already locked, see INSERT_RAW_MANY) resolved in one
+ * statement, then one transaction Bundle in which a criterion that matched one resource is an
+ * update of it and one that matched none a create (all creates in one statement). A criterion
+ * matching several resources fails the group (its message then fails alone).
  */
 async function writeWave(
   tx: FhirStore,
   wave: Item[],
-  ids: Map<string, number>,
+  entriesOf: Map<Item, BundleEntry[]>,
   counts: Map<Item, Counts>,
+  targets: Map<Item, string[]>,
 ): Promise<void> {
   const service = new FhirService(tx);
-  const bundles = wave.map(
-    (item) => ((toTransactionBundle(item.outcome.result) as unknown as Bundle).entry ?? []) as BundleEntry[],
-  );
+  const bundles = wave.map((item) => entriesOf.get(item) ?? []);
   const criteria = [...new Set(bundles.flat().map((e) => e.request!.url))];
-  const split = criteria.map((url) => {
-    const at = url.indexOf('?');
-    return { type: url.slice(0, at), criteria: url.slice(at + 1) };
-  });
-  await lockConditionalMany(tx.queryable, split);
+  const split = criteria.map(splitCriteria);
   const found = await executeSearchMany(
     tx.queryable,
     split.map((c) => {
@@ -322,10 +363,10 @@ async function writeWave(
     }
   }
   const bundle: Bundle = { resourceType: 'Bundle', type: 'transaction', entry: entries };
+  // Every message of a group is HL7 v2, mapped by Kith's own mappers (see BundleContext.builtValid).
   const response = entries.length
-    ? await processBundle(service, bundle, { base: '', returnRepresentation: false })
+    ? await processBundle(service, bundle, { base: '', returnRepresentation: false, builtValid: true })
     : { entry: [] };
-  const targets = new Map<Item, string[]>();
   for (const [i, e] of (response.entry ?? []).entries()) {
     const item = owner[i];
     const c = counts.get(item) ?? { ...emptyCounts(), read: item.outcome.result.resources.length };
@@ -334,16 +375,4 @@ async function writeWave(
     const ref = writtenReference(e);
     if (ref) targets.set(item, [...(targets.get(item) ?? []), ref]);
   }
-  // After what they name, so their labels derive from those as written (no read: see labelForWrite).
-  await tx.createMany(
-    wave
-      .filter((item) => targets.has(item))
-      .map((item) =>
-        messageProvenance(
-          item.channel,
-          ids.get(`${item.channel.name}\u0000${item.key}`)!,
-          targets.get(item)!,
-        ),
-      ),
-  );
 }
