@@ -58,7 +58,7 @@ export class FhirService {
   }
 
   /** The filter for a search: the given one, else the caller's (undefined for the system). */
-  private visibleFor(req: SearchRequest): VisibilityFilter | undefined {
+  visibleFor(req: SearchRequest): VisibilityFilter | undefined {
     return (
       this.visible ??
       this.store.visibility({ resourceType: req.resourceType, paramCodes: searchedCodes(req) })

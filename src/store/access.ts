@@ -72,7 +72,18 @@ export interface AccessControl {
 /** One access to record in the audit trail. */
 export interface AccessEvent {
   action:
-    'read' | 'vread' | 'search' | 'history' | 'create' | 'update' | 'delete' | 'denied' | 'consent-change';
+    | 'read'
+    | 'vread'
+    | 'search'
+    | 'history'
+    | 'create'
+    | 'update'
+    | 'delete'
+    | 'denied'
+    | 'consent-change'
+    | 'export';
+  /** For `export`: the operation, e.g. `$everything`. */
+  operation?: string;
   /** `Type/id` (or `Type/id/_history/n`) of what was returned or written. */
   resources: string[];
   /** Patient references whose data was returned or written. */

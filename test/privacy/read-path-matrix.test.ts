@@ -1,7 +1,8 @@
 // Generated authorization matrix over the read paths: organization kinds × access levels × consent
 // states × security labels. The oracle is the policy's own `decide` on each stored row (its labels,
 // compartment, custodian and the person's consent grants); every read path must return exactly what
-// it permits: read, vread, history, search with totals, _include, _revinclude, _has and chains.
+// it permits: read, vread, history, search with totals, _include, _revinclude, _has, chains and
+// the Patient/$everything export.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Consent, Resource } from '@medplum/fhirtypes';
 import type { FastifyInstance } from 'fastify';
@@ -200,6 +201,14 @@ describe('generated read-path matrix', () => {
         );
         const chain = `Condition?subject:Patient.family=${FAMILY[p]}`;
         expect(await c.refs(chain), `${name} ${chain}`).toEqual(patientVisible ? mine(p, 'Condition') : []);
+        // Patient/$everything (an export): the person's visible data, 404 when the person is hidden
+        const all = `Patient/${p}/$everything?_type=Patient,Observation,Condition`;
+        const everything = await c.get(all);
+        expect(everything.status, `${name} ${all}`).toBe(patientVisible ? 200 : 404);
+        if (patientVisible) {
+          expect(await c.refs(all), `${name} ${all}`).toEqual(mine(p));
+          expect(everything.body.total, `${name} total ${all}`).toBe(mine(p).length);
+        }
       }
     });
 });

@@ -1,5 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { FhirService } from '../service';
+import { everythingOperation } from './everything';
 import { validateOperation } from './validate';
 
 export interface OperationRequest {
@@ -23,7 +24,7 @@ export interface OperationDefinitionEntry {
 }
 
 /** One table of every operation the server can run; each lives in its own file. */
-const registry: OperationDefinitionEntry[] = [validateOperation];
+const registry: OperationDefinitionEntry[] = [validateOperation, everythingOperation];
 
 export function registerOperation(op: OperationDefinitionEntry): void {
   if (!registry.some((o) => o.name === op.name && o.level === op.level)) registry.push(op);

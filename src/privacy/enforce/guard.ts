@@ -284,6 +284,7 @@ export class PolicyGuard implements AccessControl {
       patients: [...new Set(e.patients ?? [])],
       ...(e.query ? { query: e.query } : {}),
       ...(e.interaction ? { interaction: e.interaction as AuditInput['interaction'] } : {}),
+      ...(e.operation ? { operation: e.operation } : {}),
       ...(e.reason ? { reason: e.reason } : {}),
       ...(store.actor.breakGlass && e.ruleId === this.policy.breakGlass.ruleId
         ? { reason: `break-glass: ${store.actor.breakGlass.reason}` }

@@ -33,6 +33,11 @@ function compartmentParams(): Map<string, string[]> {
   return params;
 }
 
+/** The resource types the Patient compartment can hold (Patient itself included). */
+export function patientCompartmentTypes(): string[] {
+  return ['Patient', ...[...compartmentParams()].filter(([, ps]) => ps.length).map(([type]) => type)];
+}
+
 /** The Patient compartments a resource belongs to, per the official Patient CompartmentDefinition. */
 export function patientCompartment(resource: Resource): string[] {
   const type = resource.resourceType;

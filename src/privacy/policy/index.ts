@@ -17,7 +17,13 @@ export { parsePolicy, validatePolicy, type PolicyValidation } from './validate';
 export { defaultPolicy } from './default-policy';
 export { BUILT_IN_RULE_IDS, decide, type AccessRequest, type Decision, type DecideOptions } from './decide';
 export { visibilityFilter, visibilitySql, type VisibilityOptions } from './visibility-sql';
-export { accessColumns, patientCompartment, resourceCategories, type AccessColumns } from './access-columns';
+export {
+  accessColumns,
+  patientCompartment,
+  patientCompartmentTypes,
+  resourceCategories,
+  type AccessColumns,
+} from './access-columns';
 export { applyRedaction, redactedSearchParams, REDACTED_LABEL, searchReadsRedacted } from './redact';
 export { accessColumnsMigration, categoryColumnMigration } from './migrations';
 export { ACTION_OP, scopeCoverage, scopeFor, type ScopeCoverage } from './scopes';
