@@ -9,7 +9,7 @@ import { startTestKith, type TestKith } from '../../test/helpers/kith';
 import { loadConfig } from '../config/config';
 import { openKith } from '../server/open';
 import { canonicalJson, chainHash, GENESIS_HASH } from './canonical';
-import { AuditWriter, recordAudit, recordAuditBatch } from './record';
+import { AuditWriter, recordAudit, recordAuditBatch, recordAuditMany } from './record';
 import { verifyAuditChain } from './verify';
 import './migrations';
 
@@ -105,18 +105,38 @@ describe('the audit chain', () => {
       ),
     );
     expect(new Set(many.map((m) => m.seq)).size).toBe(50);
-    // Plain concurrent appends over the pool (real concurrency on PostgreSQL).
-    await Promise.all(
-      Array.from({ length: 40 }, (_, i) =>
-        recordAudit(db(), { action: 'read', caller, resources: [`Goal/g-${i}`] }),
+    // Plain concurrent appends over the pool (real concurrency on PostgreSQL), single events and
+    // one-statement groups interleaved: the head's lock must order them into one line.
+    const appended = await Promise.all([
+      ...Array.from({ length: 40 }, (_, i) =>
+        recordAudit(db(), { action: 'read', caller, resources: [`Goal/g-${i}`] }).then((r) => [r]),
       ),
-    );
+      ...Array.from({ length: 6 }, (_, k) =>
+        recordAuditMany(
+          db(),
+          Array.from({ length: 5 }, (_, i) => ({
+            action: 'read' as const,
+            caller,
+            resources: [`Goal/m-${k}-${i}`],
+            patients: i % 2 ? [`Patient/p-${k}`, `Patient/q-${k}`] : [],
+          })),
+        ),
+      ),
+    ]);
+    // A group's events are consecutive and in the order given.
+    for (const group of appended.filter((g) => g.length > 1))
+      expect(group.map((r) => r.seq)).toEqual(group.map((_, i) => group[0].seq + i));
     const result = await verifyAuditChain(db(), { batchSize: 7 });
-    expect(result).toMatchObject({ ok: true, count: 111, head: { seq: 111 } });
+    expect(result).toMatchObject({ ok: true, count: 141, head: { seq: 141 } });
     const { rows } = await db().query(
       'select min(seq)::int as lo, max(seq)::int as hi, count(*)::int as n from audit_events',
     );
-    expect(rows[0]).toEqual({ lo: 1, hi: 111, n: 111 });
+    expect(rows[0]).toEqual({ lo: 1, hi: 141, n: 141 });
+    const q2 = await db().query(`select patients from audit_events where 'Patient/q-2' = any(patients)`);
+    expect(q2.rows.map((r) => r.patients)).toEqual([
+      ['Patient/p-2', 'Patient/q-2'],
+      ['Patient/p-2', 'Patient/q-2'],
+    ]);
   });
 
   it('refuses UPDATE, DELETE and TRUNCATE', async () => {

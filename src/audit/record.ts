@@ -69,6 +69,66 @@ select head.seq, $1::text, $3::timestamptz, $4::text, $6::text, $5::text[], $2::
 from head
 returning seq, hash`;
 
+// Several events in one statement, each chained to the one before by a recursive step (the same
+// hash as APPEND_SQL's, event by event): the head's row lock orders it against other appenders,
+// and there is no transaction to open and close around it. Events come as parallel arrays in
+// order; patients joined by U+001F, event texts by U+001E (canonical JSON escapes both).
+const APPEND_MANY_SQL = `
+with recursive
+input as (
+  select * from unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[],
+                       string_to_array($6::text, chr(30)))
+    with ordinality as u(id, recorded, action, outcome, patients, event, ord)
+),
+head as (select seq, hash, last_id from audit_head where id = 1 for update),
+chain as (
+  select 0::bigint as ord, seq, last_id as id, null::text as prev_id, null::text as prev_hash, hash from head
+  union all
+  select c.ord + 1, c.seq + 1, i.id, c.id, c.hash, encode(sha256(convert_to(c.hash || i.event, 'UTF8')), 'hex')
+  from chain c join input i on i.ord = c.ord + 1
+),
+ins as (
+  insert into audit_events (seq, id, recorded, action, outcome, patients, event, prev_id, prev_hash, hash)
+  select c.seq, i.id, i.recorded, i.action, i.outcome,
+         case when i.patients = '' then '{}'::text[] else string_to_array(i.patients, chr(31)) end,
+         i.event, c.prev_id, c.prev_hash, c.hash
+  from chain c join input i on i.ord = c.ord
+  returning seq, id, hash
+),
+last as (select * from chain order by ord desc limit 1),
+moved as (
+  update audit_head h set seq = last.seq, hash = last.hash, prev_hash = last.prev_hash,
+    last_id = last.id, prev_id = last.prev_id
+  from last where h.id = 1 and last.ord > 0
+)
+select seq, id, hash from ins order by seq`;
+
+/**
+ * Appends several AuditEvents to the chain in one statement (atomic on its own): what a busy
+ * server's AuditWriter does with each group of events, one round trip instead of a transaction's
+ * five.
+ */
+export async function recordAuditMany(
+  db: Sql,
+  inputs: (AuditInput | AuditEvent)[],
+): Promise<RecordedAudit[]> {
+  if (!inputs.length) return [];
+  const ps = inputs.map(prepare);
+  const { rows } = await db.query({
+    name: 'kith-audit-append-many',
+    text: APPEND_MANY_SQL,
+    values: [
+      ps.map((p) => p.event.id),
+      ps.map((p) => p.event.recorded),
+      ps.map((p) => p.action),
+      ps.map((p) => p.outcome),
+      ps.map((p) => p.patients.join('\u001f')),
+      ps.map((p) => p.canonical).join('\u001e'),
+    ],
+  });
+  return rows.map((r) => ({ seq: Number(r.seq), id: r.id as string, hash: r.hash as string }));
+}
+
 /**
  * Appends one AuditEvent to the chain: one statement, atomic on its own, or part of the caller's
  * transaction when given a client inside one (the event then commits or rolls back with it; the
@@ -245,8 +305,11 @@ export class AuditWriter {
         const batch = this.queue.splice(0, this.maxBatch);
         try {
           const results =
-            batch.length === 1 && this.synchronousCommit && !includePending
-              ? [await recordAudit(this.db, batch[0].p)]
+            this.synchronousCommit && !includePending
+              ? await recordAuditMany(
+                  this.db,
+                  batch.map((b) => b.p),
+                )
               : await recordAuditBatch(
                   this.db,
                   batch.map((b) => b.p),

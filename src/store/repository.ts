@@ -21,6 +21,15 @@ export interface Queryable {
   ): Promise<pg.QueryResult<R>>;
 }
 
+const readStatementNames = new Map<string, string>();
+/** One statement name per distinct read text (a name must never be prepared with two texts). */
+function readStatementName(companion: string | undefined): string {
+  const key = companion ?? '';
+  let name = readStatementNames.get(key);
+  if (!name) readStatementNames.set(key, (name = `kith-read-${readStatementNames.size}`));
+  return name;
+}
+
 /** One stored version, with its JSON kept as text so reads forward it without re-encoding. */
 export interface StoredVersion {
   resourceType: string;
@@ -268,12 +277,15 @@ export class FhirStore {
 
   async read(resourceType: string, id: string): Promise<StoredVersion> {
     const companion = this.guarded ? this.hooks.access?.readCompanionSql?.(this) : undefined;
-    const { rows } = await this.queryable.query(
-      `select version_id, last_updated, deleted, content::text as json, security, compartment, custodian, category
+    // Named, so PostgreSQL parses and plans it once per connection: for a read by id the parse and
+    // plan cost more than the lookup.
+    const { rows } = await this.queryable.query({
+      name: readStatementName(companion),
+      text: `select version_id, last_updated, deleted, content::text as json, security, compartment, custodian, category
        ${companion ? `, ${companion} as prefetched` : ''}
        from fhir_resources where resource_type = $1 and id = $2`,
-      [resourceType, id],
-    );
+      values: [resourceType, id],
+    });
     if (rows.length === 0) throw new FhirError('not_found', `${resourceType}/${id} is not known`);
     let v = toStoredVersion(resourceType, id, rows[0]);
     if (this.guarded) {

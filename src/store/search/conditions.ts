@@ -229,7 +229,10 @@ export function dateCondition(lo: string, hi: string, value: string, p: SqlParam
   };
   switch (prefix) {
     case 'eq':
-      return `(${lo} >= ${lazy.lo} and ${hi} <= ${lazy.hi})`;
+      // `lo <= qhi` and `hi >= qlo` follow from qlo <= lo <= hi <= qhi; said out loud they bound the
+      // range read on either index (low's or high's) to the searched span, where otherwise every row
+      // after (or before) it is read and filtered: a fresh table has no statistics to choose by.
+      return `(${lo} >= ${lazy.lo} and ${lo} <= ${lazy.hi} and ${hi} >= ${lazy.lo} and ${hi} <= ${lazy.hi})`;
     case 'ne':
       return `not (${lo} >= ${lazy.lo} and ${hi} <= ${lazy.hi})`;
     case 'gt':
