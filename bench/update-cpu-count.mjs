@@ -1,6 +1,5 @@
 // Preloaded into `kith serve` by bench/update-cpu.ts (node --import): counts the statements the
-// server's pg clients send, and writes them to KITH_COUNT_FILE on SIGUSR2 (and the total to
-// KITH_COUNT_FILE.total every 100 ms).
+// server's pg clients send, and writes them to KITH_COUNT_FILE on SIGUSR2.
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
@@ -16,6 +15,10 @@ pg.Client.prototype.query = function (...args) {
   byText[key] = (byText[key] ?? 0) + 1;
   return query.apply(this, args);
 };
-process.on('SIGUSR2', () => writeFileSync(process.env.KITH_COUNT_FILE, JSON.stringify({ total, byText })));
-// The running total, every 100 ms, for the bench's samples of the measured phase.
-setInterval(() => writeFileSync(`${process.env.KITH_COUNT_FILE}.total`, String(total)), 100).unref();
+// The running total every 100 ms, kept in memory (writing it out each time would cost the server
+// more CPU than the bench should add), so the bench can take the measured phase's share.
+const series = [];
+setInterval(() => series.push([Date.now(), total]), 100).unref();
+process.on('SIGUSR2', () =>
+  writeFileSync(process.env.KITH_COUNT_FILE, JSON.stringify({ total, byText, series })),
+);

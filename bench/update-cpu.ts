@@ -28,7 +28,7 @@ function cpuOf(pid: number): number {
 }
 
 const db = await freshDatabase('kith_platform_update_cpu');
-process.env.BENCH_NODE_ARGS = `--import ${path.resolve('bench/update-cpu-count.mjs')}`;
+process.env.BENCH_NODE_ARGS = `${process.env.BENCH_NODE_ARGS ?? ''} --import ${path.resolve('bench/update-cpu-count.mjs')}`;
 process.env.KITH_COUNT_FILE = countFile;
 const server = await startServer({ databaseUrl: db.url, port: 18_180 });
 const admin = new pg.Client({ connectionString: db.url });
@@ -38,7 +38,7 @@ try {
   // Backends come and go with the pool: a sample sums every backend of the database seen so far,
   // each at its last reading.
   const last = new Map<number, number>();
-  const samples: { t: number; node: number; pg: number; statements: number }[] = [];
+  const samples: { t: number; wall: number; node: number; pg: number }[] = [];
   const sample = async (): Promise<void> => {
     const { rows } = await admin.query(
       'select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
@@ -50,13 +50,7 @@ try {
     }
     let pgCpu = 0;
     for (const c of last.values()) pgCpu += c;
-    let statements = 0;
-    try {
-      statements = Number(readFileSync(`${countFile}.total`, 'utf8'));
-    } catch {
-      // not written yet
-    }
-    samples.push({ t: performance.now(), node: cpuOf(server.pid as number), pg: pgCpu, statements });
+    samples.push({ t: performance.now(), wall: Date.now(), node: cpuOf(server.pid as number), pg: pgCpu });
   };
   const timer = setInterval(() => void sample(), 100);
   let phaseEnd = 0;
@@ -89,7 +83,11 @@ try {
   const ok = result.ok as number;
 
   // Statements per update, sequential (no batching): the server writes its counts on SIGUSR2.
-  const counts = async (): Promise<{ total: number; byText: Record<string, number> }> => {
+  const counts = async (): Promise<{
+    total: number;
+    byText: Record<string, number>;
+    series: [number, number][];
+  }> => {
     process.kill(server.pid as number, 'SIGUSR2');
     await new Promise((r) => setTimeout(r, 300));
     return JSON.parse(readFileSync(countFile, 'utf8'));
@@ -118,6 +116,11 @@ try {
     await r.text();
   }
   const after = await counts();
+  // The server's statement total nearest the phase's start and end (its series is in wall time).
+  const totalAt = (wall: number): number =>
+    (after.series as [number, number][]).reduce((best, x) =>
+      Math.abs(x[0] - wall) < Math.abs(best[0] - wall) ? x : best,
+    )[1];
   // Which statements (their first 90 characters), per update, on stderr.
   for (const [text, n] of Object.entries(after.byText)) {
     const d = n - (before.byText[text] ?? 0);
@@ -135,7 +138,7 @@ try {
         postgres: +((b.pg - a.pg) / ok).toFixed(2),
         total: +((b.node - a.node + b.pg - a.pg) / ok).toFixed(2),
       },
-      statements_per_update: +((b.statements - a.statements) / ok).toFixed(2),
+      statements_per_update: +((totalAt(b.wall) - totalAt(a.wall)) / ok).toFixed(2),
       statements_per_sequential_update: +((after.total - before.total) / sequential).toFixed(2),
       load_average: os.loadavg().map((x) => +x.toFixed(1)),
     }),

@@ -1,6 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Patient, Person } from '@medplum/fhirtypes';
 import { FHIR_HEADERS, startTestKith, type TestKith } from '../../test/helpers/kith';
+import { identityContext } from '../identity/mpi/install';
+import { refreshPerson } from '../identity/mpi/core';
 import { SYSTEM_CALLER } from '../privacy/caller';
 import { FhirStore, type WriteResult } from './repository';
 import type { UpdateItem } from './update-batcher';
@@ -205,5 +207,30 @@ describe('concurrent updates written together', () => {
     const ours = batches.filter((b) => b.keys.some((k) => by.has(k)));
     expect(ours.length).toBeGreaterThan(0);
     for (const b of ours) for (const k of b.keys) expect(by.get(k)).toBe(b.caller);
+  });
+
+  it('rebuilds a one-record Person as a refresh from its links would, and leaves it alone when nothing of the golden record changed', async () => {
+    const patients = await createPatients(3, 'Goldrick');
+    await Promise.all(
+      patients.map((p, i) => t.kith.store.update({ ...p, birthDate: `1955-07-0${i + 1}`, gender: 'male' })),
+    );
+    for (const [i, p] of patients.entries()) {
+      const person = await personOf(p.id as string);
+      expect(person.birthDate).toBe(`1955-07-0${i + 1}`);
+      expect(person.gender).toBe('male');
+      // Rebuilt from the stored links and records, the Person is the same: no new version.
+      const refreshed = await t.kith.store.inTransaction(async (tx) => {
+        await refreshPerson(tx, identityContext(tx), person.id as string);
+        return tx.readResource<Person>('Person', person.id as string);
+      });
+      expect(refreshed.meta?.versionId).toBe(person.meta?.versionId);
+      // A change outside the golden record writes the Patient, not its Person.
+      const updated = await t.kith.store.update({
+        ...(await t.kith.store.readResource<Patient>('Patient', p.id as string)),
+        active: false,
+      });
+      expect(updated.version.versionId).toBe(3);
+      expect((await personOf(p.id as string)).meta?.versionId).toBe(person.meta?.versionId);
+    }
   });
 });

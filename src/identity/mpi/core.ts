@@ -190,18 +190,28 @@ interface StateRow {
   person_id: string | null;
   assurance: string | null;
   members: number | string | null;
+  /** The Person's row (version_id, last_updated, deleted, json), when the Patient is its only record. */
+  person?: Record<string, unknown> | null;
 }
 
 /**
  * A Patient's identity state (its stored record, its link and the size of its Person) as one JSON
  * value, read after its blocking keys are locked for the rest of the transaction: two similar records
- * written at once then see each other's candidates. $1 patient id, $2 lock ids.
+ * written at once then see each other's candidates. $1 patient id, $2 lock ids. When the Patient is
+ * its Person's only record, the Person's row too, locked for its rewrite (as refreshPerson would,
+ * after the same key locks): that Person is then rebuilt from this record alone, without reading
+ * its links again.
  */
 const STATE_SQL = `select json_build_object(
     'locks', (select count(pg_advisory_xact_lock(k)) from (select k from unnest($2::bigint[]) as t(k) order by k) s),
     'locked', $2::bigint[]::text[],
     'record', r.record, 'person_id', l.person_id, 'assurance', l.assurance,
-    'members', (select count(*) from identity_links m where m.person_id = l.person_id))
+    'members', (select count(*) from identity_links m where m.person_id = l.person_id),
+    'person', (select json_build_object('version_id', p.version_id, 'last_updated', p.last_updated,
+        'deleted', p.deleted, 'json', p.content::text)
+      from fhir_resources p where p.resource_type = 'Person' and p.id = l.person_id
+        and (select count(*) from identity_links m where m.person_id = l.person_id) = 1
+      for update))
   from (select $1::text as id) x
   left join identity_records r on r.patient_id = x.id
   left join identity_links l on l.patient_id = x.id`;
@@ -290,7 +300,17 @@ export async function onPatientWrite(
       await refreshPerson(store, ctx, target);
       return { personId: target, assurance: 'level3', candidates, reviews: 0 };
     }
-    await refreshPerson(store, ctx, existing.person_id);
+    if (alone && state.person) {
+      // Its Person's only record, read with the state: the golden record is this record, so the
+      // Person is rebuilt without reading its links again (and not written when nothing changed).
+      const person = buildPerson(
+        existing.person_id,
+        [{ record, source, updatedAt: new Date().toISOString() }],
+        [{ target: { reference: `Patient/${record.id}` }, assurance: existing.assurance }],
+        ctx.survivorship,
+      );
+      await store.update(person, { current: toStoredVersion('Person', existing.person_id, state.person) });
+    } else await refreshPerson(store, ctx, existing.person_id);
     return { personId: existing.person_id, assurance: existing.assurance, candidates, reviews: 0 };
   }
 
