@@ -1,6 +1,7 @@
 // ADT messages/s over MLLP against `kith serve` on a fresh PostgreSQL database, with the server's
 // write hooks (identity resolution, labels) on: 1 and 8 concurrent connections, p99 ACK latency.
-// Prints one JSON line. BENCH_MLLP_N messages per run (default 2000).
+// Prints one JSON line. BENCH_MLLP_N messages per run (default 2000). BENCH_MLLP_INFLIGHT=k adds a
+// run of one connection that keeps k messages unacknowledged (the listener groups them).
 // Each run also reports the CPU time per message of the server process and of the database's
 // PostgreSQL backends (from /proc, so it needs a local server): on a shared machine throughput says
 // little, CPU per message says what a quiet 2-core machine could do.
@@ -36,27 +37,41 @@ function adt(i: number, run: string): string {
   ].join('\r');
 }
 
-async function connection(port: number, ids: number[], run: string, lat: number[]): Promise<number> {
+/**
+ * One sender: up to `inflight` messages sent and not yet acknowledged (1: each waits for its ACK,
+ * as most HL7 senders do). ACKs come back in order; latency is from a message's send to its ACK.
+ */
+async function connection(
+  port: number,
+  ids: number[],
+  run: string,
+  lat: number[],
+  inflight: number,
+): Promise<number> {
   const socket = net.connect(port, '127.0.0.1');
   await new Promise<void>((r, j) => socket.once('connect', r).once('error', j));
   const decoder = new MllpDecoder();
   let ok = 0;
-  for (const i of ids) {
-    const t0 = performance.now();
-    const ack = await new Promise<string>((resolve) => {
-      const onData = (c: Buffer): void => {
-        const acks = decoder.push(c);
-        if (acks.length) {
-          socket.off('data', onData);
-          resolve(acks[0]);
-        }
-      };
-      socket.on('data', onData);
-      socket.write(frame(adt(i, run)));
+  let next = 0;
+  const sentAt: number[] = [];
+  await new Promise<void>((resolve, reject) => {
+    const send = (): void => {
+      while (next < ids.length && sentAt.length < inflight) {
+        sentAt.push(performance.now());
+        socket.write(frame(adt(ids[next++], run)));
+      }
+    };
+    socket.on('data', (c: Buffer) => {
+      for (const ack of decoder.push(c)) {
+        lat.push(performance.now() - sentAt.shift()!);
+        if (/MSA\|AA/.test(ack)) ok++;
+      }
+      if (sentAt.length === 0 && next >= ids.length) resolve();
+      else send();
     });
-    lat.push(performance.now() - t0);
-    if (/MSA\|AA/.test(ack)) ok++;
-  }
+    socket.once('error', reject);
+    send();
+  });
   socket.destroy();
   return ok;
 }
@@ -99,6 +114,7 @@ async function runWith(
   conns: number,
   run: string,
   cpu: () => Promise<Cpu>,
+  inflight = 1,
 ): Promise<Record<string, number>> {
   const lat: number[] = [];
   const before = await cpu();
@@ -106,7 +122,7 @@ async function runWith(
   const parts = Array.from({ length: conns }, (_, c) =>
     Array.from({ length: Math.ceil(N / conns) }, (_, k) => c + k * conns).filter((i) => i < N),
   );
-  const ok = (await Promise.all(parts.map((ids) => connection(port, ids, run, lat)))).reduce(
+  const ok = (await Promise.all(parts.map((ids) => connection(port, ids, run, lat, inflight)))).reduce(
     (a, b) => a + b,
     0,
   );
@@ -146,7 +162,10 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 500));
     const one = await runWith(mllpPort, 1, 'A', cpu);
     const eight = await runWith(mllpPort, 8, 'B', cpu);
-    console.log(JSON.stringify({ bench: 'mllp-adt', database: 'postgres', c1: one, c8: eight }));
+    // BENCH_MLLP_INFLIGHT=k: also one connection whose sender keeps k messages unacknowledged.
+    const k = Number(process.env.BENCH_MLLP_INFLIGHT ?? 0);
+    const piped = k > 1 ? { [`c1_inflight${k}`]: await runWith(mllpPort, 1, 'C', cpu, k) } : {};
+    console.log(JSON.stringify({ bench: 'mllp-adt', database: 'postgres', c1: one, c8: eight, ...piped }));
   } finally {
     await admin.end();
     await server.stop();
