@@ -39,8 +39,11 @@ export interface Caller {
   patient?: string;
   /** The OAuth client (an app) through which a user acts; absent for Kith's own web app. */
   clientId?: string;
-  /** Set while a break-glass grant is active: its expiry and stated reason. */
-  breakGlass?: { until: string; reason: string };
+  /**
+   * Set while a break-glass grant is active: its expiry and stated reason; `id` names the server's
+   * record of it, which every request checks (src/privacy/auth/break-glass-grants.ts).
+   */
+  breakGlass?: { until: string; reason: string; id?: string };
 }
 
 /** The system itself (migrations, demo load, channel pipelines): sees and writes everything. */

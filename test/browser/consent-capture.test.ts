@@ -262,6 +262,16 @@ describe.skipIf(!chromiumPath)(
         `select event::jsonb as e from audit_events where action = 'break-glass' order by seq desc limit 1`,
       );
       expect(JSON.stringify(rows[0].e)).toContain('Unresponsive on arrival at the emergency room');
+      // The grant is the server's record for this session: a reload (a renewal from the cookie)
+      // keeps it; ending it early returns to normal access.
+      await page.reload();
+      await page.getByRole('status').filter({ hasText: 'Emergency access until' }).waitFor();
+      await page.getByText('Major depressive disorder').waitFor();
+      await page.getByRole('button', { name: 'End emergency access now' }).click();
+      await page.getByText('Emergency access (break the glass)').waitFor();
+      await page.reload();
+      await page.getByText('Type 2 diabetes mellitus').waitFor();
+      expect(await page.getByText('Major depressive disorder').count()).toBe(0);
     });
 
     it('an administrator reads the accounting of disclosures for that person', async () => {

@@ -82,6 +82,80 @@ describe('break-glass', () => {
     expect(JSON.stringify(opened.e)).toContain('break-glass');
   });
 
+  it('is a server record: a session renewal keeps it, it ends at its own end or when ended early', async () => {
+    const post = (url: string, payload: unknown, headers: Record<string, string>) =>
+      t.app.inject({
+        method: 'POST',
+        url,
+        headers: { 'content-type': 'application/json', ...headers },
+        payload: JSON.stringify(payload),
+      });
+    const login = await post('/auth/login', { username: 'er.doctor', password: 'er-doctor-password' }, {});
+    expect(login.statusCode, login.body).toBe(200);
+    let cookie = `kith_refresh=${encodeURIComponent(login.json().refresh_token)}`;
+    const access = login.json().access_token as string;
+    // Asked from the web session (its refresh cookie comes along), for 120 minutes.
+    const granted = await post(
+      '/auth/break-glass',
+      { reason: REASON, minutes: 120 },
+      { authorization: `Bearer ${access}`, cookie },
+    );
+    expect(granted.statusCode, granted.body).toBe(200);
+    const grant = granted.json().breakGlass;
+    expect(Date.parse(grant.until)).toBeGreaterThan(Date.now() + 115 * 60_000);
+    const { rows } = await t.kith.db.query(
+      'select user_id, family_id, reason, until from auth_break_glass where id = $1',
+      [grant.id],
+    );
+    expect(rows[0]).toMatchObject({ reason: REASON });
+    expect(rows[0].family_id).toBeTruthy();
+
+    // Renewal (as when the 15-minute access token runs out): the new token still carries the grant.
+    const renew = async () => {
+      const res = await post('/auth/refresh', {}, { cookie });
+      expect(res.statusCode, res.body).toBe(200);
+      cookie = `kith_refresh=${encodeURIComponent(res.json().refresh_token)}`;
+      return res.json();
+    };
+    const renewed = await renew();
+    expect(renewed.breakGlass).toMatchObject({ id: grant.id, until: grant.until, reason: REASON });
+    expect(decodeJwt(renewed.access_token).kith).toMatchObject({ pou: 'ETREAT' });
+    expect((await read(renewed.access_token, 'Condition/bg-psy')).statusCode).toBe(200);
+
+    // Its end passes (moved into the past here): the same unexpired token no longer opens anything,
+    // and a renewal returns to normal access.
+    await t.kith.db.query(`update auth_break_glass set until = now() - interval '1 second' where id = $1`, [
+      grant.id,
+    ]);
+    expect((await read(renewed.access_token, 'Condition/bg-psy')).statusCode).toBe(404);
+    const after = await renew();
+    expect(after.breakGlass).toBeUndefined();
+    expect(decodeJwt(after.access_token).kith).not.toMatchObject({ pou: 'ETREAT' });
+    expect((await read(after.access_token, 'Condition/bg-psy')).statusCode).toBe(404);
+
+    // Ended early by the user: the next request is back to normal access.
+    const again = await post(
+      '/auth/break-glass',
+      { reason: REASON, minutes: 30 },
+      { authorization: `Bearer ${after.access_token}`, cookie },
+    );
+    const token = again.json().access_token as string;
+    expect((await read(token, 'Condition/bg-psy')).statusCode).toBe(200);
+    const ended = await post('/auth/break-glass/end', {}, { authorization: `Bearer ${token}`, cookie });
+    expect(ended.json()).toEqual({ ended: 1 });
+    expect((await read(token, 'Condition/bg-psy')).statusCode).toBe(404);
+    expect((await renew()).breakGlass).toBeUndefined();
+  });
+
+  it('a token whose grant no server record names opens nothing', async () => {
+    const forged = await t.kith.auth.tokens.issue({
+      ...(await t.kith.auth.verifyAccessToken(doctor.token)),
+      purposeOfUse: 'ETREAT',
+      breakGlass: { until: new Date(Date.now() + 3_600_000).toISOString(), reason: REASON },
+    });
+    expect((await read(forged.token, 'Condition/bg-psy')).statusCode).toBe(404);
+  });
+
   it('is refused to a CBO user, without a stated reason, and without a token', async () => {
     const cbo = await breakGlass(worker.token, { reason: REASON });
     expect(cbo.statusCode).toBe(403);

@@ -110,6 +110,23 @@ create table auth_login_attempts (
     id: 'auth-0002-code-purpose',
     sql: `alter table auth_codes add column purpose_of_use text;`,
   },
+  {
+    // Break-glass grants as server records: a token names its grant, and each request checks it
+    // still holds (its own end, or ended early), so a renewal can keep it and it ends on time.
+    id: 'auth-0003-break-glass',
+    sql: `
+create table auth_break_glass (
+  id text primary key,
+  user_id text not null,
+  family_id text,
+  reason text not null,
+  granted_at timestamptz not null default now(),
+  until timestamptz not null,
+  ended_at timestamptz
+);
+create index auth_break_glass_user on auth_break_glass (user_id, family_id) where ended_at is null;
+`,
+  },
 ];
 
 registerMigrations(authMigrations);

@@ -200,8 +200,20 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
       throw new FhirError('invalid_value', 'Break-glass takes a JSON body: { "reason", "minutes" }');
     const caller = req.caller ?? (await auth.verifyAccessToken(bearerToken(req) ?? ''));
     const b = body(req);
-    const result = await auth.breakGlass(caller, { reason: b.reason, minutes: b.minutes }, context(req));
+    const result = await auth.breakGlass(
+      caller,
+      { reason: b.reason, minutes: b.minutes },
+      context(req),
+      cookieValue(req, REFRESH_COOKIE),
+    );
     return reply.header('cache-control', 'no-store').send(result);
+  });
+
+  // Ends the user's break-glass early (the web session's grant when its cookie comes along).
+  app.post('/auth/break-glass/end', async (req, reply) => {
+    const caller = req.caller ?? (await auth.verifyAccessToken(bearerToken(req) ?? ''));
+    const ended = await auth.endBreakGlass(caller, context(req), cookieValue(req, REFRESH_COOKIE));
+    return reply.header('cache-control', 'no-store').send({ ended });
   });
 
   app.get('/auth/me', async (req, reply) => {

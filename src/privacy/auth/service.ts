@@ -15,6 +15,14 @@ import { issueRefreshToken, revokeRefreshToken, rotateRefreshToken } from './ref
 import { formatScopes, narrowScopes, nonResourceScopes, parseScopes } from './scopes';
 import { AccessTokens } from './tokens';
 import { purposeProblem } from '../policy/purposes';
+import {
+  activeBreakGlass,
+  endBreakGlass,
+  recordBreakGlass,
+  refreshFamily,
+  sessionBreakGlass,
+  type BreakGlassGrant,
+} from './break-glass-grants';
 import { defaultPolicy } from '../policy/default-policy';
 import { findLogin, findUserById, type UserRecord } from './users';
 import './migrations';
@@ -62,6 +70,8 @@ export interface TokenResponse {
   id_token?: string;
   /** SMART launch context: the bare Patient id. */
   patient?: string;
+  /** A renewal of a session with an active break-glass grant: the grant it still carries. */
+  breakGlass?: BreakGlassGrant;
 }
 
 export interface LoginResult extends TokenResponse {
@@ -154,7 +164,16 @@ export class AuthService {
       }
       if (iss !== this.config.issuer && this.oidc.claimsIssuer(iss)) return this.oidc.verify(token);
     }
-    return this.tokens.verify(token);
+    const caller = await this.tokens.verify(token);
+    if (caller.breakGlass) {
+      // The grant's server record decides, not the token: ended early or past its end, it no
+      // longer opens anything, whatever the token says. A grant no record names is not trusted.
+      const { id } = caller.breakGlass;
+      const grant = id ? await activeBreakGlass(this.db, id, caller.subject) : undefined;
+      if (grant) caller.breakGlass = grant;
+      else delete caller.breakGlass;
+    }
+    return caller;
   }
 
   jwks(): JSONWebKeySet {
@@ -290,7 +309,8 @@ export class AuthService {
     caller: Caller | undefined,
     input: { reason?: unknown; minutes?: unknown },
     ctx: RequestContext,
-  ): Promise<TokenResponse & { breakGlass: { until: string; reason: string } }> {
+    refreshToken?: string,
+  ): Promise<TokenResponse & { breakGlass: BreakGlassGrant }> {
     const policy = defaultPolicy.breakGlass;
     if (!caller || caller.kind !== 'user')
       throw new FhirError('forbidden', 'Break-glass is for a signed-in user');
@@ -311,7 +331,14 @@ export class AuthService {
       throw new FhirError('invalid_value', 'minutes must be a whole number of minutes');
     const minutes = Math.min(asked, policy.maxMinutes);
     const until = new Date(Date.now() + minutes * 60_000).toISOString();
-    const grant = { until, reason };
+    // Asked from a web session (its refresh cookie came along): renewing that session keeps it.
+    const familyId = refreshToken ? await refreshFamily(this.db, refreshToken, user.id) : undefined;
+    const grant = await recordBreakGlass(this.db, {
+      userId: user.id,
+      ...(familyId ? { familyId } : {}),
+      reason,
+      until,
+    });
     const next: Caller = {
       ...callerForUser(user, { scopes: caller.scopes, purposeOfUse: policy.purpose }),
       ...(caller.clientId ? { clientId: caller.clientId } : {}),
@@ -374,8 +401,25 @@ export class AuthService {
       throw new FhirError('unauthenticated', `${purposeNow}. Sign in again.`);
     }
     const scopes = narrowScopes(parseScopes(result.grant.scope), userScopeCeiling(user));
-    const caller = callerForUser(user, { scopes, purposeOfUse: result.grant.purposeOfUse });
-    const access = await this.tokens.issue(caller);
+    const normal = callerForUser(user, { scopes, purposeOfUse: result.grant.purposeOfUse });
+    // A break-glass grant asked from this session holds until its own end, across renewals.
+    const grant = await sessionBreakGlass(this.db, user.id, result.grant.familyId);
+    const caller: Caller = grant
+      ? {
+          ...callerForUser(user, { scopes, purposeOfUse: defaultPolicy.breakGlass.purpose }),
+          breakGlass: grant,
+        }
+      : normal;
+    const access = await this.tokens.issue(caller, {
+      ...(grant
+        ? {
+            ttl: Math.max(
+              1,
+              Math.min(this.config.accessTokenTtl, Math.floor((Date.parse(grant.until) - Date.now()) / 1000)),
+            ),
+          }
+        : {}),
+    });
     await this.emit({ type: 'refresh', outcome: 'success', ...ctx, userId: user.id, caller });
     return {
       access_token: access.token,
@@ -383,7 +427,30 @@ export class AuthService {
       expires_in: access.expiresIn,
       scope: access.scope,
       refresh_token: result.token,
+      ...(grant ? { breakGlass: grant } : {}),
     };
+  }
+
+  /** Ends a user's break-glass grants now (one session's when its refresh token is given). */
+  async endBreakGlass(
+    caller: Caller | undefined,
+    ctx: RequestContext,
+    refreshToken?: string,
+  ): Promise<number> {
+    if (!caller || caller.kind !== 'user')
+      throw new FhirError('forbidden', 'Break-glass is for a signed-in user');
+    const familyId = refreshToken ? await refreshFamily(this.db, refreshToken, caller.subject) : undefined;
+    const ended = await endBreakGlass(this.db, caller.subject, familyId);
+    if (ended)
+      await this.emit({
+        type: 'break-glass',
+        outcome: 'success',
+        ...ctx,
+        userId: caller.subject,
+        caller,
+        reason: 'ended early',
+      });
+    return ended;
   }
 
   /** Sign-out: revokes the refresh token and its family. True when there was something to revoke. */

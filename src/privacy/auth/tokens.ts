@@ -16,7 +16,7 @@ export interface KithClaims {
   level: AccessLevel;
   roles: string[];
   pou: string;
-  breakGlass?: { until: string; reason: string };
+  breakGlass?: { until: string; reason: string; id?: string };
 }
 
 export interface IssuedAccessToken {
@@ -200,7 +200,11 @@ export function callerFromClaims(payload: JWTPayload): Caller {
   if (k.breakGlass && typeof k.breakGlass.until === 'string' && typeof k.breakGlass.reason === 'string') {
     // An expired grant is dropped, not trusted: the token may outlive it.
     if (Date.parse(k.breakGlass.until) > Date.now())
-      caller.breakGlass = { until: k.breakGlass.until, reason: k.breakGlass.reason };
+      caller.breakGlass = {
+        until: k.breakGlass.until,
+        reason: k.breakGlass.reason,
+        ...(typeof k.breakGlass.id === 'string' ? { id: k.breakGlass.id } : {}),
+      };
   }
   return caller;
 }

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { breakGlass, useSessionUser } from '../session/session';
+import { breakGlass, endBreakGlass, useSessionUser } from '../session/session';
 
 const time = (iso: string) =>
   new Date(iso).toLocaleTimeString('en-US', { hour: 'numeric', minute: '2-digit' });
@@ -17,10 +17,15 @@ export function BreakGlass() {
   if (!user?.coveredEntity) return null;
   if (user.breakGlass)
     return (
-      <p className="alert alert-warning" role="status">
-        Emergency access until {time(user.breakGlass.until)} (or when your session renews):{' '}
-        {user.breakGlass.reason}. Everything you open is recorded with this reason.
-      </p>
+      <div className="alert alert-warning" role="status">
+        <p>
+          Emergency access until {time(user.breakGlass.until)}: {user.breakGlass.reason}. Everything you open
+          is recorded with this reason.
+        </p>
+        <button type="button" className="button" onClick={() => void endBreakGlass()}>
+          End emergency access now
+        </button>
+      </div>
     );
   const submit = async (e: FormEvent) => {
     e.preventDefault();

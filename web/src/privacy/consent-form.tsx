@@ -9,6 +9,7 @@ import {
   DATA_CLASSES,
   draftProblems,
   PURPOSES,
+  RECORD_CATEGORIES,
   RECORD_TYPES,
   type ConsentDraft,
   type ConsentException,
@@ -69,6 +70,7 @@ export function ConsentForm({
   const [orgIds, setOrgIds] = useState<string[]>([]);
   const [dataClasses, setDataClasses] = useState<string[]>(['N']);
   const [recordTypes, setRecordTypes] = useState<string[]>([]);
+  const [categories, setCategories] = useState<string[]>([]);
   const [purposes, setPurposes] = useState<string[]>([]);
   const [exceptions, setExceptions] = useState<ConsentException[]>([]);
   const [start, setStart] = useState(today);
@@ -98,6 +100,7 @@ export function ConsentForm({
           : { kind: recipientKind },
       dataClasses,
       recordTypes,
+      categories,
       purposes,
       exceptions,
       start: start || undefined,
@@ -227,6 +230,22 @@ export function ConsentForm({
               onChange={(ev) => setRecordTypes((list) => toggle(list, t.code, ev.target.checked))}
             />{' '}
             {t.label}
+          </label>
+        ))}
+      </fieldset>
+
+      <fieldset>
+        <legend>
+          Only these categories of data (none chosen: all; with kinds of records, both must match)
+        </legend>
+        {RECORD_CATEGORIES.map((c) => (
+          <label key={c.code}>
+            <input
+              type="checkbox"
+              checked={categories.includes(c.code)}
+              onChange={(ev) => setCategories((list) => toggle(list, c.code, ev.target.checked))}
+            />{' '}
+            {c.label}
           </label>
         ))}
       </fieldset>

@@ -49,6 +49,20 @@ describe('consent screen → Consent resource → the grants the policy honours'
     ]);
   });
 
+  it('data categories chosen on the screen become category limits the policy honours', () => {
+    const { grants, notes } = grantsOf(
+      draft({ dataClasses: ['N'], recordTypes: ['Observation'], categories: ['sdoh', 'social-history'] }),
+    );
+    expect(notes).toEqual([]);
+    expect(grants).toHaveLength(1);
+    expect(grants[0]).toMatchObject({
+      resourceTypes: ['Observation'],
+      categories: ['sdoh', 'social-history'],
+    });
+    const summary = JSON.stringify(summarizeConsent(buildConsent(draft({ categories: ['health-concern'] }))));
+    expect(summary).toContain('Health concerns');
+  });
+
   it('a deny to all covered entities for some record types, any purpose, no period', () => {
     const { grants, notes } = grantsOf(
       draft({

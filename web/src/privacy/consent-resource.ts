@@ -4,7 +4,7 @@ import type { Attachment, Coding, Consent, ConsentProvision, Patient, Reference 
  * The consent screen's decisions as FHIR R4 Consent resources, in the shape the server's consent
  * flattening (src/privacy/consent/flatten.ts) turns into grant rows: scope patient-privacy, one base
  * provision carrying the decision, its recipients (IRCP actors), security labels, resource types,
- * purposes and period, and nested provisions of the opposite type as its exceptions (e.g. permit
+ * data categories, purposes and period, and nested provisions of the opposite type as its exceptions (e.g. permit
  * organizations X and Y for care coordination, except substance use data, or except organization Y
  * for mental health data). Revoking sets status `inactive`, which removes the grants on the next request.
  */
@@ -56,6 +56,43 @@ export const RECORD_TYPES: { code: string; label: string }[] = [
   { code: 'DocumentReference', label: 'Documents' },
 ];
 
+/**
+ * Data categories a consent can be limited to (`category` of the records, matched by code; with
+ * record types chosen too, a record must be of both). None chosen means every category.
+ */
+export const RECORD_CATEGORIES: { code: string; system: string; label: string }[] = [
+  {
+    code: 'sdoh',
+    system: 'http://hl7.org/fhir/us/core/CodeSystem/us-core-category',
+    label: 'Social needs (SDOH) assessments',
+  },
+  {
+    code: 'social-history',
+    system: 'http://terminology.hl7.org/CodeSystem/observation-category',
+    label: 'Social history',
+  },
+  {
+    code: 'health-concern',
+    system: 'http://hl7.org/fhir/us/core/CodeSystem/condition-category',
+    label: 'Health concerns',
+  },
+  {
+    code: 'problem-list-item',
+    system: 'http://terminology.hl7.org/CodeSystem/condition-category',
+    label: 'Problem list',
+  },
+  {
+    code: 'vital-signs',
+    system: 'http://terminology.hl7.org/CodeSystem/observation-category',
+    label: 'Vital signs',
+  },
+  {
+    code: 'laboratory',
+    system: 'http://terminology.hl7.org/CodeSystem/observation-category',
+    label: 'Laboratory results',
+  },
+];
+
 export type Recipients =
   | { kind: 'organizations'; organizations: { id: string; name?: string }[] }
   | { kind: 'covered-entities' }
@@ -81,6 +118,8 @@ export interface ConsentDraft {
   dataClasses: string[];
   /** Resource types; empty: all types. */
   recordTypes: string[];
+  /** RECORD_CATEGORIES codes; empty or absent: every category. */
+  categories?: string[];
   /** PURPOSES codes the decision is limited to; empty: any purpose. */
   purposes: string[];
   /** Exceptions to the decision (nested provisions of the opposite type). */
@@ -220,8 +259,17 @@ export function buildConsent(draft: ConsentDraft): Consent {
       ...(purposes.length
         ? { purpose: purposes.map((p) => ({ system: ACT_REASON_SYSTEM, code: p.code, display: p.label })) }
         : {}),
-      ...(draft.recordTypes.length
-        ? { class: draft.recordTypes.map((code) => ({ system: RESOURCE_TYPES_SYSTEM, code })) }
+      ...(draft.recordTypes.length || draft.categories?.length
+        ? {
+            class: [
+              ...draft.recordTypes.map((code) => ({ system: RESOURCE_TYPES_SYSTEM, code })),
+              ...RECORD_CATEGORIES.filter((c) => draft.categories?.includes(c.code)).map((c) => ({
+                system: c.system,
+                code: c.code,
+                display: c.label,
+              })),
+            ],
+          }
         : {}),
       ...(exceptions.length ? { provision: exceptions } : {}),
     },

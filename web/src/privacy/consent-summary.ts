@@ -3,6 +3,7 @@ import {
   ACTOR_GROUP_SYSTEM,
   DATA_CLASSES,
   PURPOSES,
+  RECORD_CATEGORIES,
   RECORD_TYPES,
   WITNESS_EXTENSION,
 } from './consent-resource';
@@ -40,7 +41,10 @@ const LABEL_NAMES: Record<string, string> = {
   BH: 'Mental health',
   STD: 'Sexually transmitted diseases',
 };
-const TYPE_NAMES = Object.fromEntries(RECORD_TYPES.map((t) => [t.code, t.label]));
+const TYPE_NAMES: Record<string, string> = Object.fromEntries([
+  ...RECORD_TYPES.map((t) => [t.code, t.label]),
+  ...RECORD_CATEGORIES.map((c) => [c.code, c.label]),
+]);
 const PURPOSE_NAMES: Record<string, string> = {
   ...Object.fromEntries(PURPOSES.map((p) => [p.code, p.label])),
   CAREMGT: 'Care management',

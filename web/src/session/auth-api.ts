@@ -21,6 +21,8 @@ export interface SignedInUser {
 export interface IssuedToken {
   access_token: string;
   expires_in: number;
+  /** A renewal of a session whose break-glass grant still holds (the server keeps it until its end). */
+  breakGlass?: { until: string; reason: string };
 }
 
 /** The caller an access token speaks for (GET /auth/me). */
@@ -85,6 +87,22 @@ export async function refresh(): Promise<IssuedToken | undefined> {
   if (res.status === 401 || res.status === 400) return undefined;
   if (!res.ok) throw await failure(res);
   return res.json();
+}
+
+/** Ends this session's break-glass grant before its time. */
+export async function endBreakGlass(token: string): Promise<void> {
+  let res: Response;
+  try {
+    res = await fetch('/auth/break-glass/end', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+  } catch {
+    throw new AuthRequestError('Could not reach the Kith server. Check your connection and try again.', 0);
+  }
+  if (!res.ok) throw await failure(res);
 }
 
 export async function logout(): Promise<void> {
@@ -167,8 +185,10 @@ export async function breakGlass(
 ): Promise<IssuedToken & { breakGlass: { until: string; reason: string } }> {
   let res: Response;
   try {
+    // The refresh cookie goes along: the server ties the grant to this session, so renewals keep it.
     res = await fetch('/auth/break-glass', {
       method: 'POST',
+      credentials: 'same-origin',
       headers: {
         authorization: `Bearer ${token}`,
         'content-type': 'application/json',

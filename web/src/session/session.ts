@@ -86,6 +86,12 @@ function start(user: api.SignedInUser, token: api.IssuedToken): void {
     });
 }
 
+function showBreakGlass(grant: { until: string; reason: string }): void {
+  if (!current) return;
+  current = { ...current, user: { ...current.user, breakGlass: grant } };
+  publish({ status: 'signed-in', user: current.user });
+}
+
 function end(reason?: string): void {
   current = undefined;
   publish({ status: 'signed-out', reason });
@@ -99,7 +105,8 @@ export async function signIn(username: string, password: string, purposeOfUse?: 
 
 /**
  * Break-glass: asks the server for emergency access with a stated reason (staff of a covered
- * entity); the session uses the token it gives until that token ends. Throws the server's refusal.
+ * entity). The server records the grant for this session: renewals carry it until its end.
+ * Throws the server's refusal.
  */
 export async function breakGlass(reason: string, minutes?: number): Promise<void> {
   const token = await accessToken();
@@ -112,6 +119,15 @@ export async function breakGlass(reason: string, minutes?: number): Promise<void
     user: { ...current.user, purposeOfUse: 'ETREAT', breakGlass: r.breakGlass },
   };
   publish({ status: 'signed-in', user: current.user });
+}
+
+/** Ends emergency access now; the next token is a normal one. */
+export async function endBreakGlass(): Promise<void> {
+  const token = await accessToken();
+  if (!token) return;
+  await api.endBreakGlass(token);
+  if (current) current = { ...current, expiresAt: 0 };
+  await renewAccessToken();
 }
 
 export async function signOut(): Promise<void> {
@@ -133,8 +149,17 @@ export function renewAccessToken(): Promise<string | undefined> {
         end(current ? 'Your session has ended. Sign in again.' : undefined);
         return undefined;
       }
-      if (current?.user.breakGlass) {
-        // A renewal is a normal token: emergency access ends with the token that carried it.
+      if (current && token.breakGlass) {
+        // The server keeps the session's break-glass grant until its own end: the renewal carries it.
+        current = {
+          normalPurpose: current.normalPurpose ?? current.user.purposeOfUse,
+          user: { ...current.user, purposeOfUse: 'ETREAT', breakGlass: token.breakGlass },
+          token: token.access_token,
+          expiresAt: Date.now() + token.expires_in * 1000,
+        };
+        publish({ status: 'signed-in', user: current.user });
+      } else if (current?.user.breakGlass) {
+        // The grant has ended (its time, or ended early): the renewal is back to normal access.
         const { breakGlass: _ended, ...user } = current.user;
         current = {
           user: { ...user, purposeOfUse: current.normalPurpose ?? user.purposeOfUse },
@@ -144,7 +169,11 @@ export function renewAccessToken(): Promise<string | undefined> {
         publish({ status: 'signed-in', user: current.user });
       } else if (current)
         current = { ...current, token: token.access_token, expiresAt: Date.now() + token.expires_in * 1000 };
-      else start(await api.whoAmI(token.access_token), token);
+      else {
+        start(await api.whoAmI(token.access_token), token);
+        // A reload during emergency access: the session's grant still holds.
+        if (token.breakGlass) showBreakGlass(token.breakGlass);
+      }
       return token.access_token;
     } catch {
       end(current ? 'Your session could not be renewed. Sign in again.' : undefined);
