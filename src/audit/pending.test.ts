@@ -57,4 +57,42 @@ describe('events recorded inside a write transaction', () => {
     expect(await chained()).toEqual(['Goal/g-1', 'Goal/g-2', 'Goal/g-3', 'Goal/g-4']);
     expect(await verifyAuditChain(db())).toMatchObject({ ok: true, count: 5 });
   });
+
+  it('a sweep with nothing pending leaves the chain head alone; reads go on in one statement', async () => {
+    const statements: string[] = [];
+    const watched = {
+      query: (sql: any, params?: unknown[]) => {
+        statements.push(typeof sql === 'string' ? sql : sql.text);
+        return db().query(sql, params);
+      },
+      transaction: <T>(fn: (c: any) => Promise<T>) =>
+        db().transaction((c) =>
+          fn({
+            query: (sql: any, params?: unknown[]) => {
+              statements.push(typeof sql === 'string' ? sql : sql.text);
+              return c.query(sql, params);
+            },
+          }),
+        ),
+    };
+    const writer = new AuditWriter(watched as any);
+    writer.notePending();
+    await writer.flush();
+    await Promise.all(
+      [1, 2, 3].map((i) => writer.record({ action: 'read', caller, resources: [`Goal/g-${i}`] })),
+    );
+    expect(
+      statements.some((s) => /^select seq, hash, last_id from audit_head|delete from audit_pending/.test(s)),
+    ).toBe(false);
+    expect(statements.filter((s) => /insert into audit_events/.test(s)).length).toBeLessThanOrEqual(2);
+    // An event left pending is still swept in once there is one.
+    await db().transaction(async (c) => {
+      await recordPendingAudit(c, { action: 'create', caller, resources: ['Goal/g-5'] });
+    });
+    writer.notePending();
+    await writer.flush();
+    expect((await chained()).at(-1)).toBe('Goal/g-5');
+    expect(statements.some((s) => /delete from audit_pending/.test(s))).toBe(true);
+    expect(await verifyAuditChain(db())).toMatchObject({ ok: true });
+  });
 });
