@@ -8,12 +8,6 @@ import { queryFromString } from './service';
 export interface BundleContext {
   base: string;
   returnRepresentation: boolean;
-  /**
-   * The Bundle's created resources were built by Kith's own mappers (HL7 v2), which check every
-   * value they copy and leave out what is invalid: the structure validator, the costliest step of a
-   * create, is skipped for them. Never set for a Bundle a client sent.
-   */
-  builtValid?: boolean;
 }
 
 const ORDER: Record<string, number> = { DELETE: 0, POST: 1, PUT: 2, PATCH: 2, GET: 3, HEAD: 3 };
@@ -221,7 +215,7 @@ async function createAll(
     }
     const { id: _old, ...rest } = resource;
     try {
-      if (!ctx.builtValid) assertValid(rest);
+      assertValid(rest);
     } catch (err) {
       if (err instanceof FhirError) {
         throw new FhirError(

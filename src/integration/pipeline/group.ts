@@ -363,9 +363,8 @@ async function writeWave(
     }
   }
   const bundle: Bundle = { resourceType: 'Bundle', type: 'transaction', entry: entries };
-  // Every message of a group is HL7 v2, mapped by Kith's own mappers (see BundleContext.builtValid).
   const response = entries.length
-    ? await processBundle(service, bundle, { base: '', returnRepresentation: false, builtValid: true })
+    ? await processBundle(service, bundle, { base: '', returnRepresentation: false })
     : { entry: [] };
   for (const [i, e] of (response.entry ?? []).entries()) {
     const item = owner[i];
