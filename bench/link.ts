@@ -19,6 +19,8 @@ interface SizeResult {
   persons: number;
   generateSeconds: number;
   seconds: number;
+  /** CPU seconds of the linkage (user + system): on a shared machine wall seconds mostly measure waiting. */
+  cpuSeconds: number;
   phases: Record<string, number>;
   candidatePairs: number;
   truePairs: number;
@@ -35,6 +37,7 @@ function runSize(records: number): SizeResult {
   const data = generatePopulation({ seed: SEED, records });
   const generateSeconds = (performance.now() - t) / 1000;
   t = performance.now();
+  const cpu = process.cpuUsage();
   const job = new LinkJob(defaultRules);
   for (let i = 0; i < data.records.length; i++) job.add(toMatchRecord(data.records[i]));
   // Free the generated rows before linking: the job holds its own columns.
@@ -42,6 +45,7 @@ function runSize(records: number): SizeResult {
   data.records.length = 0;
   const result = job.run();
   const seconds = (performance.now() - t) / 1000;
+  const used = process.cpuUsage(cpu);
   const acc = evaluateLinks(result, personOf);
   const related = new Set(data.relations.map((r) => `${Math.min(r.a, r.b)} ${Math.max(r.a, r.b)}`));
   let hardNonMatchLinks = 0;
@@ -57,6 +61,7 @@ function runSize(records: number): SizeResult {
     persons: data.persons,
     generateSeconds: round(generateSeconds),
     seconds: round(seconds),
+    cpuSeconds: round((used.user + used.system) / 1e6),
     phases: Object.fromEntries(Object.entries(result.seconds).map(([k, v]) => [k, round(v)])),
     candidatePairs: result.blocking.candidatePairs,
     truePairs: acc.truePairs,

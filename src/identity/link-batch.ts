@@ -104,7 +104,7 @@ export class LinkJob {
       table,
       keys,
       rules.blocking.maxBlockSize,
-      { crossSourceOnly: twoSources, onProgress: progress },
+      { crossSourceOnly: twoSources, onProgress: progress, refineAbove: rules.blocking.refineAbove },
       (i, j) => {
         const p = comparer.pattern(i, j, scratch);
         pairs.push(i, j, p);

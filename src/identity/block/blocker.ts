@@ -1,6 +1,6 @@
 import type { MatchRules } from '../rules/schema';
 import type { RecordTable } from '../table/record-table';
-import { hashString, keyPart, keyValues, type PartFn } from './key-parts';
+import { hashString, keyPart, keyValues, mix, type PartFn } from './key-parts';
 
 /**
  * Candidate pairs from several blocking keys. Each key groups records whose key values agree (sorting packed
@@ -28,6 +28,8 @@ export interface BlockingStats {
 export interface BlockingOptions {
   /** true: only pairs of records from different sources (linking two files); false: all pairs. */
   crossSourceOnly: boolean;
+  /** In blocks larger than this, pair only records with the same birth year or none (rules' refineAbove). */
+  refineAbove?: number;
   onProgress?: (message: string) => void;
 }
 
@@ -58,8 +60,27 @@ function buildIndex(key: CompiledKey, n: number, shift: number): KeyIndex {
   const start = new Int32Array(n + 1);
   let values = new Uint32Array(n + 16);
   let count = 0;
+  const parts = key.parts;
   for (let i = 0; i < n; i++) {
-    const vals = keyValues(key.parts, i, key.salt);
+    // Nearly every record has one value per part: hash it straight in, without keyValues' arrays.
+    let h = key.salt;
+    let p = 0;
+    for (; p < parts.length; p++) {
+      const v = parts[p](i);
+      if (v.length !== 1) break;
+      h = mix(h, v[0]);
+    }
+    if (p === parts.length) {
+      if (count === values.length) {
+        const grown = new Uint32Array(values.length * 2);
+        grown.set(values);
+        values = grown;
+      }
+      values[count++] = h >>> shift;
+      start[i + 1] = count;
+      continue;
+    }
+    const vals = keyValues(parts, i, key.salt);
     if (count + vals.length > values.length) {
       const grown = new Uint32Array(Math.max(values.length * 2, count + vals.length));
       grown.set(values);
@@ -97,6 +118,13 @@ export function forEachCandidatePair(
   const shift = 32 - hashBits;
   const recScale = 2 ** recBits;
   const source = table.source;
+  // Birth year of each record (0 = none), for refining large blocks.
+  const refineAbove = options.refineAbove ?? Infinity;
+  const year = new Int32Array(n);
+  if (refineAbove < maxBlockSize) {
+    const bd = table.columns.birthDate;
+    for (let i = 0; i < n; i++) year[i] = bd.ids[i] < 0 ? 0 : Math.floor(bd.dates[bd.ids[i]] / 10000);
+  }
   const done: KeyIndex[] = [];
   const stats: KeyStats[] = [];
   let total = 0;
@@ -135,11 +163,14 @@ export function forEachCandidatePair(
       }
       st.blocks++;
       if (members.length > st.largestBlock) st.largestBlock = members.length;
+      const refine = members.length > refineAbove;
       for (let a = 0; a < members.length; a++) {
         const i = members[a];
+        const yi = year[i];
         for (let b = a + 1; b < members.length; b++) {
           const j = members[b];
           if (options.crossSourceOnly && source[i] === source[j]) continue;
+          if (refine && yi !== year[j] && yi !== 0 && year[j] !== 0) continue;
           // Emitted already by an earlier key, or by a smaller shared value of this key.
           let seen = sharedBelow(idx, i, j, value);
           for (let d = 0; !seen && d < done.length; d++) seen = sharedBelow(done[d], i, j, 0x100000000);

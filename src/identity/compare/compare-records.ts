@@ -32,6 +32,17 @@ interface FieldImpl extends CompiledField {
   cache: PairCache | null;
 }
 
+/**
+ * Slots of a value-pair cache (log2). A large batch meets more distinct name and date pairs than the
+ * default holds before it clears; a comparer over a few hundred records (one online match with many
+ * candidates) must not allocate megabytes it will never fill.
+ */
+function cacheBits(kind: string, records: number): number {
+  const large = records > 65_536;
+  if (kind === 'name' || kind === 'date') return large ? 20 : 18;
+  return large ? 16 : 14;
+}
+
 /** Comparators decided from the records rather than from a pair of values. */
 const RECORD_LEVEL = new Set(['missing', 'else', 'cross-field', 'one-sided']);
 
@@ -66,7 +77,10 @@ export class RecordComparer {
     this.impl = rules.fields.map((rule) => {
       const labels = rule.levels.map((l) => l.label);
       const column = table.column(rule.field);
-      const cacheable = caching && (column.kind === 'name' || column.kind === 'place');
+      // Names and places repeat; so do birth dates and ZIP codes in a large batch (tens of thousands of
+      // values over a million records), whose levels (swap, one or two edits) cost an edit distance each.
+      const repeats = column.kind !== 'multi' && column.values.length * 4 < table.size;
+      const cacheable = caching && (column.kind === 'name' || column.kind === 'place' || repeats);
       return {
         field: rule.field,
         rule,
@@ -81,7 +95,7 @@ export class RecordComparer {
         cross: rule.levels.flatMap((l, i): [number, Column][] =>
           l.comparator === 'cross-field' && l.field ? [[i, table.column(l.field)]] : [],
         ),
-        cache: cacheable ? new PairCache(column.kind === 'name' ? 18 : 14) : null,
+        cache: cacheable ? new PairCache(cacheBits(column.kind, table.size)) : null,
       };
     });
     this.fields = this.impl;

@@ -55,6 +55,15 @@ describe('matching rules', () => {
     ).toEqual([]);
   });
 
+  it('checks the batch refinement limit', () => {
+    expect(defaultRules.blocking.refineAbove).toBe(50);
+    expect(
+      errorsOf((r) => {
+        r.blocking.refineAbove = 1;
+      }),
+    ).toEqual(['blocking.refineAbove: must be an integer >= 2']);
+  });
+
   it('rejects comparators that make no sense for a field', () => {
     const errors = errorsOf((r) => {
       const dob = r.fields.find((f) => f.field === 'birthDate')!;

@@ -109,6 +109,12 @@ export interface MatchRules {
      * each request far more than it finds. See the identity README (online benchmark).
      */
     onlineMaxBlockSize?: number;
+    /**
+     * Batch only: in a block larger than this, only records born in the same year (or with no birth date)
+     * are paired. Low-cardinality keys (ZIP + first-name sound) grow blocks with the population, so their
+     * pairs grow with its square; the other keys still reach pairs with a mistyped year.
+     */
+    refineAbove?: number;
     keys: BlockingKeyRule[];
   };
   /**

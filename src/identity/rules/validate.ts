@@ -215,6 +215,9 @@ export function validateRules(input: unknown): RulesValidation {
     ) {
       err('blocking.onlineMaxBlockSize', 'must be an integer >= 2');
     }
+    if (b.refineAbove !== undefined && !(Number.isInteger(b.refineAbove) && (b.refineAbove as number) >= 2)) {
+      err('blocking.refineAbove', 'must be an integer >= 2');
+    }
     if (!Array.isArray(b.keys) || b.keys.length === 0) err('blocking.keys', 'must be a non-empty array');
     else {
       const names = new Set<string>();

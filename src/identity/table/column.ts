@@ -49,11 +49,13 @@ export class Column {
     id = this.values.length;
     this.valueIndex.set(value, id);
     this.values.push(value);
+    // Outside names and places a key is its value: a new value is a new key, no second map lookup (SSNs,
+    // phones and street lines are nearly all distinct, a million of each in a large batch).
     const key = this.spaceless && value.includes(' ') ? value.replace(/ /g, '') : value;
-    let keyId = this.keyIndex.get(key);
+    let keyId = this.spaceless ? this.keyIndex.get(key) : undefined;
     if (keyId === undefined) {
       keyId = this.keys.length;
-      this.keyIndex.set(key, keyId);
+      if (this.spaceless) this.keyIndex.set(key, keyId);
       this.keys.push(key);
       this.keyCounts.push(0);
     }

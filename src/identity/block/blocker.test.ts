@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { defaultRules } from '../rules';
+import { RecordTable } from '../table/record-table';
+import { compileKeys, forEachCandidatePair } from './blocker';
+
+/**
+ * Refinement of large blocks (rules' blocking.refineAbove, batch only): in a block above the limit only
+ * records born in the same year, or with no birth date, are paired; smaller blocks pair everyone.
+ */
+describe('blocking', () => {
+  const rules = {
+    ...defaultRules,
+    blocking: { ...defaultRules.blocking, keys: [{ name: 'postal', parts: ['postalCode'] }] },
+  };
+  const tableOf = (count: number): RecordTable => {
+    const table = new RecordTable();
+    for (let i = 0; i < count; i++) {
+      // Years 1970-1973 in turn; every tenth record has no birth date.
+      const birthDate = i % 10 === 9 ? '' : `${1970 + (i % 4)}-03-0${1 + (i % 7)}`;
+      table.add({ id: `r${i}`, given: `Name${i}`, family: 'Doe', postalCode: '94545', birthDate }, 0, 2025);
+    }
+    return table;
+  };
+  const pairsOf = (table: RecordTable, refineAbove?: number): [number, number][] => {
+    const out: [number, number][] = [];
+    forEachCandidatePair(
+      table,
+      compileKeys(rules, table),
+      500,
+      { crossSourceOnly: false, refineAbove },
+      (i, j) => out.push([i, j]),
+    );
+    return out;
+  };
+  const year = (table: RecordTable, i: number): number => {
+    const id = table.columns.birthDate.ids[i];
+    return id < 0 ? 0 : Math.floor(table.columns.birthDate.dates[id] / 10000);
+  };
+
+  it('pairs everyone in a block at or below the limit', () => {
+    const table = tableOf(40);
+    expect(pairsOf(table, 50)).toHaveLength((40 * 39) / 2);
+  });
+
+  it('pairs only same-year or undated records in a block above the limit', () => {
+    const table = tableOf(80);
+    const pairs = pairsOf(table, 50);
+    expect(pairs.length).toBeLessThan((80 * 79) / 2);
+    for (const [i, j] of pairs) {
+      const [a, b] = [year(table, i), year(table, j)];
+      expect(a === b || a === 0 || b === 0).toBe(true);
+    }
+    let expected = 0;
+    for (let i = 0; i < 80; i++)
+      for (let j = i + 1; j < 80; j++) {
+        const [a, b] = [year(table, i), year(table, j)];
+        if (a === b || a === 0 || b === 0) expected++;
+      }
+    expect(pairs).toHaveLength(expected);
+    expect(pairsOf(table)).toHaveLength((80 * 79) / 2);
+  });
+});
