@@ -441,9 +441,30 @@ export class FhirStore {
         results[j].created = !w.previous;
         out[w.k] = results[j];
       });
-      for (const [j, w] of writes.entries()) await tx.runHooks(results[j], w.previous);
+      // The identity module's Person rewrites wait, and are written together after every hook ran:
+      // one statement instead of one per Patient.
+      const conn = tx.conn instanceof TxConnection ? tx.conn : undefined;
+      if (conn) conn.deferring = true;
+      try {
+        for (const [j, w] of writes.entries()) await tx.runHooks(results[j], w.previous);
+      } finally {
+        if (conn) conn.deferring = false;
+      }
+      await tx.writeDeferred();
       return out;
     });
+  }
+
+  /** Writes the deferred updates (see TxConnection.deferring) in one statement, then runs their hooks. */
+  private async writeDeferred(): Promise<void> {
+    const conn = this.conn instanceof TxConnection ? this.conn : undefined;
+    while (conn && conn.deferred.size > 0) {
+      const items = [...conn.deferred.values()];
+      conn.deferred.clear();
+      const results = await this.writeSet(items, true, items[0].lastUpdated);
+      items.forEach((w, j) => (results[j].created = !w.previous));
+      for (const [j, w] of items.entries()) await this.runHooks(results[j], w.previous);
+    }
   }
 
   /**
@@ -453,9 +474,9 @@ export class FhirStore {
   private async writeSet(
     items: { resource: Resource; versionId: number }[],
     update: boolean,
+    lastUpdated: string = new Date().toISOString(),
   ): Promise<WriteResult[]> {
     if (items.length === 0) return [];
-    const lastUpdated = new Date().toISOString();
     const stored = items.map(
       ({ resource: r, versionId }) =>
         ({ ...r, meta: { ...r.meta, versionId: String(versionId), lastUpdated } }) as Resource,
@@ -548,13 +569,40 @@ export class FhirStore {
   private async updateAlone(resource: Resource, options: WriteOptions): Promise<WriteResult> {
     const id = resource.id as string;
     return this.inTransaction(async (tx) => {
+      const conn = tx.conn instanceof TxConnection ? tx.conn : undefined;
+      const key = `${resource.resourceType}/${id}`;
+      // A second version of a resource still waiting: that one is written first, and the current
+      // row the caller read before it was written is read again.
+      const waited = conn?.deferred.has(key) ?? false;
+      if (waited) await tx.writeDeferred();
       const current =
-        options.current !== undefined
+        options.current !== undefined && !waited
           ? (options.current ?? undefined)
           : await tx.lockCurrent(resource.resourceType, id);
       const checked = await tx.checkUpdate(resource, current, options.ifMatch);
       if ('error' in checked) throw checked.error;
       if ('version' in checked) return checked;
+      if (conn?.deferring && options.current !== undefined) {
+        // Written later with the others (see updateMany); the caller gets the version it will be.
+        const lastUpdated = conn.deferred.values().next().value?.lastUpdated ?? new Date().toISOString();
+        conn.deferred.set(key, { ...checked, lastUpdated });
+        const stored = {
+          ...checked.resource,
+          meta: { ...checked.resource.meta, versionId: String(checked.versionId), lastUpdated },
+        } as Resource;
+        return {
+          resource: stored,
+          created: !checked.previous,
+          version: {
+            resourceType: stored.resourceType,
+            id,
+            versionId: checked.versionId,
+            lastUpdated,
+            deleted: false,
+            json: JSON.stringify(stored),
+          },
+        };
+      }
       const result = await tx.writeVersion(checked.resource, checked.versionId, false, !!current);
       result.created = !checked.previous;
       await tx.runHooks(result, checked.previous);

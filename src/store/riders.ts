@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import type { Resource } from '@medplum/fhirtypes';
 import type { Queryable, StoredVersion } from './repository';
 
 /**
@@ -41,6 +42,16 @@ export class TxConnection implements Queryable {
   private readonly reads = new Map<string, ReadRider[]>();
   /** The last version this transaction wrote of each resource, by `Type/id` (see `writtenInTransaction`). */
   readonly written = new Map<string, StoredVersion>();
+  /**
+   * While set, an update whose current row its caller already locked (`WriteOptions.current`: the
+   * identity module's Person rewrites) is not written at once but kept in `deferred`, by `Type/id`,
+   * until the store writes them all in one statement (see FhirStore.updateMany).
+   */
+  deferring = false;
+  readonly deferred = new Map<
+    string,
+    { resource: Resource; versionId: number; previous: Resource | undefined; lastUpdated: string }
+  >();
 
   constructor(private readonly client: Queryable) {}
 

@@ -19,19 +19,26 @@ beforeAll(async () => {
 afterAll(async () => t?.close());
 afterEach(() => vi.restoreAllMocks());
 
-/** Every updateMany call: who wrote it and the `Type/id`s it wrote. */
-function watchBatches(): { caller: string; keys: string[] }[] {
-  const calls: { caller: string; keys: string[] }[] = [];
+/** Every updateMany call: who wrote it, the `Type/id`s it wrote, and whether it was written (ok). */
+function watchBatches(): { caller: string; keys: string[]; ok?: boolean }[] {
+  const calls: { caller: string; keys: string[]; ok?: boolean }[] = [];
   const original = FhirStore.prototype.updateMany;
   vi.spyOn(FhirStore.prototype, 'updateMany').mockImplementation(function (
     this: FhirStore,
     items: UpdateItem[],
   ) {
-    calls.push({
+    const call: { caller: string; keys: string[]; ok?: boolean } = {
       caller: this.actor.subject,
       keys: items.map((i) => `${i.resource.resourceType}/${i.resource.id}`),
-    });
-    return original.call(this, items);
+    };
+    calls.push(call);
+    return original.call(this, items).then(
+      (r) => ((call.ok = true), r),
+      (err: unknown) => {
+        call.ok = false;
+        throw err;
+      },
+    );
   });
   return calls;
 }
@@ -84,7 +91,7 @@ describe('concurrent updates written together', () => {
     expect(results.every((r) => !r.created && r.version.versionId === 2)).toBe(true);
     const keys = new Set(patients.map((p) => `Patient/${p.id}`));
     const ours = batches.filter((b) => b.keys.some((k) => keys.has(k)));
-    expect(ours.some((b) => b.keys.length > 1)).toBe(true);
+    expect(ours.some((b) => b.ok && b.keys.length > 1)).toBe(true);
     for (const [i, p] of patients.entries()) {
       const stored = JSON.parse((await t.kith.store.read('Patient', p.id as string)).json) as Patient;
       expect(stored).toEqual(results[i].resource);
@@ -232,5 +239,36 @@ describe('concurrent updates written together', () => {
       expect(updated.version.versionId).toBe(3);
       expect((await personOf(p.id as string)).meta?.versionId).toBe(person.meta?.versionId);
     }
+  });
+
+  it('updates two records of one Person in one batch: both written, the Person rebuilt from both, its history whole', async () => {
+    const twin = (given: string): Patient => ({
+      ...patient('Hollowbrook', given, '1948-12-24'),
+      identifier: [{ system: 'http://hl7.org/fhir/sid/us-ssn', value: '321-54-9876' }],
+    });
+    const a = (await t.kith.store.create(twin('Wendeline'))).resource as Patient;
+    const b = (await t.kith.store.create(twin('Wendeline'))).resource as Patient;
+    const personId = (await personOf(a.id as string)).id as string;
+    expect((await personOf(b.id as string)).id).toBe(personId);
+    const fillers = await createPatients(2, 'Fillmore');
+    const batches = watchBatches();
+    const outcomes = await Promise.allSettled([
+      ...fillers.map((p) => t.kith.store.update({ ...p, gender: 'male' })),
+      t.kith.store.update({ ...a, telecom: [{ system: 'phone', value: '555-0101' }] }),
+      t.kith.store.update({ ...b, telecom: [{ system: 'phone', value: '555-0101' }], gender: 'female' }),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+    expect(
+      batches.some((x) => x.ok && x.keys.includes(`Patient/${a.id}`) && x.keys.includes(`Patient/${b.id}`)),
+    ).toBe(true);
+    const person = await personOf(a.id as string);
+    expect(person.id).toBe(personId);
+    expect(person.link?.map((l) => l.target?.reference).sort()).toEqual(
+      [`Patient/${a.id}`, `Patient/${b.id}`].sort(),
+    );
+    expect(person.telecom?.[0]?.value).toBe('555-0101');
+    const versions = await versionsOf('Person', personId);
+    expect(versions).toEqual(versions.map((_, i) => i + 1));
+    expect(String(versions.at(-1))).toBe(person.meta?.versionId);
   });
 });
