@@ -5,7 +5,7 @@ import { rideOrRun } from '../../store/riders';
 import type { BlockingKey } from '../matcher';
 import { onlineBlockLimit, scoreCandidates } from '../online';
 import type { MatchRecord } from '../types';
-import { refreshPerson, SYSTEM_ACTOR, type Assurance, type LinkRow, type MpiContext } from './core';
+import { refreshPersons, SYSTEM_ACTOR, type Assurance, type LinkRow, type MpiContext } from './core';
 import { buildPerson, type SourceRecord } from './golden';
 import { BY_PRIMARY_KEY } from './db-index';
 import { patientToMatchRecord } from './patient-record';
@@ -200,5 +200,5 @@ export async function onPatientsCreated(
   );
   await store.createMany(persons);
   // Stored Persons that gained a record are rewritten from their links (now including the new ones).
-  for (const id of refresh) await refreshPerson(store, ctx, id);
+  await refreshPersons(store, ctx, [...refresh]);
 }

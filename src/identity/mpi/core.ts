@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AuditEvent, Patient, Person, PersonLink } from '@medplum/fhirtypes';
+import type { AuditEvent, Patient, Person } from '@medplum/fhirtypes';
 import { recordAudit } from '../../audit';
 import type { FhirStore, Queryable, StoredVersion } from '../../store';
 import { toStoredVersion } from '../../store/repository';
@@ -130,6 +130,64 @@ export const PERSON_REFRESH_SQL = `with p as (
              where l.person_id = $1) x) as links
         from (select 1) one left join p on true`;
 
+/** PERSON_REFRESH_SQL for several Persons: their rows locked in id order, each with its links. */
+export const PERSONS_REFRESH_SQL = `with p as (
+          select id, version_id, last_updated, deleted, content::text as json from fhir_resources
+          where resource_type = 'Person' and id = any($1::text[]) order by id for update)
+        select ids.id, p.version_id, p.last_updated, p.deleted, p.json,
+          (select json_agg(x order by x.linked_at, x.patient_id) from (
+             select l.*, r.record, r.source, r.updated_at as record_updated_at
+             from identity_links l left join lateral (
+               select record, source, updated_at from identity_records
+               where patient_id = l.patient_id offset 0) r on true
+             where l.person_id = ids.id) x) as links
+        from unnest($1::text[]) as ids(id) left join p on p.id = ids.id`;
+
+/** The links and linked records of a PERSON(S)_REFRESH_SQL row. */
+function linkedOf(row: { links: unknown }): { links: LinkRow[]; records: SourceRecord[] } {
+  const linked: any[] = json<any[] | null>(row.links) ?? [];
+  return {
+    links: linked.map((r) => ({ ...r, evidence: r.evidence ?? null })),
+    records: linked
+      .filter((r) => r.record !== null)
+      .map((r) => ({
+        record: json<MatchRecord>(r.record),
+        source: r.source ?? undefined,
+        updatedAt: new Date(r.record_updated_at).toISOString(),
+      })),
+  };
+}
+
+const personOf = (personId: string, ctx: MpiContext, links: LinkRow[], records: SourceRecord[]): Person =>
+  buildPerson(
+    personId,
+    records,
+    links.map((l) => ({ target: { reference: `Patient/${l.patient_id}` }, assurance: l.assurance })),
+    ctx.survivorship,
+  );
+
+/**
+ * `refreshPerson` for several stored Persons at once (those a Bundle's records joined): one
+ * statement locks and reads them all, one `updateMany` writes those whose golden record changed,
+ * instead of two round trips per Person.
+ */
+export async function refreshPersons(store: FhirStore, ctx: MpiContext, personIds: string[]): Promise<void> {
+  if (personIds.length < 2) {
+    for (const id of personIds) await refreshPerson(store, ctx, id);
+    return;
+  }
+  const { rows } = await store.queryable.query({
+    name: 'kith-identity-persons-refresh',
+    text: PERSONS_REFRESH_SQL,
+    values: [[...personIds].sort()],
+  });
+  const persons = rows.map((row) => {
+    const { links, records } = linkedOf(row);
+    return { resource: personOf(row.id as string, ctx, links, records) };
+  });
+  for (const settled of await store.updateMany(persons)) if ('error' in settled) throw settled.error;
+}
+
 /**
  * Rewrites the Person resource from its current links and linked records (golden record by
  * survivorship). `fresh` gives them for a Person this write founds, which is not stored yet.
@@ -155,21 +213,9 @@ export async function refreshPerson(
     });
     const row = rows[0];
     current = row.version_id === null ? null : toStoredVersion('Person', personId, row);
-    const linked: any[] = json<any[] | null>(row.links) ?? [];
-    links = linked.map((r) => ({ ...r, evidence: r.evidence ?? null }));
-    records = linked
-      .filter((r) => r.record !== null)
-      .map((r) => ({
-        record: json<MatchRecord>(r.record),
-        source: r.source ?? undefined,
-        updatedAt: new Date(r.record_updated_at).toISOString(),
-      }));
+    ({ links, records } = linkedOf(row));
   }
-  const personLinks: PersonLink[] = links.map((l) => ({
-    target: { reference: `Patient/${l.patient_id}` },
-    assurance: l.assurance,
-  }));
-  const person = buildPerson(personId, records, personLinks, ctx.survivorship);
+  const person = personOf(personId, ctx, links, records);
   // update() creates a Person that is not there yet, under the id given.
   if (fresh) await store.create(person, personId);
   else await store.update(person, { current });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestKith, type TestKith } from '../../../test/helpers/kith';
 import { STORE_MANY_AND_BLOCKS } from './batch';
-import { PERSON_REFRESH_SQL } from './core';
+import { PERSON_REFRESH_SQL, PERSONS_REFRESH_SQL } from './core';
 import { CANDIDATE_QUERY } from './db-index';
 
 // Identity statements are prepared; a cached generic plan made while the tables were small must
@@ -50,6 +50,13 @@ describe('identity statements use the keys of records and links', () => {
 
   it("a Person's refresh: its links by Person, their records by key", async () => {
     const plan = await genericPlan(PERSON_REFRESH_SQL, ['text'], [`'q1'`]);
+    expect(plan).toMatch(/identity_links_person/);
+    expect(plan).toMatch(/identity_records_pkey/);
+    expect(plan).not.toMatch(/Seq Scan on identity_(records|links)/);
+  });
+
+  it("several Persons' refresh: the same keys, for each Person", async () => {
+    const plan = await genericPlan(PERSONS_REFRESH_SQL, ['text[]'], [`array['q1', 'q2']`]);
     expect(plan).toMatch(/identity_links_person/);
     expect(plan).toMatch(/identity_records_pkey/);
     expect(plan).not.toMatch(/Seq Scan on identity_(records|links)/);
