@@ -4,6 +4,9 @@
 // lookups in every search, decide + consent rows per read), both audited. Runs in-process on a
 // fresh PostgreSQL database (BENCH_PG_URL), or on in-memory PGlite with BENCH_PRIVACY_PGLITE=1.
 // Env: BENCH_PRIVACY_PATIENTS (default 200), BENCH_PRIVACY_OPS (requests per kind, default 2000).
+// Besides throughput it reports CPU ms per request (this process + the database's PostgreSQL
+// backends, from /proc): on a shared, loaded machine that is the comparison to read.
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import type { Consent, Resource } from '@medplum/fhirtypes';
 import { loadConfig } from '../src/config/config';
@@ -87,11 +90,35 @@ const clinic = {
   ],
 };
 
+/** CPU time (ms) of a Linux process, from /proc: user + system, in clock ticks of 10 ms; 0 when gone. */
+function cpuOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * CPU ms used so far by this process and by the PostgreSQL backends of the bench database (read
+ * from /proc, so a local server): on a loaded machine, CPU per request compares the two callers
+ * where throughput mostly measures the other work. PGlite runs inside this process.
+ */
+let backendPids: () => Promise<number[]> = async () => [];
+async function cpuNow(): Promise<{ node: number; pg: Map<number, number> }> {
+  const u = process.cpuUsage();
+  const pg = new Map<number, number>();
+  for (const pid of await backendPids()) pg.set(pid, cpuOf(pid));
+  return { node: (u.user + u.system) / 1000, pg };
+}
+
 async function rate(
   n: number,
   fn: (i: number) => Promise<unknown>,
-): Promise<{ perSecond: number; medianMs: number }> {
+): Promise<{ perSecond: number; medianMs: number; nodeCpuMs: number; pgCpuMs: number }> {
   const times: number[] = [];
+  const c0 = await cpuNow();
   const t0 = performance.now();
   for (let i = 0; i < n; i++) {
     const s = performance.now();
@@ -99,15 +126,25 @@ async function rate(
     times.push(performance.now() - s);
   }
   const total = performance.now() - t0;
+  const c1 = await cpuNow();
+  let pg = 0;
+  for (const [pid, ms] of c1.pg) pg += ms - (c0.pg.get(pid) ?? 0);
   times.sort((a, b) => a - b);
   return {
     perSecond: Math.round(n / (total / 1000)),
     medianMs: Number(times[Math.floor(times.length / 2)].toFixed(3)),
+    nodeCpuMs: Number(((c1.node - c0.node) / n).toFixed(3)),
+    pgCpuMs: Number((pg / n).toFixed(3)),
   };
 }
 
 const fresh = PGLITE ? undefined : await freshDatabase(`kith_bench_privacy_${process.pid}`);
 const kith = await openKith({ ...loadConfig({}), databaseUrl: fresh?.url }, { memory: true });
+if (!PGLITE)
+  backendPids = async () =>
+    (await kith.db.query('select pid from pg_stat_activity where datname = current_database()')).rows.map(
+      (r: { pid: number }) => r.pid,
+    );
 try {
   const system = new FhirService(kith.store);
   await system.update('Organization', 'cbo', { resourceType: 'Organization', id: 'cbo', name: 'CBO' });
@@ -125,7 +162,7 @@ try {
     await rate(50, (i) => svc.read('Observation', readId(i)));
     await rate(50, (i) => svc.search('Observation', searchQ(i)));
   }
-  const results: Record<string, { perSecond: number; medianMs: number }> = {};
+  const results: Record<string, Awaited<ReturnType<typeof rate>>> = {};
   for (const who of ['admin', 'cbo'] as const) {
     results[`${who}_read`] = await rate(OPS, (i) => as[who].read('Observation', readId(i)));
     results[`${who}_search`] = await rate(OPS, (i) => as[who].search('Observation', searchQ(i)));
@@ -134,6 +171,10 @@ try {
   const seen = async (svc: FhirService) =>
     (await svc.search('Observation', { subject: 'Patient/p1' })).result.hits.length;
   const overhead = (a: number, b: number) => Number((((a - b) / a) * 100).toFixed(1));
+  // Extra CPU per request of the policy-bound caller, relative to the administrator's.
+  type Cpu = { nodeCpuMs: number; pgCpuMs: number };
+  const cpuOverhead = (a: Cpu, b: Cpu) =>
+    Number((((b.nodeCpuMs + b.pgCpuMs) / (a.nodeCpuMs + a.pgCpuMs)) * 100 - 100).toFixed(1));
   console.log(
     JSON.stringify({
       bench: 'privacy',
@@ -152,6 +193,13 @@ try {
       search_overhead_pct: overhead(results.admin_search.perSecond, results.cbo_search.perSecond),
       admin_search_median_ms: results.admin_search.medianMs,
       cbo_search_median_ms: results.cbo_search.medianMs,
+      // CPU per request (this process + the database's backends), the fair comparison under load.
+      admin_read_cpu_ms: { node: results.admin_read.nodeCpuMs, pg: results.admin_read.pgCpuMs },
+      cbo_read_cpu_ms: { node: results.cbo_read.nodeCpuMs, pg: results.cbo_read.pgCpuMs },
+      read_cpu_overhead_pct: cpuOverhead(results.admin_read, results.cbo_read),
+      admin_search_cpu_ms: { node: results.admin_search.nodeCpuMs, pg: results.admin_search.pgCpuMs },
+      cbo_search_cpu_ms: { node: results.cbo_search.nodeCpuMs, pg: results.cbo_search.pgCpuMs },
+      search_cpu_overhead_pct: cpuOverhead(results.admin_search, results.cbo_search),
       admin_sees: await seen(as.admin),
       cbo_sees: await seen(as.cbo),
     }),
