@@ -16,6 +16,8 @@ export const ERRORS = {
   patch_failed: { status: 422, type: 'processing' },
   required_missing: { status: 422, type: 'required' },
   invalid_search: { status: 400, type: 'invalid' },
+  /** A request missing a header or parameter an operation needs (e.g. $export without Prefer: respond-async). */
+  invalid_request: { status: 400, type: 'invalid' },
   unknown_search_param: { status: 400, type: 'not-supported' },
   version_conflict: { status: 412, type: 'conflict' },
   id_mismatch: { status: 400, type: 'invalid' },

@@ -5,6 +5,7 @@ import { historyBundle, pageLinks, searchsetBundle } from './bundle';
 import { capabilityStatement } from './capability';
 import { processBundle } from './transaction';
 import { findOperation } from './operations';
+import { exportJobRoutes } from './export/routes';
 import type { StoredVersion } from '../store';
 import type { Query } from './search/parse';
 import { DEFAULT_COUNT, MAX_COUNT } from './search/parse';
@@ -30,6 +31,8 @@ export async function fhirRoutes(app: FastifyInstance, opts: FhirRouteOptions): 
   const svc = opts.serviceFor;
 
   app.get('/metadata', async (req, reply) => send(reply, 200, capabilityStatement(base(req))));
+  // Bulk Data $export status URLs and output files (the kick-offs are operations).
+  exportJobRoutes(app, svc, base);
 
   app.post('/', async (req, reply) => {
     const prefer = preferReturn(req);
@@ -242,7 +245,9 @@ export async function fhirRoutes(app: FastifyInstance, opts: FhirRouteOptions): 
       body: req.body,
       query: req.query as Query,
       base: b,
+      headers: req.headers,
     });
+    for (const [name, value] of Object.entries(out.headers ?? {})) reply.header(name, value);
     return send(reply, out.status, out.resource);
   }
 }

@@ -11,6 +11,7 @@ import { installPrivacy } from '../privacy/enforce';
 // Imported before migrate(): these modules register their tables' migrations on import.
 import { AuthService, loadAuthConfig, storePatientAccess, type AuthConfig } from '../privacy/auth';
 import { auditAuthEvents } from '../audit';
+import '../fhir/export/migrations';
 
 export interface Kith {
   config: KithConfig;

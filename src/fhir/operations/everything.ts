@@ -4,32 +4,9 @@ import { pageLinks, searchsetBundle } from '../bundle';
 import { MAX_COUNT, parseSearch, type Query } from '../search/parse';
 import { executeSystemSearch } from '../../store/search/execute';
 import type { SearchFilter, SearchRequest } from '../../store/search/model';
-import { registerSpecialSearch } from '../../store/search/special';
-import { patientCompartmentTypes } from '../../privacy/policy';
+import { compartmentTypes, inCompartment } from './compartment-filter';
 import { dateRange } from '../../store/normalize';
 import type { OperationDefinitionEntry, OperationRequest } from './index';
-
-/**
- * A search filter no client can send (not a search parameter of any type): the rows whose patient
- * compartment column holds the Patient. Served as a `special` parameter so that `$everything` runs
- * as one ordinary search across types: the caller's policy filter, totals and paging as for any
- * search (src/privacy/enforce), never a second path to the data.
- */
-const IN_COMPARTMENT = '_kith-patient-compartment';
-let registered: string[] | undefined;
-
-function compartmentTypes(): string[] {
-  if (!registered) {
-    registered = [...new Set(patientCompartmentTypes())].sort();
-    for (const type of registered)
-      registerSpecialSearch(type, IN_COMPARTMENT, (t, filter, p) => ({
-        sql: `select id from fhir_resources where resource_type = ${p.add(t)} and not deleted
-          and compartment @> ${p.add(filter.values)}::text[]`,
-        negate: false,
-      }));
-  }
-  return registered;
-}
 
 const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 
@@ -56,7 +33,7 @@ async function everything(req: OperationRequest): Promise<{ status: number; reso
   if (since !== undefined && !dateRange(since))
     throw new FhirError('invalid_search', `_since: '${since}' is not an instant`, '_since');
   const filters: SearchFilter[] = [
-    { kind: 'param', code: IN_COMPARTMENT, type: 'special', values: [`Patient/${id}`] },
+    inCompartment(`Patient/${id}`),
     ...(since ? [{ kind: 'lastUpdated' as const, values: [`ge${since}`] }] : []),
   ];
   const page = parseSearch('Resource', {
