@@ -277,6 +277,33 @@ describe('$export under the policy', () => {
     expect(text).toContain('bx-x');
   });
 
+  it('runs through the real server with access tokens: kick-off, status, file; no token, no file', async () => {
+    const kick = await t.inject({
+      method: 'GET',
+      url: '/fhir/Patient/$export?_type=Patient',
+      headers: { prefer: 'respond-async' },
+    });
+    expect(kick.statusCode, kick.body).toBe(202);
+    const status = String(kick.headers['content-location']).replace(/^http:\/\/[^/]+/, '');
+    let res = await t.inject({ method: 'GET', url: status });
+    for (let i = 0; i < 200 && res.statusCode === 202; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      res = await t.inject({ method: 'GET', url: status });
+    }
+    expect(res.statusCode, res.body).toBe(200);
+    const manifest = JSON.parse(res.body) as Manifest;
+    const url = manifest.output.find((o) => o.type === 'Patient')!.url.replace(/^http:\/\/[^/]+/, '');
+    const file = await t.inject({ method: 'GET', url });
+    expect(file.statusCode).toBe(200);
+    const ids = file.body
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as Resource).id);
+    expect(ids).toEqual(expect.arrayContaining(['bx1', 'bx2', 'bx3']));
+    // requiresAccessToken: the same URL without a token is refused.
+    expect((await t.app.inject({ method: 'GET', url })).statusCode).toBe(401);
+  });
+
   it('is declared in the CapabilityStatement at system, Patient and Group level', () => {
     const cs = capabilityStatement('http://kith.test/fhir');
     const bulk = 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition';
