@@ -34,8 +34,22 @@ export async function createJob(db: Queryable, owner: string, request: string): 
   return toJob(rows[0]);
 }
 
-/** The job, only when `owner` owns it: another caller's job is not known. */
+/** How long a running job may go untouched by its runner before it counts as abandoned. */
+export const ABANDONED_AFTER_MINUTES = 5;
+
+/**
+ * The job, only when `owner` owns it: another caller's job is not known. A running job whose runner
+ * has not touched it for ABANDONED_AFTER_MINUTES is marked failed first: the server running it
+ * stopped, and the client should kick off again.
+ */
 export async function findJob(db: Queryable, id: string, owner: string): Promise<ExportJob | undefined> {
+  await db.query(
+    `update bulk_export_jobs set status = 'failed', progress = null,
+       error = 'the server running it stopped before it finished; start the export again'
+     where id = $1 and owner = $2 and status = 'running'
+       and heartbeat_at < now() - make_interval(mins => $3::int)`,
+    [id, owner, ABANDONED_AFTER_MINUTES],
+  );
   const { rows } = await db.query(
     `select id, owner, request, status, progress, transaction_time, error
      from bulk_export_jobs where id = $1 and owner = $2`,
@@ -47,7 +61,7 @@ export async function findJob(db: Queryable, id: string, owner: string): Promise
 /** Records progress; false when the job is gone (cancelled), so the runner stops. */
 export async function setProgress(db: Queryable, id: string, progress: string): Promise<boolean> {
   const { rowCount } = await db.query(
-    `update bulk_export_jobs set progress = $2 where id = $1 and status = 'running'`,
+    `update bulk_export_jobs set progress = $2, heartbeat_at = now() where id = $1 and status = 'running'`,
     [id, progress],
   );
   return (rowCount ?? 0) > 0;

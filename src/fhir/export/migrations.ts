@@ -30,6 +30,12 @@ create table bulk_export_files (
 );
 `,
   },
+  {
+    // A job's runner touches it with each page; a running job untouched for long was left by a
+    // server that stopped (restart, crash), which no other node can tell from its own jobs otherwise.
+    id: 'fhir-0002-bulk-export-heartbeat',
+    sql: `alter table bulk_export_jobs add column heartbeat_at timestamptz not null default now();`,
+  },
 ];
 
 registerMigrations(bulkExportMigrations);

@@ -49,6 +49,9 @@ export async function runExport(service: FhirService, job: ExportJob, spec: Expo
             for (const p of hit.compartment ?? []) patients.add(p);
           }
           if (!result.hasMore) break;
+          // Touches the job (its heartbeat) page by page, and stops when it was cancelled.
+          const progress = `${type} (${i + 1} of ${spec.types.length} types, ${lines.length} resources)`;
+          if (!(await setProgress(db, job.id, progress))) return;
         }
       await saveFile(db, job.id, type, lines);
     }
