@@ -1,6 +1,7 @@
 // Search time as the store grows: loads Patients with Encounters and Observations to 100k and
 // then 1M resources on a fresh PostgreSQL database, timing the same searches at each size.
-// Env: SCALE_SIZES (default "100000,1000000"), SCALE_QUERIES (per search, default 200).
+// Env: SCALE_SIZES (default "100000,1000000"), SCALE_QUERIES (per search, default 200), BENCH_DB (the
+// database made afresh and dropped, default kith_bench_scale: two runs at once need two names).
 import { randomUUID } from 'node:crypto';
 import type { Resource } from '@medplum/fhirtypes';
 import { loadConfig } from '../src/config/config';
@@ -77,7 +78,7 @@ function person(): { resources: Resource[]; probe: { id: string; family: string;
   return { resources, probe: { id, family, birthDate } };
 }
 
-const db = await freshDatabase('kith_bench_scale');
+const db = await freshDatabase(process.env.BENCH_DB ?? 'kith_bench_scale');
 const kith = await openKith({ ...loadConfig({}), databaseUrl: db.url });
 const app = await buildApp(kith);
 // Measured as the system (an administrator with system/*.cruds): sign-in costs one signature check per
