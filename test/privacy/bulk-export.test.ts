@@ -2,13 +2,18 @@
 // the same policy filter and redaction as any search: consent, labels and scopes decide what leaves.
 // Jobs are stored, answer only their owner, and each is one `export` AuditEvent.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Consent, Resource } from '@medplum/fhirtypes';
+import type { Resource } from '@medplum/fhirtypes';
 import type { FastifyInstance } from 'fastify';
-import { startTestKith, type TestKith } from '../helpers/kith';
-import { FhirService } from '../../src/fhir/service';
+import type { TestKith } from '../helpers/kith';
+import {
+  privacyConsent,
+  recipientOrganization,
+  startPolicyWorld,
+  type PolicyWorld,
+} from '../helpers/privacy-world';
 import { capabilityStatement } from '../../src/fhir/capability';
 import type { Caller } from '../../src/privacy/caller';
-import { callerApp, org, user } from './policy-setup';
+import { org, user } from './policy-setup';
 
 const ACT = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
 const ICD10 = 'http://hl7.org/fhir/sid/icd-10-cm';
@@ -65,44 +70,24 @@ const DATA: Resource[] = [
     member: [{ entity: { reference: 'Patient/bx1' } }, { entity: { reference: 'Patient/bx3' } }],
   },
 ];
-const CONSENT: Consent = {
-  resourceType: 'Consent',
-  id: 'bx-k',
-  status: 'active',
-  scope: {
-    coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }],
-  },
-  category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }],
-  patient: subject,
-  policyRule: { coding: [{ system: ACT, code: 'OPTIN' }] },
-  provision: {
-    type: 'permit',
-    actor: [
-      {
-        role: {
-          coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP' }],
-        },
-        reference: { reference: 'Organization/bx-cbo-x' },
-      },
-    ],
-  },
-};
+const CONSENT = privacyConsent('bx-k', 'bx1', {
+  type: 'permit',
+  actor: [recipientOrganization('bx-cbo-x')],
+});
 
 let t: TestKith;
 let app: FastifyInstance;
+let world: PolicyWorld;
 beforeAll(async () => {
-  t = await startTestKith();
-  app = await callerApp(t.kith, CALLERS);
-  const system = new FhirService(t.kith.store);
-  for (const o of [CLINIC, X, W])
-    await system.update('Organization', o.id, { resourceType: 'Organization', id: o.id, name: o.id });
-  for (const r of DATA) expect((await system.update(r.resourceType, r.id!, r)).status).toBe(201);
-  await system.update('Consent', 'bx-k', CONSENT);
+  world = await startPolicyWorld({
+    callers: CALLERS,
+    organizations: [CLINIC, X, W],
+    data: DATA,
+    consents: [CONSENT],
+  });
+  ({ t, app } = world);
 }, 120_000);
-afterAll(async () => {
-  await app?.close();
-  await t?.close();
-});
+afterAll(async () => world?.close());
 
 type Res = { status: number; headers: Record<string, unknown>; body: string };
 async function call(caller: string, method: 'GET' | 'DELETE', url: string, async = true): Promise<Res> {

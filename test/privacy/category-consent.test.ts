@@ -2,21 +2,22 @@
 // us-core `sdoh`, condition-category `health-concern`): the resource's category is a column the
 // policy's SQL reads, so reads, searches with totals, _include, _revinclude and history all agree.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Consent, ConsentProvision, Resource } from '@medplum/fhirtypes';
+import type { ConsentProvision, Resource } from '@medplum/fhirtypes';
 import type { FastifyInstance } from 'fastify';
-import { startTestKith, type TestKith } from '../helpers/kith';
-import { FhirService } from '../../src/fhir/service';
+import type { TestKith } from '../helpers/kith';
+import {
+  privacyConsent,
+  recipientOrganization,
+  startPolicyWorld,
+  type PolicyWorld,
+} from '../helpers/privacy-world';
 import type { Caller } from '../../src/privacy/caller';
-import { callerApp, clientFor, org, user } from './policy-setup';
+import { clientFor, org, user } from './policy-setup';
 
-const ACT = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
 const US_CORE = 'http://hl7.org/fhir/us/core/CodeSystem/us-core-category';
 const OBS_CAT = 'http://terminology.hl7.org/CodeSystem/observation-category';
 const COND_CAT = 'http://hl7.org/fhir/us/core/CodeSystem/condition-category';
 const TYPES = 'http://hl7.org/fhir/resource-types';
-const IRCP = {
-  coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP' }],
-};
 
 const CLINIC = org('clinic', 'provider', true);
 const X = org('cbo-x', 'cbo', false);
@@ -66,21 +67,8 @@ const DATA: Resource[] = [
 ];
 const ALL = DATA.map((r) => `${r.resourceType}/${r.id}`).sort();
 
-function consent(id: string, provision: ConsentProvision): Consent {
-  return {
-    resourceType: 'Consent',
-    id,
-    status: 'active',
-    scope: {
-      coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }],
-    },
-    category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }],
-    patient: subject,
-    policyRule: { coding: [{ system: ACT, code: 'OPTIN' }] },
-    provision,
-  };
-}
-const actor = (id: string) => [{ role: IRCP, reference: { reference: `Organization/${id}` } }];
+const consent = (id: string, provision: ConsentProvision) => privacyConsent(id, 'p1', provision);
+const actor = (id: string) => [recipientOrganization(id)];
 
 /** X: only SDOH observations and health concerns (types and categories: a resource matches both). */
 const X_CONSENT = consent('k-x', {
@@ -102,25 +90,19 @@ const Y_CONSENT = consent('k-y', {
 
 let t: TestKith;
 let app: FastifyInstance;
+let world: PolicyWorld;
 
 beforeAll(async () => {
-  t = await startTestKith();
-  app = await callerApp(t.kith, CALLERS);
-  const system = new FhirService(t.kith.store);
-  for (const o of [CLINIC, X, Y, W])
-    await system.update('Organization', o.id, { resourceType: 'Organization', id: o.id, name: o.id });
-  const clinic = clientFor(app, 'clinic');
-  for (const r of DATA) {
-    const res = await clinic.put(`${r.resourceType}/${r.id}`, r);
-    expect(res.status, JSON.stringify(res.body)).toBe(201);
-  }
-  await system.update('Consent', 'k-x', X_CONSENT);
-  await system.update('Consent', 'k-y', Y_CONSENT);
+  world = await startPolicyWorld({
+    callers: CALLERS,
+    organizations: [CLINIC, X, Y, W],
+    data: DATA,
+    writtenBy: 'clinic',
+    consents: [X_CONSENT, Y_CONSENT],
+  });
+  ({ t, app } = world);
 }, 120_000);
-afterAll(async () => {
-  await app?.close();
-  await t?.close();
-});
+afterAll(async () => world?.close());
 
 /** What a caller sees: each resource read, searched (totals agree), and through includes. */
 async function seen(caller: string) {
@@ -209,7 +191,7 @@ describe('consents limited by data category', () => {
   });
 
   it('a category change of the resource takes effect on the next request', async () => {
-    const system = new FhirService(t.kith.store);
+    const system = world.system;
     const moved = { ...DATA[3], category: cat(COND_CAT, 'problem-list-item') } as Resource;
     await system.update('Condition', 'p1-concern', moved);
     const c = clientFor(app, 'x');

@@ -2,13 +2,18 @@
 // policy filter: permit, deny and redact as for any read path, totals and paging that never count
 // hidden data, each call one `export` AuditEvent, and declared in the CapabilityStatement.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Consent, Resource } from '@medplum/fhirtypes';
+import type { Resource } from '@medplum/fhirtypes';
 import type { FastifyInstance } from 'fastify';
-import { startTestKith, type TestKith } from '../helpers/kith';
-import { FhirService } from '../../src/fhir/service';
+import type { TestKith } from '../helpers/kith';
+import {
+  privacyConsent,
+  recipientOrganization,
+  startPolicyWorld,
+  type PolicyWorld,
+} from '../helpers/privacy-world';
 import { capabilityStatement } from '../../src/fhir/capability';
 import type { Caller } from '../../src/privacy/caller';
-import { callerApp, clientFor, org, user } from './policy-setup';
+import { clientFor, org, user } from './policy-setup';
 
 const ACT = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
 const ICD10 = 'http://hl7.org/fhir/sid/icd-10-cm';
@@ -50,46 +55,26 @@ const DATA: Resource[] = [
     subject: { reference: 'Patient/ev2' },
   },
 ];
-const CONSENT: Consent = {
-  resourceType: 'Consent',
-  id: 'ev-k',
-  status: 'active',
-  scope: {
-    coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }],
-  },
-  category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }],
-  patient: subject,
-  policyRule: { coding: [{ system: ACT, code: 'OPTIN' }] },
-  // Normal data to X; not the SDV label, so the Patient comes redacted.
-  provision: {
-    type: 'permit',
-    actor: [
-      {
-        role: {
-          coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP' }],
-        },
-        reference: { reference: 'Organization/ev-cbo-x' },
-      },
-    ],
-  },
-};
+// Normal data to X; not the SDV label, so the Patient comes redacted.
+const CONSENT = privacyConsent('ev-k', 'ev1', {
+  type: 'permit',
+  actor: [recipientOrganization('ev-cbo-x')],
+});
 
 let t: TestKith;
 let app: FastifyInstance;
+let world: PolicyWorld;
 beforeAll(async () => {
-  t = await startTestKith();
-  app = await callerApp(t.kith, CALLERS);
-  const system = new FhirService(t.kith.store);
-  for (const o of [CLINIC, X, W])
-    await system.update('Organization', o.id, { resourceType: 'Organization', id: o.id, name: o.id });
-  const clinic = clientFor(app, 'clinic');
-  for (const r of DATA) expect((await clinic.put(`${r.resourceType}/${r.id}`, r)).status).toBe(201);
-  await system.update('Consent', 'ev-k', CONSENT);
+  world = await startPolicyWorld({
+    callers: CALLERS,
+    organizations: [CLINIC, X, W],
+    data: DATA,
+    writtenBy: 'clinic',
+    consents: [CONSENT],
+  });
+  ({ t, app } = world);
 }, 120_000);
-afterAll(async () => {
-  await app?.close();
-  await t?.close();
-});
+afterAll(async () => world?.close());
 
 const URL = 'Patient/ev1/$everything';
 /** The identity service links each Patient to a Person of its own (random id): named by type only. */

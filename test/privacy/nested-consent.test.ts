@@ -4,21 +4,25 @@
 // (web/src/privacy/consent-resource.ts): a base provision and nested provisions of the opposite type
 // that inherit what they do not state.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Consent, ConsentProvision, Resource } from '@medplum/fhirtypes';
+import type { Resource } from '@medplum/fhirtypes';
 import type { FastifyInstance } from 'fastify';
-import { startTestKith, type TestKith } from '../helpers/kith';
-import { FhirService } from '../../src/fhir/service';
+import type { TestKith } from '../helpers/kith';
+import {
+  privacyConsent,
+  RECIPIENT_ROLE,
+  recipientOrganization,
+  startPolicyWorld,
+  type PolicyWorld,
+} from '../helpers/privacy-world';
+import type { FhirService } from '../../src/fhir/service';
 import type { Caller } from '../../src/privacy/caller';
-import { callerApp, clientFor, org, user } from './policy-setup';
+import { clientFor, org, user } from './policy-setup';
 
 const LOINC = 'http://loinc.org';
 const ICD10 = 'http://hl7.org/fhir/sid/icd-10-cm';
 const ACT = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
 const CONF = 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality';
 const REASON = 'http://terminology.hl7.org/CodeSystem/v3-ActReason';
-const IRCP = {
-  coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP' }],
-};
 const GROUP = 'https://kith.example.org/fhir/sid/consent-actor-group';
 
 const CLINIC = org('clinic', 'provider', true);
@@ -66,29 +70,13 @@ const DATA: Resource[] = [
   ]),
 ];
 
-const orgActor = (id: string) => ({ role: IRCP, reference: { reference: `Organization/${id}` } });
 const labels = (...codes: string[]) => codes.map((code) => ({ system: code === 'N' ? CONF : ACT, code }));
-
-function consent(id: string, patient: string, provision: ConsentProvision): Consent {
-  return {
-    resourceType: 'Consent',
-    id,
-    status: 'active',
-    scope: {
-      coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }],
-    },
-    category: [{ coding: [{ system: LOINC, code: '59284-0' }] }],
-    patient: { reference: `Patient/${patient}` },
-    policyRule: { coding: [{ system: ACT, code: 'OPTIN' }] },
-    provision,
-  };
-}
 
 /** p1: permit X and Y normal, mental health and SUD data for care coordination or treatment,
  *  except SUD (42 CFR Part 2) data, and except mental health data for Y. */
-const P1_CONSENT = consent('k-p1', 'p1', {
+const P1_CONSENT = privacyConsent('k-p1', 'p1', {
   type: 'permit',
-  actor: [orgActor('org-x'), orgActor('org-y')],
+  actor: [recipientOrganization('org-x'), recipientOrganization('org-y')],
   securityLabel: labels('N', 'PSY', 'ETH'),
   purpose: [
     { system: REASON, code: 'COC' },
@@ -96,41 +84,35 @@ const P1_CONSENT = consent('k-p1', 'p1', {
   ],
   provision: [
     { type: 'deny', securityLabel: labels('ETH') },
-    { type: 'deny', actor: [orgActor('org-y')], securityLabel: labels('PSY') },
+    { type: 'deny', actor: [recipientOrganization('org-y')], securityLabel: labels('PSY') },
   ],
 });
 
 /** p2: permit every covered entity mental health data for treatment, except the hospital. */
-const P2_CONSENT = consent('k-p2', 'p2', {
+const P2_CONSENT = privacyConsent('k-p2', 'p2', {
   type: 'permit',
-  actor: [{ role: IRCP, reference: { identifier: { system: GROUP, value: 'covered-entities' } } }],
+  actor: [{ role: RECIPIENT_ROLE, reference: { identifier: { system: GROUP, value: 'covered-entities' } } }],
   securityLabel: labels('PSY'),
   purpose: [{ system: REASON, code: 'TREAT' }],
-  provision: [{ type: 'deny', actor: [orgActor('hospital')] }],
+  provision: [{ type: 'deny', actor: [recipientOrganization('hospital')] }],
 });
 
 let t: TestKith;
 let app: FastifyInstance;
 let system: FhirService;
+let world: PolicyWorld;
 
 beforeAll(async () => {
-  t = await startTestKith();
-  app = await callerApp(t.kith, CALLERS);
-  system = new FhirService(t.kith.store);
-  for (const o of [CLINIC, X, Y, W, COUNTY, HOSPITAL])
-    await system.update('Organization', o.id, { resourceType: 'Organization', id: o.id, name: o.id });
-  const clinic = clientFor(app, 'clinic');
-  for (const r of DATA) {
-    const res = await clinic.put(`${r.resourceType}/${r.id}`, r);
-    expect(res.status, JSON.stringify(res.body)).toBe(201);
-  }
-  await system.update('Consent', 'k-p1', P1_CONSENT);
-  await system.update('Consent', 'k-p2', P2_CONSENT);
+  world = await startPolicyWorld({
+    callers: CALLERS,
+    organizations: [CLINIC, X, Y, W, COUNTY, HOSPITAL],
+    data: DATA,
+    writtenBy: 'clinic',
+    consents: [P1_CONSENT, P2_CONSENT],
+  });
+  ({ t, app, system } = world);
 }, 120_000);
-afterAll(async () => {
-  await app?.close();
-  await t?.close();
-});
+afterAll(async () => world?.close());
 
 /** What a caller sees of one patient, by reading each resource and by searching (with totals). */
 async function seen(caller: string, patient: string): Promise<{ read: string[]; searched: string[] }> {

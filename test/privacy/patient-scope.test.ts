@@ -2,24 +2,20 @@
 // the person to share (launch/patient), and the token is bound to that Patient. With it, reads,
 // searches, includes, chains and history stay inside that patient's compartment, and the access
 // policy still applies (labels, consent, organization).
-import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Resource } from '@medplum/fhirtypes';
 import { decodeJwt } from 'jose';
 import { startTestKith, type TestKith } from '../helpers/kith';
 import { fhirClient } from '../helpers/http';
+import { FORM_HEADERS, formBody, pkcePair, putAll } from '../helpers/privacy-world';
 import { createClient, createUser } from '../../src/privacy/auth';
 
 const LOINC = 'http://loinc.org';
 const ICD10 = 'http://hl7.org/fhir/sid/icd-10-cm';
 const PASSWORD = 'patient-scope-password';
 const REDIRECT = 'https://chart.example.org/callback';
-const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const CLINIC = { id: 'clinic', kind: 'provider' as const, hipaaCoveredEntity: true, part2Program: false };
 const PANTRY = { id: 'pantry', kind: 'cbo' as const, hipaaCoveredEntity: false, part2Program: false };
-
-const form = (o: Record<string, string | undefined>) =>
-  new URLSearchParams(Object.entries(o).filter(([, v]) => v !== undefined) as [string, string][]).toString();
 
 const obs = (id: string, patient: string, code = '8867-4'): Resource => ({
   resourceType: 'Observation',
@@ -37,7 +33,7 @@ async function patientToken(
   patient: string,
   scope = 'openid launch/patient patient/*.rs',
 ): Promise<{ access_token: string; patient: string; scope: string }> {
-  const verifier = randomBytes(32).toString('base64url');
+  const { verifier, challenge } = pkcePair();
   const query = {
     response_type: 'code',
     client_id: 'chart-app',
@@ -45,7 +41,7 @@ async function patientToken(
     scope,
     state: 'st',
     aud: 'http://kith.test/fhir',
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge: challenge,
     code_challenge_method: 'S256',
   };
   const grants = scope
@@ -56,16 +52,16 @@ async function patientToken(
   const approved = await t.app.inject({
     method: 'POST',
     url: '/oauth2/authorize',
-    headers: FORM,
-    payload: `${form({ ...query, username, password: PASSWORD, patient, decision: 'approve' })}${grants}`,
+    headers: FORM_HEADERS,
+    payload: `${formBody({ ...query, username, password: PASSWORD, patient, decision: 'approve' })}${grants}`,
   });
   expect(approved.statusCode, approved.body).toBe(302);
   const code = new URL(approved.headers.location as string).searchParams.get('code')!;
   const res = await t.app.inject({
     method: 'POST',
     url: '/oauth2/token',
-    headers: FORM,
-    payload: form({
+    headers: FORM_HEADERS,
+    payload: formBody({
       grant_type: 'authorization_code',
       code,
       redirect_uri: REDIRECT,
@@ -150,10 +146,7 @@ beforeAll(async () => {
       subject: { reference: 'Patient/p1' },
     },
   ];
-  for (const r of data) {
-    const res = await system.put(`${r.resourceType}/${r.id}`, r);
-    expect(res.status, JSON.stringify(res.body)).toBe(201);
-  }
+  await putAll(system, data);
   // A second version of p2's observation, for history.
   await system.put('Observation/o2', { ...obs('o2', 'p2'), status: 'amended' });
 }, 120_000);
@@ -234,18 +227,18 @@ describe('a patient scope with write access', () => {
 
 describe('a CBO user and a person who has not consented', () => {
   it('may not bind an app to that person: the authorization page refuses, says why, and issues no code', async () => {
-    const verifier = randomBytes(32).toString('base64url');
+    const { challenge } = pkcePair();
     const res = await t.app.inject({
       method: 'POST',
       url: '/oauth2/authorize',
-      headers: FORM,
-      payload: `${form({
+      headers: FORM_HEADERS,
+      payload: `${formBody({
         response_type: 'code',
         client_id: 'chart-app',
         redirect_uri: REDIRECT,
         scope: 'openid launch/patient patient/*.rs',
         state: 'st',
-        code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+        code_challenge: challenge,
         code_challenge_method: 'S256',
         username: 'pantry.worker',
         password: PASSWORD,
@@ -265,17 +258,17 @@ describe('a CBO user and a person who has not consented', () => {
 
 describe('the authorization page asks for the patient', () => {
   it('refuses an approval without a patient for launch/patient', async () => {
-    const verifier = randomBytes(32).toString('base64url');
+    const { challenge } = pkcePair();
     const res = await t.app.inject({
       method: 'POST',
       url: '/oauth2/authorize',
-      headers: FORM,
-      payload: form({
+      headers: FORM_HEADERS,
+      payload: formBody({
         response_type: 'code',
         client_id: 'chart-app',
         redirect_uri: REDIRECT,
         scope: 'launch/patient patient/*.rs',
-        code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+        code_challenge: challenge,
         code_challenge_method: 'S256',
         username: 'clinic.doc',
         password: PASSWORD,

@@ -4,17 +4,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Consent, Resource } from '@medplum/fhirtypes';
 import type { FastifyInstance } from 'fastify';
-import { startTestKith, type TestKith } from '../helpers/kith';
-import { FhirService } from '../../src/fhir/service';
+import type { TestKith } from '../helpers/kith';
+import {
+  privacyConsent,
+  recipientOrganization,
+  startPolicyWorld,
+  type PolicyWorld,
+} from '../helpers/privacy-world';
+import type { FhirService } from '../../src/fhir/service';
 import type { Caller } from '../../src/privacy/caller';
-import { callerApp, clientFor, org, user } from './policy-setup';
+import { clientFor, org, user } from './policy-setup';
 
 const LOINC = 'http://loinc.org';
 const ICD10 = 'http://hl7.org/fhir/sid/icd-10-cm';
 const ACT = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
-const IRCP = {
-  coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP' }],
-};
 
 const CLINIC = org('clinic', 'provider', true);
 const COUNTY = org('county', 'county-agency', true);
@@ -60,22 +63,11 @@ const DATA: Resource[] = [
 ];
 
 function consent(id: string, orgId: string, labels: string[] = []): Consent {
-  return {
-    resourceType: 'Consent',
-    id,
-    status: 'active',
-    scope: {
-      coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }],
-    },
-    category: [{ coding: [{ system: LOINC, code: '59284-0' }] }],
-    patient: { reference: 'Patient/p1' },
-    policyRule: coded(ACT, 'OPTIN'),
-    provision: {
-      type: 'permit',
-      actor: [{ role: IRCP, reference: { reference: `Organization/${orgId}` } }],
-      ...(labels.length ? { securityLabel: labels.map((code) => ({ system: ACT, code })) } : {}),
-    },
-  };
+  return privacyConsent(id, 'p1', {
+    type: 'permit',
+    actor: [recipientOrganization(orgId)],
+    ...(labels.length ? { securityLabel: labels.map((code) => ({ system: ACT, code })) } : {}),
+  });
 }
 
 const ALL_P1 = [
@@ -103,26 +95,20 @@ const EXPECTED: Record<string, { p1: string[]; p2: 'full' | 'redacted' | 'hidden
 let t: TestKith;
 let app: FastifyInstance;
 let system: FhirService;
+let world: PolicyWorld;
 
 beforeAll(async () => {
-  t = await startTestKith();
-  app = await callerApp(t.kith, CALLERS);
-  system = new FhirService(t.kith.store);
-  for (const o of [CLINIC, COUNTY, CBO_A, CBO_B, REHAB, HOSPITAL])
-    await system.update('Organization', o.id, { resourceType: 'Organization', id: o.id, name: o.id });
   // The clinic records its own data: it becomes the custodian, and the write path labels it.
-  const clinic = clientFor(app, 'clinic');
-  for (const r of DATA) {
-    const res = await clinic.put(`${r.resourceType}/${r.id}`, r);
-    expect(res.status, JSON.stringify(res.body)).toBe(201);
-  }
-  await system.update('Consent', 'consent-cbo', consent('consent-cbo', 'cbo-b'));
-  await system.update('Consent', 'consent-part2', consent('consent-part2', 'rehab', ['ETH']));
+  world = await startPolicyWorld({
+    callers: CALLERS,
+    organizations: [CLINIC, COUNTY, CBO_A, CBO_B, REHAB, HOSPITAL],
+    data: DATA,
+    writtenBy: 'clinic',
+    consents: [consent('consent-cbo', 'cbo-b'), consent('consent-part2', 'rehab', ['ETH'])],
+  });
+  ({ t, app, system } = world);
 }, 120_000);
-afterAll(async () => {
-  await app?.close();
-  await t?.close();
-});
+afterAll(async () => world?.close());
 
 const visibleP1 = (caller: string) => EXPECTED[caller].p1;
 const ofType = (refs: string[], type: string) => refs.filter((r) => r.startsWith(`${type}/`));

@@ -1,26 +1,29 @@
 // Purpose of use chosen at sign-in (web sign-in, the authorization page and token requests): the
 // policy's `purposesOfUse` says which purposes an organization kind and role may open a session for;
 // the token carries the choice, the access policy decides with it and the audit records it.
-import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Consent, Resource } from '@medplum/fhirtypes';
 import { decodeJwt } from 'jose';
 import { startTestKith, type TestKith } from '../helpers/kith';
 import { fhirClient } from '../helpers/http';
+import {
+  FORM_HEADERS,
+  formBody,
+  pkcePair,
+  privacyConsent,
+  putAll,
+  RECIPIENT_ROLE,
+} from '../helpers/privacy-world';
 import { createClient, createUser } from '../../src/privacy/auth';
 import { allowedPurposes, defaultPolicy, purposeProblem, validatePolicy } from '../../src/privacy/policy';
 
 const LOINC = 'http://loinc.org';
 const ACT_REASON = 'http://terminology.hl7.org/CodeSystem/v3-ActReason';
 const GROUP = 'https://kith.example.org/fhir/sid/consent-actor-group';
-const IRCP = {
-  coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP' }],
-};
 const PASSWORD = 'purpose-test-password';
 const FOODBANK = { id: 'foodbank', kind: 'cbo' as const, hipaaCoveredEntity: false, part2Program: false };
 const CLINIC = { id: 'clinic', kind: 'provider' as const, hipaaCoveredEntity: true, part2Program: false };
 const REDIRECT = 'https://app.example.org/callback';
-const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
 function consent(
   id: string,
@@ -28,29 +31,16 @@ function consent(
   actor: { reference: string } | { identifier: { system: string; value: string } },
   purpose: string,
 ): Consent {
-  return {
-    resourceType: 'Consent',
+  return privacyConsent(
     id,
-    status: 'active',
-    scope: {
-      coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }],
-    },
-    category: [{ coding: [{ system: LOINC, code: '59284-0' }] }],
-    patient: { reference: 'Patient/p1' },
-    policyRule: {
-      coding: [
-        {
-          system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode',
-          code: type === 'permit' ? 'OPTIN' : 'OPTOUT',
-        },
-      ],
-    },
-    provision: {
+    'p1',
+    {
       type,
-      actor: [{ role: IRCP, reference: actor }],
+      actor: [{ role: RECIPIENT_ROLE, reference: actor }],
       purpose: [{ system: ACT_REASON, code: purpose }],
     },
-  };
+    type === 'permit' ? 'OPTIN' : 'OPTOUT',
+  );
 }
 
 let t: TestKith;
@@ -61,9 +51,6 @@ const login = (username: string, purposeOfUse?: string) =>
     url: '/auth/login',
     payload: { username, password: PASSWORD, ...(purposeOfUse ? { purposeOfUse } : {}) },
   });
-
-const form = (o: Record<string, string | undefined>) =>
-  new URLSearchParams(Object.entries(o).filter(([, v]) => v !== undefined) as [string, string][]).toString();
 
 async function auditRows(): Promise<{ action: string; e: any }[]> {
   await (t.kith.store.access as any).flush();
@@ -138,10 +125,7 @@ beforeAll(async () => {
       'HPAYMT',
     ),
   ];
-  for (const r of data) {
-    const res = await system.put(`${r.resourceType}/${r.id}`, r);
-    expect(res.status, JSON.stringify(res.body)).toBe(201);
-  }
+  await putAll(system, data);
 }, 120_000);
 afterAll(async () => t?.close());
 
@@ -247,8 +231,8 @@ describe('API clients ask for a purpose in the token request', () => {
     t.app.inject({
       method: 'POST',
       url: '/oauth2/token',
-      headers: { ...FORM, ...headers },
-      payload: form(params),
+      headers: { ...FORM_HEADERS, ...headers },
+      payload: formBody(params),
     });
 
   it('client_credentials: purpose_of_use within the client organization’s purposes, else invalid_request', async () => {
@@ -269,25 +253,25 @@ describe('API clients ask for a purpose in the token request', () => {
   });
 
   it('authorization_code: the purpose picked on the authorization page travels with the code', async () => {
-    const verifier = randomBytes(32).toString('base64url');
+    const { verifier, challenge } = pkcePair();
     const query = {
       response_type: 'code',
       client_id: 'clinic-app',
       redirect_uri: REDIRECT,
       scope: 'openid user/*.rs offline_access',
       state: 's1',
-      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+      code_challenge: challenge,
       code_challenge_method: 'S256',
       purpose_of_use: 'HOPERAT',
     };
-    const page = await t.app.inject({ url: `/oauth2/authorize?${form(query)}` });
+    const page = await t.app.inject({ url: `/oauth2/authorize?${formBody(query)}` });
     expect(page.body).toContain('<option value="HOPERAT" selected>health care operations (HOPERAT)</option>');
     const submit = (purpose: string) =>
       t.app.inject({
         method: 'POST',
         url: '/oauth2/authorize',
-        headers: FORM,
-        payload: `${form({ ...query, purpose_of_use: purpose, username: 'clinic.nurse', password: PASSWORD, decision: 'approve' })}&grant=${encodeURIComponent('user/*.rs')}`,
+        headers: FORM_HEADERS,
+        payload: `${formBody({ ...query, purpose_of_use: purpose, username: 'clinic.nurse', password: PASSWORD, decision: 'approve' })}&grant=${encodeURIComponent('user/*.rs')}`,
       });
     const research = await submit('HRESCH');
     expect(research.statusCode).toBe(403);
