@@ -2,8 +2,9 @@ import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
 import { FhirService, queryFromString } from '../../fhir/service';
 import { CONDITIONAL_LOCK_NAMESPACE, conditionalLockKeys } from '../../fhir/conditional-lock';
 import { parseSearch } from '../../fhir/search/parse';
+
 import { processBundle } from '../../fhir/transaction';
-import { executeSearchMany, type FhirStore } from '../../store';
+import { executeSearchMany, type FhirStore, type SearchRequest } from '../../store';
 import { rideOrRun } from '../../store/riders';
 import { buildAck, hasErrors, toTransactionBundle, type Hl7Outcome } from '../index';
 import {
@@ -211,23 +212,51 @@ function namedUrls(item: Item): string[] {
  * Stores a group's raw messages and takes the conditional locks of everything the group writes
  * ($4 namespace, $5 keys: as `lockConditionalMany` takes them), in one statement; a key already
  * committed returns no row (a duplicate). The locks cover the criteria of duplicates too (harmless).
+ * Each row is written as committed with its ACK ($6) at once: nobody sees it before this
+ * transaction commits, and if it fails nothing of it stays. The statuses and the ACK are indexed or
+ * large; setting them here leaves the last update only unindexed columns, so PostgreSQL can make it
+ * a HOT update (no new index entries in the table's five indexes for each message).
  */
-const INSERT_RAW_MANY = `insert into integration_messages (channel, message_key, kind, raw, status)
-  select c, k, 'hl7v2', r, 'received'
-  from unnest($1::text[], $2::text[], $3::text[]) as t(c, k, r),
+const INSERT_RAW_MANY = {
+  name: 'kith-mllp-insert-raw-many',
+  text: `insert into integration_messages (channel, message_key, kind, raw, status, committed_at, ack)
+  select c, k, 'hl7v2', r, 'committed', now(), a
+  from unnest($1::text[], $2::text[], $3::text[], $6::text[]) as t(c, k, r, a),
     (select count(pg_advisory_xact_lock($4::int, l)) as locked from unnest($5::int[]) as l) as locks
   where locks.locked >= 0
   on conflict (channel, message_key) do update
-    set raw = excluded.raw, status = 'received', attempts = integration_messages.attempts + 1,
-        received_at = now(), error = null
+    set raw = excluded.raw, status = 'committed', attempts = integration_messages.attempts + 1,
+        received_at = now(), committed_at = now(), ack = excluded.ack, error = null
     where integration_messages.status <> 'committed'
-  returning id, channel, message_key`;
+  returning id, channel, message_key`,
+};
 
-/** Rides (see src/store/riders.ts) in the statement that writes the group's Provenances. */
-const MARK_COMMITTED_MANY = `update integration_messages m set status = 'committed', committed_at = now(),
-    ack = t.ack, latency_ms = t.latency, summary = t.summary::jsonb, error = null
-  from unnest($1::bigint[], $2::text[], $3::float8[], $4::text[]) as t(id, ack, latency, summary)
+/**
+ * Rides (see src/store/riders.ts) in the statement that writes the group's Provenances: what is
+ * known only after the writes. Unindexed columns only (see INSERT_RAW_MANY).
+ */
+const RECORD_SUMMARY_MANY = `update integration_messages m set latency_ms = t.latency, summary = t.summary::jsonb
+  from unnest($1::bigint[], $2::float8[], $3::text[]) as t(id, latency, summary)
   where m.id = t.id`;
+
+/**
+ * The ids (at most `limit` each) of the current resources that each `type`, token `code` and
+ * `system|value` names: a conditional criterion of the one shape the HL7 mappers write
+ * (`identifier=system|value`), resolved like the search would (see tokenCondition) by one
+ * statement whose text never changes, so each connection plans it once. The general search's
+ * union of one arm per criterion is planned again for every group.
+ */
+const TOKEN_CRITERIA_MANY = {
+  name: 'kith-mllp-token-criteria-many',
+  text: `select t.n - 1 as n, m.id
+  from unnest($1::text[], $2::text[], $3::text[], $4::text[]) with ordinality as t(rt, code, sys, val, n)
+  cross join lateral (
+    select r.id from fhir_resources r
+    where r.resource_type = t.rt and not r.deleted
+      and r.id in (select s.id from sp_token s
+                   where s.resource_type = t.rt and s.code = t.code and s.system = t.sys and s.value = t.val)
+    limit $5) m`,
+};
 
 /** The `Type?criteria` a transaction entry's request names, split. */
 function splitCriteria(url: string): { type: string; criteria: string } {
@@ -248,13 +277,17 @@ async function writeGroup(tx: FhirStore, run: Item[]): Promise<(PipelineOutcome 
     ]),
   );
   const locks = conditionalLockKeys([...entries.values()].flat().map((e) => splitCriteria(e.request!.url)));
-  const { rows } = await tx.queryable.query(INSERT_RAW_MANY, [
-    run.map((i) => i.channel.name),
-    run.map((i) => i.key),
-    run.map((i) => i.raw),
-    CONDITIONAL_LOCK_NAMESPACE,
-    locks,
-  ]);
+  const { rows } = await tx.queryable.query({
+    ...INSERT_RAW_MANY,
+    values: [
+      run.map((i) => i.channel.name),
+      run.map((i) => i.key),
+      run.map((i) => i.raw),
+      CONDITIONAL_LOCK_NAMESPACE,
+      locks,
+      run.map((i) => i.ack ?? null),
+    ],
+  });
   const ids = new Map(rows.map((r) => [`${r.channel}\u0000${r.message_key}`, Number(r.id)]));
   const fresh = run.filter((i) => ids.has(`${i.channel.name}\u0000${i.key}`));
   const counts = new Map<Item, Counts>();
@@ -279,10 +312,9 @@ async function writeGroup(tx: FhirStore, run: Item[]): Promise<(PipelineOutcome 
   }
   if (fresh.length > 0)
     await rideOrRun(tx.queryable, {
-      sql: MARK_COMMITTED_MANY,
+      sql: RECORD_SUMMARY_MANY,
       values: [
         fresh.map((i) => ids.get(`${i.channel.name}\u0000${i.key}`)),
-        fresh.map((i) => i.ack ?? null),
         fresh.map((i) => performance.now() - i.t0),
         fresh.map((i) => JSON.stringify(counts.get(i) ?? emptyCounts())),
       ],
@@ -332,16 +364,7 @@ async function writeWave(
   const bundles = wave.map((item) => entriesOf.get(item) ?? []);
   const criteria = [...new Set(bundles.flat().map((e) => e.request!.url))];
   const split = criteria.map(splitCriteria);
-  const found = await executeSearchMany(
-    tx.queryable,
-    split.map((c) => {
-      const req = parseSearch(c.type, queryFromString(c.criteria));
-      if (req.filters.length === 0)
-        throw new Error(`conditional criteria '${c.criteria}' have no known parameter`);
-      return req;
-    }),
-    2,
-  );
+  const found = await resolveCriteria(tx, split);
   const match = new Map(criteria.map((url, i) => [url, found[i]]));
   const entries: BundleEntry[] = [];
   const owner: Item[] = [];
@@ -374,4 +397,46 @@ async function writeWave(
     const ref = writtenReference(e);
     if (ref) targets.set(item, [...(targets.get(item) ?? []), ref]);
   }
+}
+
+/** Each criterion's matching ids (at most 2): one fixed statement when all are single identifier tokens. */
+async function resolveCriteria(
+  tx: FhirStore,
+  split: { type: string; criteria: string }[],
+): Promise<string[][]> {
+  const reqs = split.map((c) => {
+    const req = parseSearch(c.type, queryFromString(c.criteria));
+    if (req.filters.length === 0)
+      throw new Error(`conditional criteria '${c.criteria}' have no known parameter`);
+    return req;
+  });
+  const tokens = reqs.map(singleSystemToken);
+  if (reqs.length === 0 || tokens.some((t) => t === undefined))
+    return executeSearchMany(tx.queryable, reqs, 2);
+  const ts = tokens as { code: string; system: string; value: string }[];
+  const { rows } = await tx.queryable.query({
+    ...TOKEN_CRITERIA_MANY,
+    values: [
+      reqs.map((r) => r.resourceType),
+      ts.map((t) => t.code),
+      ts.map((t) => t.system),
+      ts.map((t) => t.value),
+      2,
+    ],
+  });
+  const out: string[][] = reqs.map(() => []);
+  for (const row of rows) out[Number(row.n)].push(row.id as string);
+  return out;
+}
+
+/** `code=system|value` with both parts, no modifier and one value: the criterion tokenCondition reads as such. */
+function singleSystemToken(req: SearchRequest): { code: string; system: string; value: string } | undefined {
+  if (req.filters.length !== 1) return undefined;
+  const f = req.filters[0];
+  if (f.kind !== 'param' || f.type !== 'token' || f.modifier !== undefined || f.values.length !== 1)
+    return undefined;
+  const v = f.values[0];
+  const bar = v.indexOf('|');
+  if (bar <= 0 || bar === v.length - 1) return undefined;
+  return { code: f.code, system: v.slice(0, bar), value: v.slice(bar + 1) };
 }
