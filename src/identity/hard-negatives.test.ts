@@ -5,7 +5,7 @@ import { createMatcher, DECISION_MATCH, defaultRules, linkBatch, type MatchRecor
 
 /**
  * Twins and father/son pairs that the batch linker auto-linked at 100,000 generated records (rules 1.1.0,
- * seed 7), kept here as records exactly as their sources sent them. Each pair is two people; none may be
+ * seed 7; hn-1 to hn-6) and at 1,000,000 (rules 1.3.0, seed 7; hn-7 to hn-11), kept here as records exactly as their sources sent them. Each pair is two people; none may be
  * linked automatically, by the batch path (with its own estimates, among generated records so that EM has
  * data) or by the online matcher (default parameters and the batch's). Controls with the same shapes but
  * one person's evidence must still link, so the rules are not simply stricter everywhere.
@@ -44,6 +44,31 @@ const HARD_NEGATIVES: Pair[] = [
     rec('hn-6a', { given: 'Joshua', middle: 'W', family: 'Wagner', gender: '1', ssn: '122565269', phone: '4088979680', line: '4470 Anza Boulevard', city: 'Cupertino', state: 'California', postalCode: '95014' }),
     rec('hn-6b', { given: 'JOSHUA', family: 'WAGNER', gender: 'M', birthDate: '07/30/1962', ssn: '516-36-8204', phone: '(510) 539-8371', line: '4470 ANZA BLVD', city: 'CUPERTINO', state: 'CA', postalCode: '95014-7462' }),
   ],
+  [
+    'twins at 1M: Jessica and SUSAN, one birth date and home, SSNs issued six apart (one digit differs)',
+    rec('hn-7a', { given: 'Jessica', middle: 'R', family: 'Robinson', gender: 'female', birthDate: '1957-05-01', ssn: '195-78-7746', phone: '559.537.5922', line: '3317 Hamilton Circle #2', city: 'Salinas', state: 'California', postalCode: '93905' }),
+    rec('hn-7b', { given: 'SUSAN', family: 'ROBINSON', gender: 'F', birthDate: '19570501', ssn: '195787740', phone: '559-537-5922', line: '3317 HAMILTON CIR #2', city: 'SALINAS', state: 'CA', postalCode: '93905' }),
+  ],
+  [
+    'twins at 1M: a boy and a girl, SSNs seven apart, one phone digit mistyped',
+    rec('hn-8a', { given: 'DRAVERQUI', family: 'XU', gender: 'M', birthDate: '20040814', ssn: '195230742', phone: '408-981-5068', line: '7631 JEFFERSON PL', city: 'WATSONVILLE', state: 'CA', postalCode: '950976' }),
+    rec('hn-8b', { given: 'LING', family: 'XU', gender: 'F', birthDate: '20040814', ssn: '195230749', phone: '408-891-5068', line: '9792 HIGHLAND ST, APT. 36B', city: 'WATSONVILLE', state: 'CA', postalCode: '95076' }),
+  ],
+  [
+    'twins at 1M: Pete Christopher and JOSE OSTWICK (nickname-close first names, different middle names)',
+    rec('hn-9a', { given: 'Pete', middle: 'Christopher', family: 'Andrews-Harris', gender: '1', birthDate: '1954-04-28', ssn: '584910406', phone: '4155188467', line: '10287 Valley Circle Apt 16', city: 'Cupertino', state: 'California', postalCode: '95014' }),
+    rec('hn-9b', { given: 'JOSE', middle: 'OSTWICK', family: 'ANDREWS', gender: 'M', birthDate: '04/28/1954', phone: '(415) 518-8467', line: '7096 ANZA PKWY UNIT 20B', city: 'CUPERTINO', state: 'CA', postalCode: '95014' }),
+  ],
+  [
+    'twins at 1M: CAR RICK and carl carr, first names close, family names unrelated, one home',
+    rec('hn-10a', { given: 'CAR', family: 'RICK', gender: 'M', birthDate: '07/17/1969', phone: '(831) 372-0404', line: '49838 MCLAUGHLIN TER', city: 'HOLLISTER', state: 'CA', postalCode: '95023' }),
+    rec('hn-10b', { given: 'carl', family: 'carr', gender: 'male', birthDate: '07/17/1969', phone: '(831) 372-0404', line: ' 49838 mclaughlin terrace  ', city: 'hollister', state: 'California', postalCode: '95023' }),
+  ],
+  [
+    'father and son at 1M: "Clark Sr" and clark, birth years 1978 and 1998 (one edit), different SSNs',
+    rec('hn-11a', { given: 'Tordeltu', family: 'Clark Sr', gender: 'male', birthDate: '1978-05-12', ssn: '478-72-3555', phone: '669.722.7220', line: '7611 Gaviota Parkway', city: 'Modesto', state: 'California', postalCode: '95355' }),
+    rec('hn-11b', { given: ' tordeltu  ', middle: 'cesar', family: 'clark', gender: 'male', birthDate: ' 05/12/1998  ', ssn: '187509530', line: '7611 gaviota parkway', city: 'modesto', state: 'California', postalCode: '5355' }),
+  ],
 ]; // prettier-ignore
 
 const CONTROLS: Pair[] = [
@@ -61,6 +86,11 @@ const CONTROLS: Pair[] = [
     'one man: the same SSN, one record without a birth date',
     rec('ok-3a', { given: 'Joshua', middle: 'W', family: 'Wagner', gender: '1', ssn: '122565269', phone: '4088979680', line: '4470 Anza Boulevard', city: 'Cupertino', state: 'California', postalCode: '95014' }),
     rec('ok-3b', { given: 'JOSHUA', family: 'WAGNER', gender: 'M', birthDate: '07/30/1962', ssn: '122-56-5269', line: '4470 ANZA BLVD', city: 'CUPERTINO', state: 'CA', postalCode: '95014-7462' }),
+  ],
+  [
+    'one woman: Jessica and JESS, one SSN digit mistyped',
+    rec('ok-4a', { given: 'Jessica', middle: 'R', family: 'Robinson', gender: 'female', birthDate: '1957-05-01', ssn: '195-78-7746', phone: '559.537.5922', line: '3317 Hamilton Circle #2', city: 'Salinas', state: 'California', postalCode: '93905' }),
+    rec('ok-4b', { given: 'JESS', family: 'ROBINSON', gender: 'F', birthDate: '19570501', ssn: '195787740', phone: '559-537-5922', line: '3317 HAMILTON CIR #2', city: 'SALINAS', state: 'CA', postalCode: '93905' }),
   ],
 ]; // prettier-ignore
 
