@@ -1,6 +1,7 @@
 import { FhirService } from '../fhir/service';
 import { processBundle } from '../fhir/transaction';
 import { loadDemo, type LoadDemoResult } from '../demo';
+import { refreshStatistics } from '../store';
 import type { Kith } from './open';
 
 /** True when the store holds no resource yet: a first start. */
@@ -16,7 +17,11 @@ export async function loadDemoData(
 ): Promise<LoadDemoResult> {
   const service = new FhirService(kith.store);
   const base = `${kith.config.baseUrl ?? `http://localhost:${kith.config.port}`}/fhir`;
-  return loadDemo((bundle) => processBundle(service, bundle, { base, returnRepresentation: false }), {
-    onBundle,
-  });
+  const result = await loadDemo(
+    (bundle) => processBundle(service, bundle, { base, returnRepresentation: false }),
+    { onBundle },
+  );
+  // The first start filled every table: plans need their statistics (autovacuum may be off or behind).
+  await refreshStatistics(kith.db);
+  return result;
 }

@@ -2,7 +2,7 @@ import { CreateBatcher } from '../store/create-batcher';
 import { UpdateBatcher } from '../store/update-batcher';
 import { mkdirSync } from 'node:fs';
 import type { KithConfig } from '../config/config';
-import { FhirStore, migrate, openDatabase, type Database } from '../store';
+import { FhirStore, migrate, openDatabase, refreshStatistics, type Database } from '../store';
 import { loadDefinitions } from '../fhir/definitions';
 import { installIdentity } from '../identity/mpi';
 import { installNotify } from '../notify';
@@ -35,6 +35,8 @@ export async function openKith(
   }
   const db = await openDatabase({ url: config.databaseUrl, dataDir });
   await migrate(db);
+  // Planner statistics of tables loaded or grown while autovacuum was off or behind (see statistics.ts).
+  await refreshStatistics(db);
   // Bound to no caller: the system. Request handlers bind the caller with `withCaller`.
   const store = new FhirStore(db);
   store.setCreateBatcher(createBatcher(db.kind));

@@ -7,6 +7,10 @@ import { isEmpty, loadDemoData } from './first-start';
 import { registerIntegration } from '../integration/channels';
 import { bootstrapAuth, bootstrapNotice } from '../privacy/auth';
 import { createDemoAccounts, demoAccountLines, hasDemoData } from './demo-accounts';
+import { refreshStatistics } from '../store';
+
+/** How often a server refreshes stale planner statistics (KITH_STATISTICS_INTERVAL_S; 0: never). */
+const STATISTICS_INTERVAL_S = Number(process.env.KITH_STATISTICS_INTERVAL_S ?? 60);
 
 async function loadFirstStartDemo(kith: Awaited<ReturnType<typeof openKith>>) {
   console.log('First start: loading the demo county ...');
@@ -32,6 +36,18 @@ export async function startServer(config: KithConfig, opts: StartOptions): Promi
   const integration = await registerIntegration(app, kith);
   await app.listen({ port: config.port, host: config.host });
   await integration.start();
+  // The planner's statistics kept as autovacuum's analyze would keep them, where it is off or
+  // behind: the tables changed by more than its threshold since their last ANALYZE (statistics.ts).
+  const statistics =
+    STATISTICS_INTERVAL_S > 0
+      ? setInterval(
+          () =>
+            void refreshStatistics(kith.db).catch((err: unknown) =>
+              app.log.warn({ err }, 'refreshing planner statistics failed'),
+            ),
+          STATISTICS_INTERVAL_S * 1000,
+        ).unref()
+      : undefined;
   const url = `http://localhost:${config.port}`;
   console.log(
     `Kith is running (${kith.db.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL'})`,
@@ -51,6 +67,7 @@ export async function startServer(config: KithConfig, opts: StartOptions): Promi
       '  Demo sign-ins: hhsa.admin, hhsa.edit, clinic.edit, foodbank.view, ... (src/demo/README.md)',
     );
   const stop = async (): Promise<void> => {
+    clearInterval(statistics);
     await integration.stop();
     await app.close();
     await kith.close();

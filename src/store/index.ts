@@ -2,6 +2,7 @@ import './migrations';
 
 export { openDatabase, type Database, type DatabaseOptions } from './db/database';
 export { migrate, registerMigrations, type Migration } from './db/migrate';
+export { refreshStatistics } from './db/statistics';
 export {
   FhirStore,
   isValidId,

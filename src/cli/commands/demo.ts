@@ -2,6 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { loadConfig } from '../../config/config';
 import { openKith } from '../../server/open';
+import { refreshStatistics } from '../../store';
 import { FhirService } from '../../fhir/service';
 import { processBundle } from '../../fhir/transaction';
 import { createDemoAccounts, demoAccountLines } from '../../server/demo-accounts';
@@ -55,6 +56,7 @@ export function registerDemoCommand(program: Command): Command {
           },
         );
         bar.stop();
+        await refreshStatistics(kith.db);
         const { summary, users } = result.county;
         console.log(
           `Loaded ${summary.resources} resources: ${summary.people} people with ${summary.sourceRecords} source records, ` +

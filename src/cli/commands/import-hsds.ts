@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/config';
 import { openKith } from '../../server/open';
+import { refreshStatistics } from '../../store';
 import { importHsdsPath, installReferrals, pullHsdsApi } from '../../referrals';
 import { installNotify } from '../../notify';
 
@@ -24,6 +25,7 @@ export function registerImportHsds(importCommand: Command): Command {
         const summary = /^https?:\/\//.test(source)
           ? await pullHsdsApi(kith.store, source)
           : await importHsdsPath(kith.store, source);
+        await refreshStatistics(kith.db);
         const { errors, warnings, units, skipped, ...counts } = summary;
         console.log(JSON.stringify({ ...counts, units: units.length, skipped: skipped.length }));
         for (const s of skipped) console.error(`skipped ${s.source}: ${s.reason}`);

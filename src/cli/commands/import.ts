@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { loadConfig } from '../../config/config';
 import { openKith } from '../../server/open';
+import { refreshStatistics } from '../../store';
 import { FhirService } from '../../fhir/service';
 import { importFiles, listImportFiles } from '../../fhir/import/import-files';
 import { registerImportSources } from './import-sources';
@@ -35,6 +36,8 @@ export function registerImportCommand(program: Command): Command {
         bar.update(done, { file: file.split('/').pop() }),
       );
       bar.stop();
+      // The planner's statistics of the tables the import filled (autovacuum may be off or behind).
+      await refreshStatistics(kith.db);
       await kith.close();
       const { errors, ...counts } = summary;
       console.log(JSON.stringify(counts));

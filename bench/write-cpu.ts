@@ -1,0 +1,111 @@
+// CPU cost per write on PostgreSQL, for a shared machine where throughput says little: runs the
+// fhir-bench create, transaction and update phases (../shared/bench/fhir-bench.mjs) against
+// `kith serve` on a fresh database, samples the CPU time of the server and of its PostgreSQL
+// backends (/proc) every 100 ms, and divides each measured phase's CPU by its unit of work: a
+// created Patient, a transaction entry (resource), an updated Patient.
+// Env: BENCH_DURATION_S (default 10), BENCH_PHASES (default create,transaction,update),
+// WRITE_CPU_PORT (default 18_190), WRITE_CPU_DB (default kith_platform_write_cpu),
+// WRITE_CPU_LOG_STATEMENTS=1 logs every statement of the database with its duration (server log).
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { freshDatabase, startServer } from './_server';
+
+const workload = path.resolve(process.env.KITH_SHARED ?? '../shared', 'bench/fhir-bench.mjs');
+const duration = process.env.BENCH_DURATION_S ?? '10';
+const phases = (process.env.BENCH_PHASES ?? 'create,transaction,update').split(',');
+
+/** CPU time (ms) of a Linux process from /proc (user + system, clock ticks of 10 ms); 0 when gone. */
+function cpuOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+const db = await freshDatabase(process.env.WRITE_CPU_DB ?? 'kith_platform_write_cpu');
+if (process.env.WRITE_CPU_LOG_STATEMENTS) {
+  // Every statement with its duration in the PostgreSQL server log, for this database only.
+  const a = new pg.Client({ connectionString: db.url });
+  await a.connect();
+  await a.query(`alter database ${new URL(db.url).pathname.slice(1)} set log_min_duration_statement = 0`);
+  await a.end();
+}
+const server = await startServer({ databaseUrl: db.url, port: Number(process.env.WRITE_CPU_PORT ?? 18_190) });
+const admin = new pg.Client({ connectionString: db.url });
+await admin.connect();
+const dbName = new URL(db.url).pathname.slice(1);
+try {
+  // Backends come and go with the pool: a sample sums every backend of the database seen so far,
+  // each at its last reading.
+  const last = new Map<number, number>();
+  const samples: { t: number; node: number; pg: number }[] = [];
+  const sample = async (): Promise<void> => {
+    const { rows } = await admin.query(
+      'select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
+      [dbName],
+    );
+    for (const r of rows) {
+      const c = cpuOf(r.pid);
+      if (c > 0) last.set(r.pid, c);
+    }
+    let pgCpu = 0;
+    for (const c of last.values()) pgCpu += c;
+    samples.push({ t: performance.now(), node: cpuOf(server.pid as number), pg: pgCpu });
+  };
+  const timer = setInterval(() => void sample(), 100);
+  const phaseEnd: Record<string, number> = {};
+  const out = await new Promise<string>((resolve) => {
+    const child = spawn(process.execPath, [workload], {
+      env: {
+        ...process.env,
+        FHIR_BASE: server.base,
+        FHIR_TOKEN: server.token ?? '',
+        BENCH_PHASES: phases.join(','),
+        BENCH_DURATION_S: duration,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => {
+      for (const p of phases) if (d.toString().includes(`[bench] ${p}:`)) phaseEnd[p] = performance.now();
+      process.stderr.write(d);
+    });
+    child.on('exit', () => resolve(stdout));
+  });
+  clearInterval(timer);
+  const result = JSON.parse(out.trim().split('\n').pop() ?? '{}');
+  const at = (t: number): (typeof samples)[number] =>
+    samples.reduce((best, x) => (Math.abs(x.t - t) < Math.abs(best.t - t) ? x : best));
+  const cpu: Record<string, unknown> = {};
+  for (const p of phases) {
+    const r = result[p];
+    if (!r || !phaseEnd[p]) continue;
+    const a = at(phaseEnd[p] - r.elapsed_s * 1000);
+    const b = at(phaseEnd[p]);
+    const units = p === 'transaction' ? Math.round(r.resources_per_s * r.elapsed_s) : r.ok;
+    cpu[p] = {
+      units,
+      errors: r.errors,
+      node_ms: +((b.node - a.node) / units).toFixed(2),
+      postgres_ms: +((b.pg - a.pg) / units).toFixed(2),
+      total_ms: +((b.node - a.node + b.pg - a.pg) / units).toFixed(2),
+    };
+  }
+  console.log(
+    JSON.stringify({
+      bench: 'write-cpu',
+      cpu_ms_per_unit: cpu,
+      load_average: os.loadavg().map((x) => +x.toFixed(1)),
+    }),
+  );
+} finally {
+  await admin.end();
+  await server.stop();
+  await db.drop();
+}
