@@ -2,7 +2,8 @@
 // Each size runs in its own child process so that its peak memory is its own. Prints ONE JSON line:
 // per size the linkage seconds (normalize + block + estimate + score; generation reported apart),
 // candidate pairs, peak RSS, precision and recall of `match` decisions, true pairs left in `possible`.
-// Env: BENCH_LINK_SIZES (default "100000,1000000"), BENCH_LINK_SEED (default 7).
+// Env: BENCH_LINK_SIZES (default "100000,1000000"), BENCH_LINK_SEED (default 7), BENCH_LINK_THREADS (threads
+// comparing pairs; default the cores, at most 2). cpuSeconds counts every thread of the process.
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import { toMatchRecord } from '../src/identity/generator/write';
 import { defaultRules, LinkJob } from '../src/identity';
 
 const SEED = Number(process.env.BENCH_LINK_SEED ?? 7);
+const THREADS = process.env.BENCH_LINK_THREADS ? Number(process.env.BENCH_LINK_THREADS) : undefined;
 
 interface SizeResult {
   records: number;
@@ -28,22 +30,23 @@ interface SizeResult {
   recall: number;
   possibleTrue: number;
   hardNonMatchLinks: number;
+  threads: number | string;
   peakRssMB: number;
 }
 
 /** One size, in this process. */
-function runSize(records: number): SizeResult {
+async function runSize(records: number): Promise<SizeResult> {
   let t = performance.now();
   const data = generatePopulation({ seed: SEED, records });
   const generateSeconds = (performance.now() - t) / 1000;
   t = performance.now();
   const cpu = process.cpuUsage();
-  const job = new LinkJob(defaultRules);
+  const job = new LinkJob(defaultRules, THREADS ? { threads: THREADS } : {});
   for (let i = 0; i < data.records.length; i++) job.add(toMatchRecord(data.records[i]));
   // Free the generated rows before linking: the job holds its own columns.
   const personOf = data.personOf;
   data.records.length = 0;
-  const result = job.run();
+  const result = await job.runParallel();
   const seconds = (performance.now() - t) / 1000;
   const used = process.cpuUsage(cpu);
   const acc = evaluateLinks(result, personOf);
@@ -69,6 +72,7 @@ function runSize(records: number): SizeResult {
     recall: Math.round(acc.recall * 1e5) / 1e5,
     possibleTrue: acc.possibleTrue,
     hardNonMatchLinks,
+    threads: THREADS ?? 'default',
     peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
   };
 }
@@ -101,5 +105,5 @@ export function run(): void {
 }
 
 const sizeArg = process.argv.indexOf('--size');
-if (sizeArg >= 0) console.log(JSON.stringify(runSize(Number(process.argv[sizeArg + 1]))));
+if (sizeArg >= 0) console.log(JSON.stringify(await runSize(Number(process.argv[sizeArg + 1]))));
 else if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) run();

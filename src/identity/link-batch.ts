@@ -1,11 +1,14 @@
-import { compileKeys, forEachCandidatePair, type BlockingStats } from './block/blocker';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { BlockingStats } from './block/blocker';
+import { collectPairs, mergeShares, type PairShare } from './batch-pairs';
 import { RecordComparer } from './compare/compare-records';
 import type { MatchRules } from './rules/schema';
 import { correctU, estimateParameters } from './score/estimate';
 import { buildParams, type ModelParams } from './score/model';
 import { PairWeigher } from './score/weigh';
 import { estimatePriorLog2Odds } from './score/prior';
-import { RecordTable } from './table/record-table';
+import { RecordTable, type TableSnapshot } from './table/record-table';
 import type { MatchRecord } from './types';
 
 /**
@@ -19,6 +22,44 @@ export interface LinkOptions {
   seed?: number;
   /** Latest valid birth year (defaults to the current year); fixed in tests for reproducibility. */
   maxYear?: number;
+  /**
+   * Threads for comparing candidate pairs in runParallel (default: the cores, at most 2, and one below
+   * 20,000 records). Each extra thread
+   * holds its own copy of the record table (about 0.4 KB per record).
+   */
+  threads?: number;
+}
+
+/** Below this many records a worker thread costs more to start than it saves. */
+const PARALLEL_MIN_RECORDS = 20_000;
+
+/** Where a worker's module is: from the TypeScript sources (tsx) through a loader, else the built file. */
+function workerUrl(): URL {
+  const self = import.meta.url;
+  return self.endsWith('.ts')
+    ? new URL('./batch-pair-worker-boot.mjs', self)
+    : new URL('./batch-pair-worker.js', self);
+}
+
+function pairsInWorker(data: {
+  rules: MatchRules;
+  table: TableSnapshot;
+  twoSources: boolean;
+  share: { index: number; of: number };
+}): Promise<PairShare> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(workerUrl(), { workerData: data });
+    let answered = false;
+    worker.once('message', (m: PairShare) => {
+      answered = true;
+      resolve(m);
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (!answered) reject(new Error(`batch linkage worker stopped (exit code ${code}) before answering`));
+    });
+  });
 }
 
 export const DECISION_MATCH = 1;
@@ -45,30 +86,6 @@ export interface LinkResult {
   seconds: { normalize: number; block: number; estimate: number; score: number };
 }
 
-class PairBuffer {
-  a = new Int32Array(1 << 16);
-  b = new Int32Array(1 << 16);
-  p = new Float64Array(1 << 16);
-  n = 0;
-  push(i: number, j: number, pattern: number): void {
-    if (this.n === this.a.length) {
-      const size = this.a.length * 2;
-      const a = new Int32Array(size);
-      a.set(this.a);
-      this.a = a;
-      const b = new Int32Array(size);
-      b.set(this.b);
-      this.b = b;
-      const p = new Float64Array(size);
-      p.set(this.p);
-      this.p = p;
-    }
-    this.a[this.n] = i;
-    this.b[this.n] = j;
-    this.p[this.n++] = pattern;
-  }
-}
-
 /** A linkage in progress: add records (streaming), then run. */
 export class LinkJob {
   readonly table = new RecordTable();
@@ -85,38 +102,64 @@ export class LinkJob {
     if (this.table.size % 100_000 === 0) this.options.onProgress?.(`normalized ${this.table.size} records`);
   }
 
+  private twoSources(): boolean {
+    const { table } = this;
+    return table.size > 0 && table.source.subarray(0, table.size).some((s) => s !== table.source[0]);
+  }
+
+  /** Link in this thread. */
   run(): LinkResult {
+    this.normalizeSeconds = (performance.now() - this.started) / 1000;
+    const t = performance.now();
+    const pairs = collectPairs(this.rules, this.table, {
+      twoSources: this.twoSources(),
+      onProgress: this.options.onProgress,
+    });
+    return this.finish(pairs, (performance.now() - t) / 1000);
+  }
+
+  /**
+   * Link with the candidate pairs split over threads (options.threads): each compares the pairs of its
+   * share of the blocks with the same comparer; the shares are merged in thread order, so the result is
+   * deterministic for a thread count, and the set of pairs, patterns and counts is the same for any.
+   */
+  async runParallel(): Promise<LinkResult> {
+    const threads = this.options.threads ?? Math.min(2, availableParallelism());
+    const small = this.options.threads === undefined && this.table.size < PARALLEL_MIN_RECORDS;
+    if (threads <= 1 || small) return this.run();
+    this.normalizeSeconds = (performance.now() - this.started) / 1000;
+    const t = performance.now();
+    const twoSources = this.twoSources();
+    const table = this.table.snapshot();
+    const others: Promise<PairShare>[] = [];
+    for (let index = 1; index < threads; index++)
+      others.push(pairsInWorker({ rules: this.rules, table, twoSources, share: { index, of: threads } }));
+    // Settle every worker's promise even if this thread fails, so none is left unhandled.
+    const settled = Promise.allSettled(others);
+    const own = collectPairs(this.rules, this.table, {
+      twoSources,
+      share: { index: 0, of: threads },
+      onProgress: this.options.onProgress,
+    });
+    const shares: PairShare[] = [own];
+    for (const r of await settled) {
+      if (r.status === 'rejected') throw r.reason;
+      shares.push(r.value);
+    }
+    return this.finish(mergeShares(shares), (performance.now() - t) / 1000);
+  }
+
+  private finish(pairs: PairShare, blockSeconds: number): LinkResult {
     const { rules, table } = this;
     const progress = this.options.onProgress ?? (() => {});
-    this.normalizeSeconds = (performance.now() - this.started) / 1000;
-    const twoSources =
-      table.size > 0 && table.source.subarray(0, table.size).some((s) => s !== table.source[0]);
+    const twoSources = this.twoSources();
     const comparer = new RecordComparer(rules, table);
-    const F = comparer.fields.length;
-    const scratch = new Int32Array(F);
-
-    // 1. Candidate pairs, each compared once.
-    let t = performance.now();
-    const pairs = new PairBuffer();
-    const histogram = new Map<number, number>();
-    const keys = compileKeys(rules, table);
-    const blocking = forEachCandidatePair(
-      table,
-      keys,
-      rules.blocking.maxBlockSize,
-      { crossSourceOnly: twoSources, onProgress: progress, refineAbove: rules.blocking.refineAbove },
-      (i, j) => {
-        const p = comparer.pattern(i, j, scratch);
-        pairs.push(i, j, p);
-        histogram.set(p, (histogram.get(p) ?? 0) + 1);
-      },
-    );
-    const blockSeconds = (performance.now() - t) / 1000;
+    const blocking = pairs.blocking;
 
     // 2. Estimation: u from random pairs and value frequencies, m by EM in sessions.
-    t = performance.now();
-    const patterns = [...histogram.keys()];
-    const counts = Float64Array.from(patterns, (p) => histogram.get(p) ?? 0);
+    let t = performance.now();
+    const patterns = [...pairs.patterns];
+    const counts = pairs.counts;
     const estimate = estimateParameters({
       rules,
       comparer,

@@ -74,7 +74,7 @@ export function registerLinkCommand(program: Command): void {
           if (++read % 100_000 === 0) console.error(`link: read ${read} records`);
         }
       }
-      const result = job.run();
+      const result = await job.runParallel();
       // Values a source sent that normalization had to drop (placeholders, malformed dates ...).
       for (const [f, raw] of rawValues) {
         const kept = f === 'identifier' ? job.table.identifiers.present : job.table.columns[f].present;

@@ -31,6 +31,12 @@ export interface BlockingOptions {
   /** In blocks larger than this, pair only records with the same birth year or none (rules' refineAbove). */
   refineAbove?: number;
   onProgress?: (message: string) => void;
+  /**
+   * Enumerate only the blocks of one share (block value modulo `of` equals `index`), so that threads can
+   * split the pairs with none lost or doubled: every share still indexes every key and knows every skipped
+   * block, so "emitted already by an earlier key" is decided the same way in each.
+   */
+  share?: { index: number; of: number };
 }
 
 interface KeyIndex {
@@ -125,6 +131,8 @@ export function forEachCandidatePair(
     const bd = table.columns.birthDate;
     for (let i = 0; i < n; i++) year[i] = bd.ids[i] < 0 ? 0 : Math.floor(bd.dates[bd.ids[i]] / 10000);
   }
+  const shares = options.share?.of ?? 1;
+  const shareIndex = options.share?.index ?? 0;
   const done: KeyIndex[] = [];
   const stats: KeyStats[] = [];
   let total = 0;
@@ -149,14 +157,19 @@ export function forEachCandidatePair(
     let g = 0;
     while (g < packed.length) {
       const value = Math.floor(packed[g] / recScale);
-      members.length = 0;
       let e = g;
-      while (e < packed.length && Math.floor(packed[e] / recScale) === value)
-        members.push(packed[e++] - value * recScale);
+      while (e < packed.length && Math.floor(packed[e] / recScale) === value) e++;
+      const size = e - g;
+      const mine = value % shares === shareIndex;
+      if (size > maxBlockSize) idx.skipped.add(value);
+      if (size < 2 || !mine) {
+        g = e;
+        continue;
+      }
+      members.length = 0;
+      for (let x = g; x < e; x++) members.push(packed[x] - value * recScale);
       g = e;
-      if (members.length < 2) continue;
-      if (members.length > maxBlockSize) {
-        idx.skipped.add(value);
+      if (size > maxBlockSize) {
         st.skippedBlocks++;
         st.skippedRecords += members.length;
         continue;

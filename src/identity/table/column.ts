@@ -12,6 +12,18 @@ import type { FieldKind } from '../types';
  */
 const NONE: readonly never[] = [];
 
+export interface ColumnSnapshot {
+  kind: FieldKind;
+  isNickField: boolean;
+  ids: Int32Array;
+  values: string[];
+  keyOf: number[];
+  keys: string[];
+  keyCounts: number[];
+  present: number;
+  dates: number[];
+}
+
 export class Column {
   /** Record index -> value id, -1 when missing. */
   ids = new Int32Array(1024);
@@ -40,6 +52,43 @@ export class Column {
     readonly isNickField = false,
   ) {
     this.spaceless = kind === 'name' || kind === 'place';
+  }
+
+  /** The column's values and record ids as plain data, to rebuild it in a worker thread (see restore). */
+  snapshot(size: number): ColumnSnapshot {
+    return {
+      kind: this.kind,
+      isNickField: this.isNickField,
+      ids: this.ids.slice(0, size),
+      values: this.values,
+      keyOf: this.keyOf,
+      keys: this.keys,
+      keyCounts: this.keyCounts,
+      present: this.present,
+      dates: this.dates,
+    };
+  }
+
+  /**
+   * A column from a snapshot, for reading and comparing only (its value index is left empty: interning
+   * into it would duplicate values). Derived features are computed again on first use.
+   */
+  static restore(s: ColumnSnapshot): Column {
+    const c = new Column(s.kind, s.isNickField);
+    const blank = () => new Array<undefined>(s.values.length).fill(undefined);
+    Object.assign(c, {
+      ids: s.ids,
+      values: s.values,
+      keyOf: s.keyOf,
+      keys: s.keys,
+      keyCounts: s.keyCounts,
+      present: s.present,
+      dates: s.dates,
+      tokenMemo: blank(),
+      codeMemo: blank(),
+      nickMemo: blank(),
+    });
+    return c;
   }
 
   /** Value id for a stored form, adding it on first sight. */

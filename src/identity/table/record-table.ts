@@ -1,6 +1,17 @@
 import { normalizeRecord, type NormalizedRecord } from '../normalize/record';
 import { FIELD_KINDS, type FieldName, type MatchRecord } from '../types';
-import { Column } from './column';
+import { Column, type ColumnSnapshot } from './column';
+
+/** A table's records as plain data (structured-cloneable), without the callers' ids. */
+export interface TableSnapshot {
+  size: number;
+  source: Uint8Array;
+  columns: Record<ScalarField, ColumnSnapshot>;
+  identifiers: ColumnSnapshot;
+  identifierStart: Int32Array;
+  identifierList: number[];
+  identifierSystem: string[];
+}
 
 export type ScalarField = Exclude<FieldName, 'identifier'>;
 const SCALAR_FIELDS = (Object.keys(FIELD_KINDS) as FieldName[]).filter(
@@ -76,6 +87,39 @@ export class RecordTable {
     if (n.identifiers.length > 0) this.identifiers.present++;
     this.identifierStart[i + 1] = this.identifierList.length;
     return i;
+  }
+
+  /** The records as plain data, for a worker thread that compares pairs (see restore). */
+  snapshot(): TableSnapshot {
+    const n = this.size;
+    const columns = {} as Record<ScalarField, ColumnSnapshot>;
+    for (const f of SCALAR_FIELDS) columns[f] = this.columns[f].snapshot(n);
+    return {
+      size: n,
+      source: this.source.slice(0, n),
+      columns,
+      identifiers: this.identifiers.snapshot(n),
+      identifierStart: this.identifierStart.slice(0, n + 1),
+      identifierList: this.identifierList,
+      identifierSystem: this.identifierSystem,
+    };
+  }
+
+  /** A read-only table from a snapshot (records are not added to it; ids are the record indices). */
+  static restore(s: TableSnapshot): RecordTable {
+    const t = new RecordTable();
+    const columns = {} as Record<ScalarField, Column>;
+    for (const f of SCALAR_FIELDS) columns[f] = Column.restore(s.columns[f]);
+    Object.assign(t, {
+      size: s.size,
+      source: s.source,
+      columns,
+      identifiers: Column.restore(s.identifiers),
+      identifierStart: s.identifierStart,
+      identifierList: s.identifierList,
+      identifierSystem: s.identifierSystem,
+    });
+    return t;
   }
 
   /** Value ids of record i's identifiers. */
