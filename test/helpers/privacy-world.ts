@@ -87,15 +87,8 @@ export async function startPolicyWorld(opts: {
     for (const r of opts.data) expect((await system.update(r.resourceType, r.id!, r)).status).toBe(201);
   }
   for (const c of opts.consents) await system.update('Consent', c.id!, c);
-  return {
-    t,
-    app,
-    system,
-    async close() {
-      await app.close();
-      await t.close();
-    },
-  };
+  // The app first: its routes hold the database that t.close() ends.
+  return { t, app, system, close: () => app.close().then(() => t.close()) };
 }
 
 /** Puts each resource through `client` (usually the system's), each answering 201 Created. */
