@@ -4,6 +4,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig } from '../src/config/config';
+import { openKith, type Kith } from '../src/server/open';
+import { buildApp } from '../src/server/app';
+import { installNotify } from '../src/notify';
+import { installReferrals } from '../src/referrals';
 
 /** The machine's PostgreSQL server (trust auth); override with BENCH_PG_URL. */
 export const PG_SERVER = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -124,4 +130,35 @@ async function systemToken(origin: string, clientId: string, secret: string): Pr
   if (!r || r.status === 404) return undefined;
   if (!r.ok) throw new Error(`token endpoint answered ${r.status}: ${await r.text()}`);
   return ((await r.json()) as { access_token: string }).access_token;
+}
+
+/**
+ * Kith with notifications (delivery worker off: benches time the enqueue, in the write's
+ * transaction) and referrals, and its HTTP app in this process. BENCH_DB=pglite: in-memory PGlite;
+ * else a fresh PostgreSQL database named `<dbPrefix>_<now>` on DATABASE_URL's server (or
+ * PG_SERVER), dropped by `close`.
+ */
+export async function openReferralApp(
+  dbPrefix: string,
+): Promise<{ kith: Kith; app: FastifyInstance; close: () => Promise<void> }> {
+  const usePg = process.env.BENCH_DB !== 'pglite';
+  const fresh = usePg
+    ? await freshDatabase(`${dbPrefix}_${Date.now()}`, process.env.DATABASE_URL || undefined)
+    : undefined;
+  const kith = await openKith({ ...loadConfig({}), databaseUrl: fresh?.url }, { memory: true });
+  await installNotify(kith);
+  await installReferrals(kith);
+  const app = await buildApp(kith);
+  await installNotify(kith, app, { worker: false });
+  await installReferrals(kith, app);
+  await app.ready();
+  return {
+    kith,
+    app,
+    async close() {
+      await app.close();
+      await kith.close();
+      await fresh?.drop();
+    },
+  };
 }

@@ -8,20 +8,13 @@
 // (or BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432/postgres), dropped afterwards.
 import { randomUUID } from 'node:crypto';
 import type { HealthcareService, Location, Resource } from '@medplum/fhirtypes';
-import { loadConfig } from '../src/config/config';
-import { openKith } from '../src/server/open';
-import { buildApp } from '../src/server/app';
 import { SYSTEM_CALLER } from '../src/privacy/caller';
 import { FhirService } from '../src/fhir/service';
-import { installNotify, GRAVITY_TASK_TOPIC } from '../src/notify';
-import {
-  installReferrals,
-  EXT_ACCEPTS_REFERRALS,
-  searchDirectory,
-  directoryQueryFrom,
-} from '../src/referrals';
+import { GRAVITY_TASK_TOPIC } from '../src/notify';
+import { EXT_ACCEPTS_REFERRALS, searchDirectory, directoryQueryFrom } from '../src/referrals';
 import type { Queryable } from '../src/store';
-import { freshDatabase } from './_server';
+import { percentile } from './_measure';
+import { openReferralApp } from './_server';
 
 const SERVICES = Number(process.env.DIR_SERVICES ?? 50_000);
 const QUERIES = Number(process.env.DIR_QUERIES ?? 300);
@@ -64,23 +57,8 @@ const around = (): { lat: number; lon: number } => ({
   lon: CENTER.lon + (rand() - 0.5) * 1.5,
 });
 
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return Math.round(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] * 100) / 100;
-}
-
 async function main(): Promise<void> {
-  const usePg = process.env.BENCH_DB !== 'pglite';
-  const fresh = usePg
-    ? await freshDatabase(`kith_bench_dir_${Date.now()}`, process.env.DATABASE_URL || undefined)
-    : undefined;
-  const kith = await openKith({ ...loadConfig({}), databaseUrl: fresh?.url }, { memory: true });
-  await installNotify(kith);
-  await installReferrals(kith);
-  const app = await buildApp(kith);
-  await installNotify(kith, app, { worker: false });
-  await installReferrals(kith, app);
-  await app.ready();
+  const { kith, app, close } = await openReferralApp('kith_bench_dir');
   const auth = { authorization: `Bearer ${(await kith.auth.tokens.issue(SYSTEM_CALLER)).token}` };
 
   // Load: one Location per two services.
@@ -156,7 +134,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < 20; i++) await time(url()); // warm up
     const xs: number[] = [];
     for (let i = 0; i < QUERIES; i++) xs.push(await time(url()));
-    latency[name] = { p50: pct(xs, 50), p95: pct(xs, 95), p99: pct(xs, 99) };
+    latency[name] = { p50: percentile(xs, 50), p95: percentile(xs, 95), p99: percentile(xs, 99) };
   }
   // DIR_EXPLAIN=1: the plan of one $directory-search of each kind, on stderr.
   if (process.env.DIR_EXPLAIN) {
@@ -242,9 +220,7 @@ async function main(): Promise<void> {
       inboxMessages: inbox,
     }),
   );
-  await app.close();
-  await kith.close();
-  await fresh?.drop();
+  await close();
 }
 
 main().catch((err) => {

@@ -6,13 +6,13 @@
 // Env: BENCH_PRIVACY_PATIENTS (default 200), BENCH_PRIVACY_OPS (requests per kind, default 2000).
 // Besides throughput it reports CPU ms per request (this process + the database's PostgreSQL
 // backends, from /proc): on a shared, loaded machine that is the comparison to read.
-import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import type { Consent, Resource } from '@medplum/fhirtypes';
 import { loadConfig } from '../src/config/config';
 import { openKith } from '../src/server/open';
 import { FhirService } from '../src/fhir/service';
 import type { Caller } from '../src/privacy/caller';
+import { processCpuMs } from './_measure';
 import { freshDatabase } from './_server';
 
 const PATIENTS = Number(process.env.BENCH_PRIVACY_PATIENTS ?? 200);
@@ -90,16 +90,6 @@ const clinic = {
   ],
 };
 
-/** CPU time (ms) of a Linux process, from /proc: user + system, in clock ticks of 10 ms; 0 when gone. */
-function cpuOf(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return 0;
-  }
-}
-
 /**
  * CPU ms used so far by this process and by the PostgreSQL backends of the bench database (read
  * from /proc, so a local server): on a loaded machine, CPU per request compares the two callers
@@ -109,7 +99,7 @@ let backendPids: () => Promise<number[]> = async () => [];
 async function cpuNow(): Promise<{ node: number; pg: Map<number, number> }> {
   const u = process.cpuUsage();
   const pg = new Map<number, number>();
-  for (const pid of await backendPids()) pg.set(pid, cpuOf(pid));
+  for (const pid of await backendPids()) pg.set(pid, processCpuMs(pid));
   return { node: (u.user + u.system) / 1000, pg };
 }
 

@@ -8,37 +8,18 @@
 // BENCH_DB=pglite for in-memory PGlite, else a fresh PostgreSQL database on DATABASE_URL's server
 // (or BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432/postgres), dropped afterwards.
 import type { Bundle, HealthcareService, Resource, Task } from '@medplum/fhirtypes';
-import { loadConfig } from '../src/config/config';
-import { openKith } from '../src/server/open';
-import { buildApp } from '../src/server/app';
 import { callerForUser, createUser, userScopeCeiling } from '../src/privacy/auth';
-import { installNotify, GRAVITY_SERVICEREQUEST_TOPIC, GRAVITY_TASK_TOPIC } from '../src/notify';
-import { installReferrals } from '../src/referrals';
+import { GRAVITY_SERVICEREQUEST_TOPIC, GRAVITY_TASK_TOPIC } from '../src/notify';
 import { createdTaskId, referralTransaction, type ReferralDraft } from '../web/src/referrals/referral-bundle';
-import { freshDatabase } from './_server';
+import { percentile } from './_measure';
+import { openReferralApp } from './_server';
 
 const REFERRALS = Number(process.env.REF_REFERRALS ?? 2000);
 const CONCURRENCY = Number(process.env.REF_CONCURRENCY ?? 8);
 const PATIENTS = Number(process.env.REF_PATIENTS ?? 200);
 
-function pct(xs: number[], p: number): number {
-  if (!xs.length) return 0;
-  const s = [...xs].sort((a, b) => a - b);
-  return Math.round(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] * 100) / 100;
-}
-
 async function main(): Promise<void> {
-  const usePg = process.env.BENCH_DB !== 'pglite';
-  const fresh = usePg
-    ? await freshDatabase(`kith_bench_ref_${Date.now()}`, process.env.DATABASE_URL || undefined)
-    : undefined;
-  const kith = await openKith({ ...loadConfig({}), databaseUrl: fresh?.url }, { memory: true });
-  await installNotify(kith);
-  await installReferrals(kith);
-  const app = await buildApp(kith);
-  await installNotify(kith, app, { worker: false });
-  await installReferrals(kith, app);
-  await app.ready();
+  const { kith, app, close } = await openReferralApp('kith_bench_ref');
 
   // Two organizations, a worker with a PractitionerRole in each, a service of the receiver's.
   const sys = kith.store;
@@ -114,7 +95,11 @@ async function main(): Promise<void> {
     const seconds = (Date.now() - t0) / 1000;
     return {
       perSecond: Math.round((n / seconds) * 10) / 10,
-      latencyMs: { p50: pct(latencies, 50), p95: pct(latencies, 95), p99: pct(latencies, 99) },
+      latencyMs: {
+        p50: percentile(latencies, 50),
+        p95: percentile(latencies, 95),
+        p99: percentile(latencies, 99),
+      },
     };
   };
 
@@ -186,9 +171,7 @@ async function main(): Promise<void> {
       },
     }),
   );
-  await app.close();
-  await kith.close();
-  await fresh?.drop();
+  await close();
 }
 
 main().catch((err) => {

@@ -10,22 +10,13 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { backendPidsOf, processCpuMs } from './_measure';
 import { freshDatabase, startServer } from './_server';
 
 const workload = path.resolve(process.env.KITH_SHARED ?? '../shared', 'bench/fhir-bench.mjs');
 const duration = process.env.BENCH_DURATION_S ?? '10';
 const sequential = Number(process.env.BENCH_SEQUENTIAL ?? 20);
 const countFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'kith-update-cpu-')), 'counts.json');
-
-/** CPU time (ms) of a Linux process from /proc (user + system, clock ticks of 10 ms); 0 when gone. */
-function cpuOf(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return 0;
-  }
-}
 
 const db = await freshDatabase('kith_platform_update_cpu');
 process.env.BENCH_NODE_ARGS = `${process.env.BENCH_NODE_ARGS ?? ''} --import ${path.resolve('bench/update-cpu-count.mjs')}`;
@@ -40,17 +31,18 @@ try {
   const last = new Map<number, number>();
   const samples: { t: number; wall: number; node: number; pg: number }[] = [];
   const sample = async (): Promise<void> => {
-    const { rows } = await admin.query(
-      'select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
-      [dbName],
-    );
-    for (const r of rows) {
-      const c = cpuOf(r.pid);
-      if (c > 0) last.set(r.pid, c);
+    for (const pid of await backendPidsOf(admin, dbName)) {
+      const c = processCpuMs(pid);
+      if (c > 0) last.set(pid, c);
     }
     let pgCpu = 0;
     for (const c of last.values()) pgCpu += c;
-    samples.push({ t: performance.now(), wall: Date.now(), node: cpuOf(server.pid as number), pg: pgCpu });
+    samples.push({
+      t: performance.now(),
+      wall: Date.now(),
+      node: processCpuMs(server.pid as number),
+      pg: pgCpu,
+    });
   };
   const timer = setInterval(() => void sample(), 100);
   let phaseEnd = 0;
