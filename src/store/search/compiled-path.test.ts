@@ -81,6 +81,27 @@ describe('compiled search parameter expressions', () => {
     expect(compareAll(patient)).toBeGreaterThan(20);
   });
 
+  it('find properties present only as a primitive extension or a choice, and none that are absent', () => {
+    // The compiled path skips the engine's lookup when no key can hold the property (mayHold).
+    const patient = {
+      resourceType: 'Patient',
+      _birthDate: { extension: [{ url: 'http://example.org/why-unknown', valueCode: 'asked' }] },
+      deceasedDateTime: '2020-01-01',
+      link: [{ other: { reference: 'Patient/p2' }, type: 'seealso' }],
+    } as unknown as Resource;
+    const person = {
+      resourceType: 'Person',
+      link: [{ target: { reference: 'Patient/p1' } }],
+      _gender: { extension: [{ url: 'http://example.org/g', valueString: 'x' }] },
+    } as unknown as Resource;
+    expect(compareAll(patient)).toBeGreaterThan(10);
+    expect(compareAll(person)).toBeGreaterThan(5);
+    const birthdate = searchParamsFor('Patient').get('birthdate')!;
+    expect(birthdate.evaluate([toTypedValue(patient)]).length).toBe(1);
+    const deceased = searchParamsFor('Patient').get('death-date')!;
+    expect(deceased.evaluate([toTypedValue(patient)]).map((v) => v.value)).toEqual(['2020-01-01']);
+  });
+
   it('are compiled for the expressions that are plain navigation, and left to the engine otherwise', () => {
     for (const code of ['phone', 'name', 'birthdate', 'identifier', 'general-practitioner'])
       expect(

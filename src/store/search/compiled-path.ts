@@ -85,6 +85,7 @@ function symbol(name: string): Step | undefined {
         out.push(e);
         continue;
       }
+      if (!mayHold(value, name)) continue;
       const property = getTypedPropertyValue(e, name);
       if (Array.isArray(property)) {
         for (const p of property) if (p?.value !== undefined) out.push(p);
@@ -92,6 +93,20 @@ function symbol(name: string): Step | undefined {
     }
     return out;
   };
+}
+
+/**
+ * Whether an element may hold the property: it has the key itself, a choice of it (`valueQuantity`
+ * for `value`) or its primitive extension (`_birthDate`). Most of a type's search parameters name
+ * properties a resource leaves out, and the engine's lookup of an absent one tries the name with
+ * every FHIR type as a choice suffix; a scan of the element's few keys answers the same (none).
+ */
+function mayHold(value: object, name: string): boolean {
+  if (name in value) return true;
+  for (const key in value) {
+    if (key.startsWith(name) || (key.charCodeAt(0) === 95 && key.startsWith(name, 1))) return true;
+  }
+  return false;
 }
 
 /** Whether a criterion names a variable ($this, %resource ...): those need the engine's context. */
