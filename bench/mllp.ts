@@ -5,9 +5,9 @@
 // Each run also reports the CPU time per message of the server process and of the database's
 // PostgreSQL backends (from /proc, so it needs a local server): on a shared machine throughput says
 // little, CPU per message says what a quiet 2-core machine could do.
-import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import pg from 'pg';
+import { backendPidsOf, processCpuMs } from './_measure';
 import { freshDatabase, startServer } from './_server';
 import { frame, MllpDecoder } from '../src/integration/mllp/framing';
 import { FEMALE_NAMES, MALE_NAMES, SURNAMES } from '../src/identity/generator/data-names';
@@ -76,16 +76,6 @@ async function connection(
   return ok;
 }
 
-/** CPU time (ms) of a Linux process, from /proc: user + system, in clock ticks of 10 ms. */
-function cpuOf(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return 0;
-  }
-}
-
 interface Cpu {
   node: number;
   /** Backend pid → CPU ms. */
@@ -95,16 +85,13 @@ interface Cpu {
 
 /** CPU of the server and of every backend connected to the bench database, and its commits. */
 async function cpuNow(admin: pg.Client, db: string, serverPid: number): Promise<Cpu> {
-  const { rows } = await admin.query(
-    `select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()`,
-    [db],
-  );
+  const pids = await backendPidsOf(admin, db);
   const stat = await admin.query(`select xact_commit::int as c from pg_stat_database where datname = $1`, [
     db,
   ]);
   return {
-    node: cpuOf(serverPid),
-    backends: new Map(rows.map((r: { pid: number }) => [r.pid, cpuOf(r.pid)])),
+    node: processCpuMs(serverPid),
+    backends: new Map(pids.map((pid) => [pid, processCpuMs(pid)])),
     commits: stat.rows[0].c,
   };
 }
