@@ -7,25 +7,15 @@
 // WRITE_CPU_PORT (default 18_190), WRITE_CPU_DB (default kith_platform_write_cpu),
 // WRITE_CPU_LOG_STATEMENTS=1 logs every statement of the database with its duration (server log).
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { backendPidsOf, processCpuMs } from './_measure';
 import { freshDatabase, startServer } from './_server';
 
 const workload = path.resolve(process.env.KITH_SHARED ?? '../shared', 'bench/fhir-bench.mjs');
 const duration = process.env.BENCH_DURATION_S ?? '10';
 const phases = (process.env.BENCH_PHASES ?? 'create,transaction,update').split(',');
-
-/** CPU time (ms) of a Linux process from /proc (user + system, clock ticks of 10 ms); 0 when gone. */
-function cpuOf(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return 0;
-  }
-}
 
 const db = await freshDatabase(process.env.WRITE_CPU_DB ?? 'kith_platform_write_cpu');
 if (process.env.WRITE_CPU_LOG_STATEMENTS) {
@@ -45,17 +35,13 @@ try {
   const last = new Map<number, number>();
   const samples: { t: number; node: number; pg: number }[] = [];
   const sample = async (): Promise<void> => {
-    const { rows } = await admin.query(
-      'select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
-      [dbName],
-    );
-    for (const r of rows) {
-      const c = cpuOf(r.pid);
-      if (c > 0) last.set(r.pid, c);
+    for (const pid of await backendPidsOf(admin, dbName)) {
+      const c = processCpuMs(pid);
+      if (c > 0) last.set(pid, c);
     }
     let pgCpu = 0;
     for (const c of last.values()) pgCpu += c;
-    samples.push({ t: performance.now(), node: cpuOf(server.pid as number), pg: pgCpu });
+    samples.push({ t: performance.now(), node: processCpuMs(server.pid), pg: pgCpu });
   };
   const timer = setInterval(() => void sample(), 100);
   const phaseEnd: Record<string, number> = {};
