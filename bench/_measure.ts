@@ -32,3 +32,41 @@ export function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return Math.round(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] * 100) / 100;
 }
+
+/** A reading of the server's CPU and its database's backends' CPU (ms), at `t` (performance.now). */
+export interface CpuSample {
+  t: number;
+  /** Date.now() of the reading, to match logs stamped in wall time. */
+  wall: number;
+  node: number;
+  pg: number;
+}
+
+/**
+ * Samples every 100 ms the CPU of process `pid` and of the backends of database `dbName` (asked
+ * through `admin`). Backends come and go with the pool: a sample sums every backend seen so far,
+ * each at its last reading. `at(t)` is the sample nearest to `t`; `stop()` ends the sampling.
+ */
+export function sampleCpu(
+  pid: number | undefined,
+  admin: pg.Client,
+  dbName: string,
+): { samples: CpuSample[]; at(t: number): CpuSample; stop(): void } {
+  const last = new Map<number, number>();
+  const samples: CpuSample[] = [];
+  const sample = async (): Promise<void> => {
+    for (const backend of await backendPidsOf(admin, dbName)) {
+      const c = processCpuMs(backend);
+      if (c > 0) last.set(backend, c);
+    }
+    let pgCpu = 0;
+    for (const c of last.values()) pgCpu += c;
+    samples.push({ t: performance.now(), wall: Date.now(), node: processCpuMs(pid), pg: pgCpu });
+  };
+  const timer = setInterval(() => void sample(), 100);
+  return {
+    samples,
+    at: (t) => samples.reduce((best, x) => (Math.abs(x.t - t) < Math.abs(best.t - t) ? x : best)),
+    stop: () => clearInterval(timer),
+  };
+}

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { backendPidsOf, processCpuMs } from './_measure';
+import { sampleCpu } from './_measure';
 import { freshDatabase, startServer } from './_server';
 
 const workload = path.resolve(process.env.KITH_SHARED ?? '../shared', 'bench/fhir-bench.mjs');
@@ -26,25 +26,7 @@ const admin = new pg.Client({ connectionString: db.url });
 await admin.connect();
 const dbName = new URL(db.url).pathname.slice(1);
 try {
-  // Backends come and go with the pool: a sample sums every backend of the database seen so far,
-  // each at its last reading.
-  const last = new Map<number, number>();
-  const samples: { t: number; wall: number; node: number; pg: number }[] = [];
-  const sample = async (): Promise<void> => {
-    for (const pid of await backendPidsOf(admin, dbName)) {
-      const c = processCpuMs(pid);
-      if (c > 0) last.set(pid, c);
-    }
-    let pgCpu = 0;
-    for (const c of last.values()) pgCpu += c;
-    samples.push({
-      t: performance.now(),
-      wall: Date.now(),
-      node: processCpuMs(server.pid as number),
-      pg: pgCpu,
-    });
-  };
-  const timer = setInterval(() => void sample(), 100);
+  const sampler = sampleCpu(server.pid, admin, dbName);
   let phaseEnd = 0;
   const out = await new Promise<string>((resolve) => {
     const child = spawn(process.execPath, [workload], {
@@ -65,11 +47,10 @@ try {
     });
     child.on('exit', () => resolve(stdout));
   });
-  clearInterval(timer);
+  sampler.stop();
   const result = JSON.parse(out.trim().split('\n').pop() ?? '{}').update;
   const start = phaseEnd - result.elapsed_s * 1000;
-  const at = (t: number): (typeof samples)[number] =>
-    samples.reduce((best, x) => (Math.abs(x.t - t) < Math.abs(best.t - t) ? x : best));
+  const at = sampler.at;
   const a = at(start);
   const b = at(phaseEnd);
   const ok = result.ok as number;

@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { backendPidsOf, processCpuMs } from './_measure';
+import { sampleCpu } from './_measure';
 import { freshDatabase, startServer } from './_server';
 
 const workload = path.resolve(process.env.KITH_SHARED ?? '../shared', 'bench/fhir-bench.mjs');
@@ -30,20 +30,7 @@ const admin = new pg.Client({ connectionString: db.url });
 await admin.connect();
 const dbName = new URL(db.url).pathname.slice(1);
 try {
-  // Backends come and go with the pool: a sample sums every backend of the database seen so far,
-  // each at its last reading.
-  const last = new Map<number, number>();
-  const samples: { t: number; node: number; pg: number }[] = [];
-  const sample = async (): Promise<void> => {
-    for (const pid of await backendPidsOf(admin, dbName)) {
-      const c = processCpuMs(pid);
-      if (c > 0) last.set(pid, c);
-    }
-    let pgCpu = 0;
-    for (const c of last.values()) pgCpu += c;
-    samples.push({ t: performance.now(), node: processCpuMs(server.pid), pg: pgCpu });
-  };
-  const timer = setInterval(() => void sample(), 100);
+  const sampler = sampleCpu(server.pid, admin, dbName);
   const phaseEnd: Record<string, number> = {};
   const out = await new Promise<string>((resolve) => {
     const child = spawn(process.execPath, [workload], {
@@ -64,10 +51,9 @@ try {
     });
     child.on('exit', () => resolve(stdout));
   });
-  clearInterval(timer);
+  sampler.stop();
   const result = JSON.parse(out.trim().split('\n').pop() ?? '{}');
-  const at = (t: number): (typeof samples)[number] =>
-    samples.reduce((best, x) => (Math.abs(x.t - t) < Math.abs(best.t - t) ? x : best));
+  const at = sampler.at;
   const cpu: Record<string, unknown> = {};
   for (const p of phases) {
     const r = result[p];
