@@ -10,6 +10,8 @@ export interface KithConfig {
   baseUrl?: string;
   mllpPort: number;
   logLevel: string;
+  /** Seconds between refreshes of stale planner statistics (0: never; src/store/db/statistics.ts). */
+  statisticsIntervalS: number;
 }
 
 /** Reads configuration from the environment; every setting has a working default. */
@@ -25,5 +27,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KithConfig {
     baseUrl: env.KITH_BASE_URL || undefined,
     mllpPort: Number(env.KITH_MLLP_PORT ?? 2575),
     logLevel: env.KITH_LOG_LEVEL ?? 'warn',
+    statisticsIntervalS: seconds(env, 'KITH_STATISTICS_INTERVAL_S', 60),
   };
+}
+
+/** A whole number of seconds (0 allowed) from the environment, or the default when unset. */
+function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0)
+    throw new Error(`${name} must be a whole number of seconds (0 or more), not '${raw}'`);
+  return value;
 }

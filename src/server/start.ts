@@ -9,9 +9,6 @@ import { bootstrapAuth, bootstrapNotice } from '../privacy/auth';
 import { createDemoAccounts, demoAccountLines, hasDemoData } from './demo-accounts';
 import { refreshStatistics } from '../store';
 
-/** How often a server refreshes stale planner statistics (KITH_STATISTICS_INTERVAL_S; 0: never). */
-const STATISTICS_INTERVAL_S = Number(process.env.KITH_STATISTICS_INTERVAL_S ?? 60);
-
 async function loadFirstStartDemo(kith: Awaited<ReturnType<typeof openKith>>) {
   console.log('First start: loading the demo county ...');
   const t0 = Date.now();
@@ -39,13 +36,13 @@ export async function startServer(config: KithConfig, opts: StartOptions): Promi
   // The planner's statistics kept as autovacuum's analyze would keep them, where it is off or
   // behind: the tables changed by more than its threshold since their last ANALYZE (statistics.ts).
   const statistics =
-    STATISTICS_INTERVAL_S > 0
+    config.statisticsIntervalS > 0
       ? setInterval(
           () =>
             void refreshStatistics(kith.db).catch((err: unknown) =>
               app.log.warn({ err }, 'refreshing planner statistics failed'),
             ),
-          STATISTICS_INTERVAL_S * 1000,
+          config.statisticsIntervalS * 1000,
         ).unref()
       : undefined;
   const url = `http://localhost:${config.port}`;
