@@ -51,6 +51,26 @@ export async function freshDatabase(
 }
 
 /**
+ * Has PostgreSQL log every statement of the database at `url` with its plan, actual times and
+ * buffers (auto_explain, loaded per session; the server log is where it goes). For finding which
+ * part of a statement costs what; the timing it adds makes the bench's own figures meaningless.
+ */
+export async function explainEveryStatement(url: string): Promise<void> {
+  const a = new pg.Client({ connectionString: url });
+  await a.connect();
+  const name = new URL(url).pathname.slice(1);
+  for (const [k, v] of [
+    ['session_preload_libraries', 'auto_explain'],
+    ['auto_explain.log_min_duration', '0'],
+    ['auto_explain.log_analyze', 'on'],
+    ['auto_explain.log_buffers', 'on'],
+    ['auto_explain.log_nested_statements', 'on'],
+  ])
+    await a.query(`alter database ${name} set ${k} = '${v}'`);
+  await a.end();
+}
+
+/**
  * Starts `kith serve` in its own process, like production, on PostgreSQL, on the PGlite folder given
  * (kept on stop), or on a fresh PGlite folder (removed on stop).
  */

@@ -5,10 +5,12 @@
 // Each run also reports the CPU time per message of the server process and of the database's
 // PostgreSQL backends (from /proc, so it needs a local server): on a shared machine throughput says
 // little, CPU per message says what a quiet 2-core machine could do.
+// BENCH_DB names the database (default kith_bench_mllp_<pid>), BENCH_PORT the HTTP port (default
+// random in 18900-18999); MLLP_AUTO_EXPLAIN=1 logs every statement's plan (see explainEveryStatement).
 import net from 'node:net';
 import pg from 'pg';
 import { backendPidsOf, processCpuMs } from './_measure';
-import { freshDatabase, startServer } from './_server';
+import { explainEveryStatement, freshDatabase, startServer } from './_server';
 import { frame, MllpDecoder } from '../src/integration/mllp/framing';
 import { FEMALE_NAMES, MALE_NAMES, SURNAMES } from '../src/identity/generator/data-names';
 import { CITIES } from '../src/identity/generator/data-places';
@@ -137,11 +139,15 @@ async function runWith(
 }
 
 async function main(): Promise<void> {
-  const name = `kith_bench_mllp_${process.pid}`;
+  const name = process.env.BENCH_DB ?? `kith_bench_mllp_${process.pid}`;
   const db = await freshDatabase(name);
+  if (process.env.MLLP_AUTO_EXPLAIN) await explainEveryStatement(db.url);
   const mllpPort = 25750 + Math.floor(Math.random() * 200);
   process.env.KITH_MLLP_PORT = String(mllpPort);
-  const server = await startServer({ databaseUrl: db.url, port: 18900 + Math.floor(Math.random() * 100) });
+  const server = await startServer({
+    databaseUrl: db.url,
+    port: Number(process.env.BENCH_PORT ?? 18900 + Math.floor(Math.random() * 100)),
+  });
   const admin = new pg.Client({ connectionString: db.url });
   await admin.connect();
   const cpu = (): Promise<Cpu> => cpuNow(admin, name, server.pid!);

@@ -5,13 +5,14 @@
 // created Patient, a transaction entry (resource), an updated Patient.
 // Env: BENCH_DURATION_S (default 10), BENCH_PHASES (default create,transaction,update),
 // WRITE_CPU_PORT (default 18_190), WRITE_CPU_DB (default kith_platform_write_cpu),
-// WRITE_CPU_LOG_STATEMENTS=1 logs every statement of the database with its duration (server log).
+// WRITE_CPU_LOG_STATEMENTS=1 logs every statement of the database with its duration (server log);
+// WRITE_CPU_AUTO_EXPLAIN=1 logs every statement's plan with actual times and buffers (auto_explain).
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { sampleCpu } from './_measure';
-import { freshDatabase, startServer } from './_server';
+import { explainEveryStatement, freshDatabase, startServer } from './_server';
 
 const workload = path.resolve(process.env.KITH_SHARED ?? '../shared', 'bench/fhir-bench.mjs');
 const duration = process.env.BENCH_DURATION_S ?? '10';
@@ -25,6 +26,7 @@ if (process.env.WRITE_CPU_LOG_STATEMENTS) {
   await a.query(`alter database ${new URL(db.url).pathname.slice(1)} set log_min_duration_statement = 0`);
   await a.end();
 }
+if (process.env.WRITE_CPU_AUTO_EXPLAIN) await explainEveryStatement(db.url);
 const server = await startServer({ databaseUrl: db.url, port: Number(process.env.WRITE_CPU_PORT ?? 18_190) });
 const admin = new pg.Client({ connectionString: db.url });
 await admin.connect();

@@ -91,8 +91,8 @@ export function createManySql(
  * current rows replaced (or inserted, for create-on-update), history rows, and their index rows
  * replaced. It runs after the current rows were locked, in the same transaction, and no resource
  * appears twice (one statement cannot change a row twice).
- * Params: $1 resources [{t, i, v, c, s, p, u}] (v: the new version id), $2 lastUpdated, $3.. index
- * rows with t and i added, then the riders' parameters.
+ * Params: $1 resources [{t, i, v, c, s, p, u}] (v: the new version id), $2 lastUpdated, $3 their
+ * types and $4 their ids (text arrays), $5.. index rows with t and i added, then the riders' parameters.
  */
 export function updateManySql(
   rows: { type: string; id: string; rows: IndexRows }[],
@@ -127,11 +127,19 @@ function writeManySql(
        from ${recordset})`,
   ];
   const params: unknown[] = [];
+  // The keys of the old index rows to delete, as two arrays ($3 types, $4 ids): unnest() of an
+  // array is estimated at its length (a JSON record set at 100 rows, which made the planner hash
+  // whole index tables, a sequential scan each, instead of probing their owner index).
+  if (update)
+    params.push(
+      rows.map((r) => r.type),
+      rows.map((r) => r.id),
+    );
   for (const table of INDEX_TABLES) {
     // The old index rows go in the same statement: its snapshot predates the new ones.
     if (update)
       ctes.push(
-        `d_${table} as (delete from sp_${table} d using jsonb_to_recordset($1::jsonb) as x(t text, i text)
+        `d_${table} as (delete from sp_${table} d using unnest($3::text[], $4::text[]) as x(t, i)
            where d.resource_type = x.t and d.id = x.i)`,
       );
     const list: unknown[] = [];
