@@ -339,6 +339,7 @@ async function load(kith: Awaited<ReturnType<typeof openKith>>): Promise<Loaded>
       resolved.map((r) => JSON.stringify(r.record)),
       resolved.map((r) => r.source ?? null),
       resolved.map((r) => r.link.linked_at),
+      resolved.map((r) => JSON.stringify(r.norm)),
     ];
     const linkRows = JSON.stringify(resolved.map((r) => r.link));
     const reviewRows = JSON.stringify(reviews);
@@ -347,8 +348,8 @@ async function load(kith: Awaited<ReturnType<typeof openKith>>): Promise<Loaded>
       inTransaction(async (c) => {
         await c.query(statement.sql, statement.params);
         await c.query(
-          `insert into identity_records (patient_id, person_id, record, source, updated_at)
-           select * from unnest($1::text[], $2::text[], $3::jsonb[], $4::text[], $5::timestamptz[])`,
+          `insert into identity_records (patient_id, person_id, record, source, updated_at, norm)
+           select * from unnest($1::text[], $2::text[], $3::jsonb[], $4::text[], $5::timestamptz[], $6::jsonb[])`,
           recordRows,
         );
         await c.query(

@@ -1,6 +1,8 @@
 import { compileKeys } from './block/blocker';
 import { keyValues } from './block/key-parts';
 import { RecordComparer } from './compare/compare-records';
+import { normalizeRecord, type NormalizedRecord } from './normalize/record';
+import type { NormalizedCandidate } from './normalize/stored-form';
 import type { MatchRules } from './rules/schema';
 import {
   compileHardRules,
@@ -40,14 +42,21 @@ export interface Matcher {
   blockingKeys(record: MatchRecord): BlockingKey[];
   /** Normalized exact-comparison key of each field with a term-frequency level (for frequency counts). */
   frequencyKeys(record: MatchRecord): [FieldName, string][];
-  /** blockingKeys and frequencyKeys of a record, normalizing it once. */
-  recordKeys(record: MatchRecord): { keys: BlockingKey[]; frequency: [FieldName, string][] };
+  /** blockingKeys and frequencyKeys of a record, normalizing it once (and that normalization). */
+  recordKeys(record: MatchRecord): {
+    keys: BlockingKey[];
+    frequency: [FieldName, string][];
+    normalized: NormalizedRecord;
+  };
   /**
    * Scores `others` against `a` and keeps only the pairs that are not non-matches (with their
    * evidence), best first, ties in input order: what online matching needs. The evidence of the many
-   * non-matching pairs is never built.
+   * non-matching pairs is never built. A candidate given normalized already is not normalized again.
    */
-  candidatesAgainst(a: MatchRecord, others: MatchRecord[]): { index: number; result: PairScore }[];
+  candidatesAgainst(
+    a: MatchRecord,
+    others: (MatchRecord | NormalizedCandidate)[],
+  ): { index: number; result: PairScore }[];
   /**
    * A scorer over a table of many records that grows (records added after it is made are scored too),
    * with value-pair caches: the score of records i and j of `table`, undefined for a non-match (whose
@@ -156,9 +165,9 @@ export function createMatcher(
     return js.map((j) => evaluate(comparer, i, j, levels));
   };
 
-  const tableOf = (record: MatchRecord): RecordTable => {
+  const tableOf = (record: MatchRecord, normalized = normalizeRecord(record)): RecordTable => {
     const table = new RecordTable();
-    table.add(record, 0);
+    table.addNormalized(record.id, normalized, 0);
     return table;
   };
   const blockingKeysIn = (table: RecordTable): BlockingKey[] => {
@@ -179,10 +188,12 @@ export function createMatcher(
     return out;
   };
 
-  const candidatesAgainst = (a: MatchRecord, others: MatchRecord[]) => {
+  const candidatesAgainst = (a: MatchRecord, others: (MatchRecord | NormalizedCandidate)[]) => {
     const table = new RecordTable();
     const i = table.add(a, 0);
-    for (const o of others) table.add(o, 1);
+    for (const o of others)
+      if ('normalized' in o) table.addNormalized(o.id, o.normalized, 1);
+      else table.add(o, 1);
     const comparer = new RecordComparer(rules, table, { cacheValuePairs: others.length > 256 });
     const levels = new Int32Array(rules.fields.length);
     const out: { index: number; result: PairScore }[] = [];
@@ -213,8 +224,9 @@ export function createMatcher(
       return frequencyKeysIn(tableOf(record));
     },
     recordKeys(record) {
-      const table = tableOf(record);
-      return { keys: blockingKeysIn(table), frequency: frequencyKeysIn(table) };
+      const normalized = normalizeRecord(record);
+      const table = tableOf(record, normalized);
+      return { keys: blockingKeysIn(table), frequency: frequencyKeysIn(table), normalized };
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { BlockingKey, Matcher } from './matcher';
+import type { NormalizedCandidate } from './normalize/stored-form';
 import type { PairScore } from './score/model';
 import { tfAdjustment } from './score/term-frequency';
 import type { FieldName, MatchRecord } from './types';
@@ -44,10 +45,15 @@ export async function findCandidates(
 }
 
 /**
- * Scores `others` against `record`: match and possible decisions, best first; equal scores in
- * record id order, so the decision never depends on the order a query returned the candidates in.
+ * Scores `others` (raw, or normalized already as stored) against `record`: match and possible
+ * decisions, best first; equal scores in record id order, so the decision never depends on the order
+ * a query returned the candidates in.
  */
-export function scoreCandidates(record: MatchRecord, others: MatchRecord[], matcher: Matcher): Candidate[] {
+export function scoreCandidates(
+  record: MatchRecord,
+  others: (MatchRecord | NormalizedCandidate)[],
+  matcher: Matcher,
+): Candidate[] {
   const ordered = [...others].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   // Non-matching pairs (most candidates) are decided without building their evidence.
   return matcher

@@ -4,17 +4,18 @@ import type { FhirStore } from '../../store';
 import { rideOrRun } from '../../store/riders';
 import type { BlockingKey } from '../matcher';
 import { onlineBlockLimit, scoreCandidates } from '../online';
+import { toStoredForm, type NormalizedCandidate } from '../normalize/stored-form';
 import type { MatchRecord } from '../types';
 import { refreshPersons, SYSTEM_ACTOR, type Assurance, type LinkRow, type MpiContext } from './core';
 import { buildPerson, type SourceRecord } from './golden';
-import { BY_PRIMARY_KEY } from './db-index';
+import { BY_PRIMARY_KEY, candidateRecord } from './db-index';
 import { patientToMatchRecord } from './patient-record';
 import { recordKeys } from './record-keys';
 import { ValueCountBuffer } from './value-counts';
 
 /**
  * Stores every new record's keys and match record and reads the blocks of all their keys, in one
- * statement. $1 keys as [{p, k, v}], $2 records as [{p, r, s}], $3 maxBlockSize. Rows of kind 'b' are
+ * statement. $1 keys as [{p, k, v}], $2 records as [{p, r, s, n}] (n: the stored normalized form), $3 maxBlockSize. Rows of kind 'b' are
  * blocks (key, value, ids of the others), rows of kind 'c' the linked records in them. The
  * ('c' rows carry the record's id in `key`). The snapshot predates the new rows, so blocks hold stored records only, as in
  * `storeRecordAndLoadCandidates`.
@@ -23,9 +24,10 @@ export const STORE_MANY_AND_BLOCKS = `with new_keys as (
   insert into identity_keys (patient_id, key, value)
   select x.p, x.k, x.v from jsonb_to_recordset($1::jsonb) as x(p text, k text, v text) on conflict do nothing
 ), stored as (
-  insert into identity_records (patient_id, person_id, record, source, updated_at)
-  select x.p, '', x.r, x.s, now() from jsonb_to_recordset($2::jsonb) as x(p text, r jsonb, s text)
-  on conflict (patient_id) do update set record = excluded.record, source = excluded.source, updated_at = now()
+  insert into identity_records (patient_id, person_id, record, source, updated_at, norm)
+  select x.p, '', x.r, x.s, now(), x.n from jsonb_to_recordset($2::jsonb) as x(p text, r jsonb, s text, n jsonb)
+  on conflict (patient_id) do update set record = excluded.record, norm = excluded.norm, source = excluded.source,
+    updated_at = now()
 ), blocks as materialized (
   select k.key, k.value,
     (select array_agg(i.patient_id) from
@@ -64,24 +66,30 @@ export async function onPatientsCreated(
   const maxBlockSize = onlineBlockLimit(ctx.matcher);
   const items = patients.map((p) => {
     const record = patientToMatchRecord(p);
-    return { record, keys: recordKeys(ctx.matcher, record).keys, source: p.meta?.source };
+    const derived = recordKeys(ctx.matcher, record);
+    return {
+      record,
+      keys: derived.keys,
+      norm: toStoredForm(record, derived.normalized),
+      source: p.meta?.source,
+    };
   });
   const { rows } = await db.query({
     name: 'kith-identity-store-many',
     text: STORE_MANY_AND_BLOCKS,
     values: [
       JSON.stringify(items.flatMap((i) => i.keys.map((k) => ({ p: i.record.id, k: k.key, v: k.value })))),
-      JSON.stringify(items.map((i) => ({ p: i.record.id, r: i.record, s: i.source ?? null }))),
+      JSON.stringify(items.map((i) => ({ p: i.record.id, r: i.record, s: i.source ?? null, n: i.norm }))),
       maxBlockSize,
     ],
   });
   const blocks = new Map<string, string[]>();
-  const stored = new Map<string, MatchRecord>();
+  const stored = new Map<string, MatchRecord | NormalizedCandidate>();
   const personOf = new Map<string, string>();
   for (const r of rows) {
     if (r.kind === 'b') blocks.set(`${r.key}\u0000${r.value}`, r.ids as string[]);
     else {
-      stored.set(r.key, (typeof r.record === 'string' ? JSON.parse(r.record) : r.record) as MatchRecord);
+      stored.set(r.key, candidateRecord(r.record));
       personOf.set(r.key, r.person_id);
     }
   }
@@ -108,7 +116,10 @@ export async function onPatientsCreated(
       for (const id of inStore) if (stored.has(id)) ids.add(id);
       for (const e of inBundle) fromBundle.add(e);
     }
-    const others = [...[...ids].map((id) => stored.get(id) as MatchRecord), ...fromBundle];
+    const others = [
+      ...[...ids].map((id) => stored.get(id) as MatchRecord | NormalizedCandidate),
+      ...fromBundle,
+    ];
     const candidates = scoreCandidates(record, others, ctx.matcher);
     const best = candidates[0];
     let link: LinkRow;

@@ -112,10 +112,14 @@ async function sameState(
     expect(Math.max(...sizes.values())).toBeGreaterThan(LIMIT);
 
     const records = new Map(
-      (await q('select patient_id, person_id, record from identity_records')).map((r) => [r.patient_id, r]),
+      (await q('select patient_id, person_id, record, norm from identity_records')).map((r) => [
+        r.patient_id,
+        r,
+      ]),
     );
     for (const r of resolved) {
       expect(records.get(r.record.id)?.record).toEqual(r.record);
+      expect(records.get(r.record.id)?.norm).toEqual(r.norm);
       expect(personMap.get(records.get(r.record.id)?.person_id)).toBe(r.link.person_id);
     }
 

@@ -3,6 +3,8 @@ import type { Person } from '@medplum/fhirtypes';
 import { compileKeys, type CompiledKey } from '../block/blocker';
 import { keyValues } from '../block/key-parts';
 import { createMatcher, type BlockingKey, type Matcher } from '../matcher';
+import { normalizeRecord } from '../normalize/record';
+import { toStoredForm, type StoredForm } from '../normalize/stored-form';
 import { onlineBlockLimit } from '../online';
 import type { PairScore } from '../score/model';
 import { RecordTable } from '../table/record-table';
@@ -22,6 +24,8 @@ export interface ReviewRow {
 /** What one record's create leaves in the identity tables. */
 export interface ResolvedRecord {
   record: MatchRecord;
+  /** Its stored normalized form (identity_records.norm). */
+  norm: StoredForm;
   source: string | undefined;
   /** Its blocking keys, one per (key, value) as identity_keys holds them. */
   keys: BlockingKey[];
@@ -114,7 +118,8 @@ export class BulkResolver {
 
   /** Resolves the next created record; `at` is its write time (ISO), its link's linked_at. */
   resolve(record: MatchRecord, source: string | undefined, at: string): ResolvedRecord {
-    const i = this.table.add(record, 0);
+    const normalized = normalizeRecord(record);
+    const i = this.table.addNormalized(record.id, normalized, 0);
     const keys: BlockingKey[] = [];
     const mine: [Map<number, number | number[]>, number][] = [];
     // Candidates once each (a record shares several keys with its likely matches), in index order.
@@ -244,7 +249,15 @@ export class BulkResolver {
     const list = this.members.get(link.person_id);
     if (list) list.push(i);
     else this.members.set(link.person_id, [i]);
-    return { record, source, keys: stored, frequencyKeys, link, reviews };
+    return {
+      record,
+      norm: toStoredForm(record, normalized),
+      source,
+      keys: stored,
+      frequencyKeys,
+      link,
+      reviews,
+    };
   }
 
   /** Number of Persons so far. */

@@ -6,6 +6,7 @@ import { toStoredVersion } from '../../store/repository';
 import { rideOrRun, TxConnection } from '../../store/riders';
 import type { Matcher } from '../matcher';
 import { onlineBlockLimit, scoreCandidates, type Candidate } from '../online';
+import { toStoredForm } from '../normalize/stored-form';
 import type { PairScore } from '../score/model';
 import type { MatchRecord } from '../types';
 import { sameKeys, storeRecordAndLoadCandidates } from './db-index';
@@ -323,6 +324,7 @@ export async function onPatientWrite(
     recordId: record.id,
     personId: existing?.person_id ?? '',
     record,
+    norm: toStoredForm(record, derived.normalized),
     source,
     keys,
     writeKeys: !sameKeys(ctx.matcher, keys, previous),

@@ -1,5 +1,12 @@
 import type { Queryable } from '../../store';
 import type { BlockingKey, Matcher } from '../matcher';
+import {
+  fromStoredForm,
+  isStoredForm,
+  STORED_FORM_VERSION,
+  type NormalizedCandidate,
+  type StoredForm,
+} from '../normalize/stored-form';
 import type { MatchRecord } from '../types';
 import { recordKeys } from './record-keys';
 
@@ -14,16 +21,27 @@ export function sameKeys(matcher: Matcher, keys: BlockingKey[], previous: MatchR
 }
 
 export interface StoredCandidate {
-  record: MatchRecord;
+  /** Normalized already when its stored form was there (see CANDIDATE_RECORD), else raw. */
+  record: MatchRecord | NormalizedCandidate;
   personId: string;
 }
 
-function toCandidate(row: any): StoredCandidate {
-  return {
-    record: (typeof row.record === 'string' ? JSON.parse(row.record) : row.record) as MatchRecord,
-    personId: row.person_id as string,
-  };
+/** A candidate row's `record` (CANDIDATE_RECORD) ready for scoreCandidates. */
+export function candidateRecord(value: unknown): MatchRecord | NormalizedCandidate {
+  const r = (typeof value === 'string' ? JSON.parse(value) : value) as MatchRecord | StoredForm;
+  return isStoredForm(r) ? fromStoredForm(r) : r;
 }
+
+function toCandidate(row: any): StoredCandidate {
+  return { record: candidateRecord(row.record), personId: row.person_id as string };
+}
+
+/**
+ * A candidate's stored normalized form, or its raw record where there is none of this version (rows
+ * written before the column, or by another normalization version): candidates are not normalized
+ * again on every request.
+ */
+export const CANDIDATE_RECORD = `case when norm->>'v' = '${STORED_FORM_VERSION}' then norm else record end`;
 
 /**
  * $1 record id, $2 keys, $3 values, $4 maxBlockSize + 1 (exported for the benchmark's EXPLAIN).
@@ -35,7 +53,7 @@ function toCandidate(row: any): StoredCandidate {
  * `offset 0`, they stay index lookups: as plain joins, a cached plan made while the tables were small
  * hashed a sequential scan of all links for every write (thousands of rows read per create).
  */
-export const BY_PRIMARY_KEY = `cross join lateral (select record from identity_records where patient_id = ids.id offset 0) r
+export const BY_PRIMARY_KEY = `cross join lateral (select ${CANDIDATE_RECORD} as record from identity_records where patient_id = ids.id offset 0) r
 cross join lateral (select person_id from identity_links where patient_id = ids.id offset 0) l`;
 
 export const CANDIDATE_QUERY = `with blocks as materialized (
@@ -87,6 +105,8 @@ export async function storeRecordAndLoadCandidates(
     recordId: string;
     personId: string;
     record: MatchRecord;
+    /** The record's stored normalized form. */
+    norm: StoredForm;
     source: string | undefined;
     keys: BlockingKey[];
     /** False when the stored keys are already these (an update that kept them). */
@@ -103,8 +123,10 @@ export async function storeRecordAndLoadCandidates(
       insert into identity_keys (patient_id, key, value)
       select $1, k, v from unnest($2::text[], $3::text[]) as t(k, v) where $7::boolean on conflict do nothing
     ), stored as (
-      insert into identity_records (patient_id, person_id, record, source, updated_at) values ($1, $5, $6::jsonb, $8, now())
-      on conflict (patient_id) do update set record = excluded.record, source = excluded.source, updated_at = now()
+      insert into identity_records (patient_id, person_id, record, source, updated_at, norm)
+      values ($1, $5, $6::jsonb, $8, now(), $9::jsonb)
+      on conflict (patient_id) do update set record = excluded.record, norm = excluded.norm,
+        source = excluded.source, updated_at = now()
     ), ${CANDIDATE_QUERY.replace(/^with /, '')}`,
     values: [
       r.recordId,
@@ -115,6 +137,7 @@ export async function storeRecordAndLoadCandidates(
       JSON.stringify(r.record),
       r.writeKeys,
       r.source ?? null,
+      JSON.stringify(r.norm),
     ],
   });
   return rows.map(toCandidate);

@@ -105,3 +105,13 @@ registerMigrations([
     sql: `create index identity_not_same_b on identity_not_same (b, a);`,
   },
 ]);
+
+registerMigrations([
+  {
+    // Each record's normalized form (normalize/stored-form.ts), written with the record, so online
+    // matching does not normalize its candidates again on every request. Nullable without a default
+    // (no table rewrite, no backfill): rows written before it are normalized when read, as before.
+    id: 'identity-0004-stored-form',
+    sql: `alter table identity_records add column norm jsonb;`,
+  },
+]);

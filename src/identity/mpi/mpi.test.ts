@@ -201,6 +201,50 @@ describe('online matching on every Patient write', () => {
     expect(evidence.fields.find((f) => f.field === 'ssn')?.level).toBe('exact');
   }, 120_000);
 
+  it('matches alike against records stored normalized and records stored before that form (read raw)', async () => {
+    const base = { family: 'Whitcombe', birthDate: '1971-11-03', line: '410 Linden St', city: 'Hayward' };
+    const ids = [
+      await create({ ...base, given: 'Margaret', ssn: '512-33-9081', phone: '5105550123' }),
+      await create({ ...base, given: 'Peggy', phone: '5105550123' }),
+      await create({ ...base, given: 'Marguerite', birthDate: '1971-03-11' }),
+    ];
+    const { rows } = await t.kith.db.pool.query(
+      "select count(*)::int as n from identity_records where patient_id = any($1) and norm->>'v' = '1'",
+      [ids],
+    );
+    expect(rows[0].n).toBe(3);
+    const match = async () => {
+      const res = await t.inject({
+        method: 'POST',
+        url: '/fhir/Patient/$match',
+        headers: FHIR_HEADERS,
+        payload: {
+          resourceType: 'Parameters',
+          parameter: [
+            { name: 'resource', resource: patient({ ...base, given: 'Maggie', phone: '(510) 555-0123' }) },
+            { name: 'count', valueInteger: 10 },
+          ],
+        },
+      });
+      expect(res.statusCode).toBe(200);
+      return ((res.json() as Bundle<Patient>).entry ?? []).map((e) => ({
+        id: e.resource?.id,
+        search: e.search,
+      }));
+    };
+    const normalized = await match();
+    expect(normalized.map((e) => e.id)).toEqual(expect.arrayContaining(ids.slice(0, 2)));
+    const setNorm = (sql: string) =>
+      t.kith.db.pool.query(`update identity_records set norm = ${sql} where patient_id = any($1)`, [ids]);
+    // As a database loaded before the column: no stored form.
+    await setNorm('null');
+    expect(await match()).toEqual(normalized);
+    // A stored form of another normalization version is not used.
+    await setNorm(`jsonb_build_object('v', 0, 'id', patient_id)`);
+    expect(await match()).toEqual(normalized);
+    await setNorm('null');
+  }, 120_000);
+
   it("resolves a transaction Bundle's Patients as one-at-a-time would: a stored match, two records of one new person, a stranger", async () => {
     const stored = await create({
       given: 'Rosalind',

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { BlockingKey, Matcher } from '../matcher';
+import type { NormalizedRecord } from '../normalize/record';
 import type { FieldName, MatchRecord } from '../types';
 
 /** What a Patient write derives from its match record: blocking keys, their lock ids, value-count keys. */
@@ -8,6 +9,8 @@ export interface RecordKeys {
   /** Advisory lock ids of the keys, sorted and distinct (signed 64-bit, as text). */
   locks: string[];
   frequency: [FieldName, string][];
+  /** The record normalized (stored beside it, see normalize/stored-form.ts). */
+  normalized: NormalizedRecord;
 }
 
 /** A signed 64-bit advisory lock id for one blocking key value. */
@@ -40,8 +43,8 @@ export function recordKeys(matcher: Matcher, record: MatchRecord): RecordKeys {
   const id = JSON.stringify(record);
   const hit = memo.get(id);
   if (hit) return hit;
-  const { keys, frequency } = matcher.recordKeys(record);
-  const out: RecordKeys = { keys, locks: lockIds(keys), frequency };
+  const { keys, frequency, normalized } = matcher.recordKeys(record);
+  const out: RecordKeys = { keys, locks: lockIds(keys), frequency, normalized };
   if (memo.size >= MEMO_SIZE) memo.delete(memo.keys().next().value as string);
   memo.set(id, out);
   return out;

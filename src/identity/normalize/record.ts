@@ -58,6 +58,11 @@ const EMPTY: NameParts = { form: '', words: [], suffix: '' };
 const nameOf = (fn: (raw: string) => NameParts, raw: string | undefined): NameParts =>
   raw ? fn(raw) : EMPTY;
 
+/** A birth date as normalizeRecord reads it (memoized per raw string and year). */
+export function normalizeBirthDate(raw: string | undefined, maxYear = new Date().getUTCFullYear()): number {
+  return raw ? dateParser(maxYear)(raw) : 0;
+}
+
 export function normalizeRecord(r: MatchRecord, maxYear = new Date().getUTCFullYear()): NormalizedRecord {
   const g = nameOf(given, r.given);
   let m = nameOf(given, r.middle);
@@ -80,7 +85,7 @@ export function normalizeRecord(r: MatchRecord, maxYear = new Date().getUTCFullY
     family: f.form,
     suffix: (r.suffix ? suffix(r.suffix) : '') || f.suffix || g.suffix || m.suffix,
     gender: r.gender ? gender(r.gender) : '',
-    birthDate: r.birthDate ? dateParser(maxYear)(r.birthDate) : 0,
+    birthDate: normalizeBirthDate(r.birthDate, maxYear),
     ssn: normalizeSsn(r.ssn),
     phone: normalizePhone(r.phone),
     line: r.line ? standardizeAddress(r.line).line : '',
