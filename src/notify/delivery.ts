@@ -1,4 +1,5 @@
 import type { Subscription } from '@medplum/fhirtypes';
+import { PollLoop } from './poll-loop';
 import type { FhirStore } from '../store';
 import { FhirError } from '../fhir/errors';
 import {
@@ -83,9 +84,7 @@ export function focusReaderFor(store: FhirStore, owner: unknown): FocusReader | 
  * marked failed and the subscription goes to `error` until `$resend` or a new request.
  */
 export class DeliveryWorker {
-  private running = false;
-  private loop?: Promise<void>;
-  private wake?: () => void;
+  private readonly loop: PollLoop;
   private lastHeartbeatCheck = 0;
   websocket?: WebsocketSender;
   readonly opts: Required<Omit<DeliveryOptions, 'log'>> & Pick<DeliveryOptions, 'log'>;
@@ -107,45 +106,27 @@ export class DeliveryWorker {
     };
     if (this.opts.retryWindowMs < DAY_MS && !process.env.VITEST && !process.env.KITH_ALLOW_SHORT_RETRY)
       this.opts.retryWindowMs = DAY_MS;
+    this.loop = new PollLoop(
+      async () => {
+        await this.heartbeats();
+        return this.runOnce();
+      },
+      this.opts.pollMs,
+      (err) => this.opts.log?.('notify: delivery round failed', err),
+    );
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
+    await this.loop.stop();
   }
 
   /** Asks the worker to poll now (after a write that queued notifications). */
   poke(): void {
-    this.wake?.();
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      let n = 0;
-      try {
-        await this.heartbeats();
-        n = await this.runOnce();
-      } catch (err) {
-        if (this.running) this.opts.log?.('notify: delivery round failed', err);
-      }
-      if (n === 0 && this.running) {
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, this.opts.pollMs);
-          this.wake = () => {
-            clearTimeout(t);
-            resolve();
-          };
-        });
-        this.wake = undefined;
-      }
-    }
+    this.loop.poke();
   }
 
   /** One round: claim the head notification of up to `batch` subscriptions and deliver them. */

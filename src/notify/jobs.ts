@@ -1,4 +1,5 @@
 import type { Database } from '../store';
+import { PollLoop } from './poll-loop';
 
 export type JobHandler = (payload: any) => Promise<{ again?: Date } | void>;
 
@@ -9,14 +10,18 @@ export type JobHandler = (payload: any) => Promise<{ again?: Date } | void>;
  */
 export class JobQueue {
   private readonly handlers = new Map<string, JobHandler>();
-  private running = false;
-  private loop?: Promise<void>;
-  private wake?: () => void;
+  private readonly loop: PollLoop;
 
   constructor(
     private readonly db: Database,
     private readonly opts: { pollMs?: number; leaseMs?: number; log?: (m: string, e?: unknown) => void } = {},
-  ) {}
+  ) {
+    this.loop = new PollLoop(
+      () => this.runOnce(),
+      opts.pollMs ?? 1000,
+      (err) => opts.log?.('jobs: round failed', err),
+    );
+  }
 
   register(kind: string, handler: JobHandler): void {
     this.handlers.set(kind, handler);
@@ -30,38 +35,15 @@ export class JobQueue {
          run_at = least(kith_jobs.run_at, excluded.run_at), done_at = null`,
       [kind, opts.key ?? null, JSON.stringify(payload ?? {}), (opts.runAt ?? new Date()).toISOString()],
     );
-    this.wake?.();
+    this.loop.poke();
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      let n = 0;
-      try {
-        n = await this.runOnce();
-      } catch (err) {
-        if (this.running) this.opts.log?.('jobs: round failed', err);
-      }
-      if (!n && this.running)
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, this.opts.pollMs ?? 1000);
-          this.wake = () => {
-            clearTimeout(t);
-            resolve();
-          };
-        });
-    }
+    await this.loop.stop();
   }
 
   /** Claims and runs the due jobs whose kind has a handler here. */

@@ -2,7 +2,7 @@ import type { JSONWebKeySet } from 'jose';
 import type { AccessLevel, CallerOrganization } from '../caller';
 import { hashPassword, randomSecret, verifyPassword } from './passwords';
 import { formatScopes, nonResourceScopes, parseScopes } from './scopes';
-import { checkAccess, checkOrganization, type Role, type Sql } from './users';
+import { checkAccess, checkOrganization, rowToStanding, type Role, type Sql } from './users';
 
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
 export type GrantType = 'client_credentials' | 'authorization_code' | 'refresh_token';
@@ -62,18 +62,7 @@ function rowToClient(r: any): ClientRecord {
     redirectUris: r.redirect_uris ?? [],
     grantTypes: r.grant_types ?? [],
     scope: r.scope,
-    organization: r.organization_id
-      ? {
-          id: r.organization_id,
-          kind: r.organization_kind,
-          hipaaCoveredEntity: r.hipaa_covered,
-          part2Program: r.part2_program,
-        }
-      : undefined,
-    accessLevel: r.access_level,
-    roles: r.roles ?? [],
-    purposeOfUse: r.purpose_of_use,
-    disabled: r.disabled,
+    ...rowToStanding(r),
   };
 }
 

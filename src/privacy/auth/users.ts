@@ -74,18 +74,18 @@ export function checkAccess(accessLevel: AccessLevel, roles: string[]): void {
   for (const r of roles) if (!ROLES.includes(r as Role)) throw new Error(`Unknown role '${r}'`);
 }
 
-const COLUMNS = `id, username, email, external_subject, password_hash is not null as has_password, display_name,
-  practitioner_role, organization_id, organization_kind, hipaa_covered, part2_program, access_level, roles,
-  purpose_of_use, disabled, created_at, updated_at`;
+/** What a user account and an API client both carry: the organization they act for and what they may do. */
+export interface Standing {
+  organization?: CallerOrganization;
+  accessLevel: AccessLevel;
+  roles: Role[];
+  purposeOfUse: string;
+  disabled: boolean;
+}
 
-export function rowToUser(r: any): UserRecord {
+/** A Standing from the columns auth_users and auth_clients share. */
+export function rowToStanding(r: any): Standing {
   return {
-    id: r.id,
-    username: r.username,
-    email: r.email ?? undefined,
-    externalSubject: r.external_subject ?? undefined,
-    displayName: r.display_name,
-    practitionerRole: r.practitioner_role ?? undefined,
     organization: r.organization_id
       ? {
           id: r.organization_id,
@@ -98,6 +98,22 @@ export function rowToUser(r: any): UserRecord {
     roles: r.roles ?? [],
     purposeOfUse: r.purpose_of_use,
     disabled: r.disabled,
+  };
+}
+
+const COLUMNS = `id, username, email, external_subject, password_hash is not null as has_password, display_name,
+  practitioner_role, organization_id, organization_kind, hipaa_covered, part2_program, access_level, roles,
+  purpose_of_use, disabled, created_at, updated_at`;
+
+export function rowToUser(r: any): UserRecord {
+  return {
+    id: r.id,
+    username: r.username,
+    email: r.email ?? undefined,
+    externalSubject: r.external_subject ?? undefined,
+    displayName: r.display_name,
+    practitionerRole: r.practitioner_role ?? undefined,
+    ...rowToStanding(r),
     hasPassword: r.has_password,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
