@@ -51,10 +51,10 @@ export interface Matcher {
   /**
    * Scores `others` against `a` and keeps only the pairs that are not non-matches (with their
    * evidence), best first, ties in input order: what online matching needs. The evidence of the many
-   * non-matching pairs is never built. A candidate given normalized already is not normalized again.
+   * non-matching pairs is never built. A record given normalized already is not normalized again.
    */
   candidatesAgainst(
-    a: MatchRecord,
+    a: MatchRecord | NormalizedCandidate,
     others: (MatchRecord | NormalizedCandidate)[],
   ): { index: number; result: PairScore }[];
   /**
@@ -157,7 +157,7 @@ export function createMatcher(
   // One table for the record and all its candidates: each is normalized once, and value-pair caches
   // pay for their allocation only when there are many candidates.
   const scoreAgainst = (a: MatchRecord, others: MatchRecord[]): PairScore[] => {
-    const table = new RecordTable();
+    const table = new RecordTable(others.length + 1);
     const i = table.add(a, 0);
     const js = others.map((o) => table.add(o, 1));
     const comparer = new RecordComparer(rules, table, { cacheValuePairs: others.length > 256 });
@@ -166,7 +166,7 @@ export function createMatcher(
   };
 
   const tableOf = (record: MatchRecord, normalized = normalizeRecord(record)): RecordTable => {
-    const table = new RecordTable();
+    const table = new RecordTable(1);
     table.addNormalized(record.id, normalized, 0);
     return table;
   };
@@ -188,12 +188,15 @@ export function createMatcher(
     return out;
   };
 
-  const candidatesAgainst = (a: MatchRecord, others: (MatchRecord | NormalizedCandidate)[]) => {
-    const table = new RecordTable();
-    const i = table.add(a, 0);
-    for (const o of others)
-      if ('normalized' in o) table.addNormalized(o.id, o.normalized, 1);
-      else table.add(o, 1);
+  const candidatesAgainst = (
+    a: MatchRecord | NormalizedCandidate,
+    others: (MatchRecord | NormalizedCandidate)[],
+  ) => {
+    const table = new RecordTable(others.length + 1);
+    const add = (r: MatchRecord | NormalizedCandidate, source: number): number =>
+      'normalized' in r ? table.addNormalized(r.id, r.normalized, source) : table.add(r, source);
+    const i = add(a, 0);
+    for (const o of others) add(o, 1);
     const comparer = new RecordComparer(rules, table, { cacheValuePairs: others.length > 256 });
     const levels = new Int32Array(rules.fields.length);
     const out: { index: number; result: PairScore }[] = [];

@@ -50,7 +50,7 @@ export async function findCandidates(
  * a query returned the candidates in.
  */
 export function scoreCandidates(
-  record: MatchRecord,
+  record: MatchRecord | NormalizedCandidate,
   others: (MatchRecord | NormalizedCandidate)[],
   matcher: Matcher,
 ): Candidate[] {

@@ -332,7 +332,7 @@ export async function onPatientWrite(
   });
   const persons = new Map(stored.map((c) => [c.record.id, c.personId]));
   const candidates = scoreCandidates(
-    record,
+    { id: record.id, normalized: derived.normalized },
     stored.map((c) => c.record),
     ctx.matcher,
   );

@@ -45,15 +45,17 @@ export const matchOperation: OperationDefinitionEntry = {
     const count = Math.max(1, Math.min(countParam ?? 10, 100));
     const ctx = identityContext(service.store);
     const record = patientToMatchRecord({ ...resource, id: resource.id ?? '' });
+    // Normalized once, for its keys and its comparisons.
+    const { keys, normalized } = ctx.matcher.recordKeys(record);
     // One round trip for every block's records, as the write path does.
     const stored = await loadCandidates(
       service.store.queryable,
       record.id,
-      ctx.matcher.blockingKeys(record),
+      keys,
       onlineBlockLimit(ctx.matcher),
     );
     const candidates = scoreCandidates(
-      record,
+      { id: record.id, normalized },
       stored.map((c) => c.record),
       ctx.matcher,
     );

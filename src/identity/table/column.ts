@@ -26,7 +26,7 @@ export interface ColumnSnapshot {
 
 export class Column {
   /** Record index -> value id, -1 when missing. */
-  ids = new Int32Array(1024);
+  ids: Int32Array;
   /** Value id -> stored form ("DE LA CRUZ", "123 N MAIN ST", "19800214"). */
   readonly values: string[] = [];
   /** Value id -> key id; two values agree exactly when their keys agree ("DE LA CRUZ" = "DELACRUZ"). */
@@ -50,7 +50,9 @@ export class Column {
   constructor(
     readonly kind: FieldKind,
     readonly isNickField = false,
+    capacity = 1024,
   ) {
+    this.ids = new Int32Array(Math.max(1, capacity));
     this.spaceless = kind === 'name' || kind === 'place';
   }
 

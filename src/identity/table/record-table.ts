@@ -26,18 +26,26 @@ const SCALAR_FIELDS = (Object.keys(FIELD_KINDS) as FieldName[]).filter(
 export class RecordTable {
   size = 0;
   readonly externalIds: string[] = [];
-  source = new Uint8Array(1024);
+  source: Uint8Array;
   readonly columns: Record<ScalarField, Column>;
   /** Identifiers: record i owns value ids identifierList[identifierStart[i] .. identifierStart[i+1]). */
-  readonly identifiers = new Column('multi');
-  identifierStart = new Int32Array(1025);
+  readonly identifiers: Column;
+  identifierStart: Int32Array;
   readonly identifierList: number[] = [];
   /** Value id of `identifiers` -> its system (text before "|"). */
   readonly identifierSystem: string[] = [];
 
-  constructor() {
+  /**
+   * `capacity`: records to make room for (the arrays grow past it); a table for one online match
+   * holds a few dozen records and is made on every request.
+   */
+  constructor(capacity = 1024) {
+    const n = Math.max(1, capacity);
+    this.source = new Uint8Array(n);
+    this.identifierStart = new Int32Array(n + 1);
+    this.identifiers = new Column('multi', false, n);
     const cols = {} as Record<ScalarField, Column>;
-    for (const f of SCALAR_FIELDS) cols[f] = new Column(FIELD_KINDS[f], f === 'given' || f === 'middle');
+    for (const f of SCALAR_FIELDS) cols[f] = new Column(FIELD_KINDS[f], f === 'given' || f === 'middle', n);
     this.columns = cols;
   }
 
