@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SignJWT, base64url, decodeJwt, decodeProtectedHeader, generateKeyPair } from 'jose';
 import type { Caller } from '../caller';
 import { TokenError } from './errors';
@@ -111,6 +111,29 @@ describe('access tokens', () => {
     const sig = Buffer.from(s, 'base64url');
     sig[5] ^= 1;
     expect(await rejection(`${h}.${p}.${sig.toString('base64url')}`)).toBe('signature');
+  });
+
+  it('answer a token verified before only while it lasts and its key is still known', async () => {
+    const { token } = await env.auth.tokens.issue(caller, { ttl: 60 });
+    expect(await env.auth.verifyAccessToken(token)).toEqual(caller);
+    // Answered from memory: a copy each time, so a request changing its caller changes no other.
+    const again = await env.auth.verifyAccessToken(token);
+    expect(again).toEqual(caller);
+    again.roles.push('administrator');
+    expect(await env.auth.verifyAccessToken(token)).toEqual(caller);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 120_000);
+      expect(await rejection(token)).toBe('expired');
+    } finally {
+      vi.useRealTimers();
+    }
+    // Two rotations retire the key that signed it: its tokens end, remembered or not.
+    const { token: other } = await env.auth.tokens.issue(caller);
+    expect(await rejection(other)).toBe('accepted');
+    await env.auth.keys.rotate();
+    await env.auth.keys.rotate();
+    expect(await rejection(other)).toBe('unknown-key');
   });
 
   it('reject a token signed by a key Kith does not know', async () => {

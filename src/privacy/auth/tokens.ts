@@ -28,6 +28,14 @@ export interface IssuedAccessToken {
 
 const MAX_TOKEN_LENGTH = 16 * 1024;
 
+/** A token that passed `verify`: the key that signed it, its expiry (ms) and its caller. */
+interface VerifiedToken {
+  kid: string | undefined;
+  alg: string;
+  expiresAt: number;
+  caller: Caller;
+}
+
 /** Signs access tokens (JWT, `typ: at+jwt`) for a Caller, and turns verified tokens back into one. */
 export class AccessTokens {
   constructor(
@@ -80,7 +88,16 @@ export class AccessTokens {
    * issuer, audience, expiry (30 s leeway), and returns the Caller the token describes.
    */
   async verify(token: string): Promise<Caller> {
-    if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH || token.split('.').length !== 3)
+    if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH)
+      throw new TokenError('malformed', 'The access token is not a signed JWT');
+    // A token verified before passed every check below, its header included (it is part of the
+    // token): only its expiry and its signing key's still being known are left to ask.
+    const known = this.verified.get(token);
+    if (known && Date.now() < known.expiresAt) {
+      const key = await this.keys.verificationKey(known.kid);
+      if (key && key.alg === known.alg) return structuredClone(known.caller);
+    }
+    if (token.split('.').length !== 3)
       throw new TokenError('malformed', 'The access token is not a signed JWT');
     let header;
     try {
@@ -94,9 +111,6 @@ export class AccessTokens {
     const found = await this.keys.verificationKey(header.kid);
     if (!found || found.alg !== header.alg)
       throw new TokenError('unknown-key', 'The access token was signed with a key Kith does not know');
-    const known = this.verified.get(token);
-    if (known && known.kid === header.kid && Date.now() < known.expiresAt)
-      return structuredClone(known.caller);
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, found.key, {
@@ -111,7 +125,12 @@ export class AccessTokens {
       throw joseToTokenError(err);
     }
     const caller = callerFromClaims(payload);
-    this.remember(token, header.kid, (payload.exp as number) * 1000, caller);
+    this.remember(token, {
+      kid: header.kid,
+      alg: found.alg,
+      expiresAt: (payload.exp as number) * 1000,
+      caller,
+    });
     return structuredClone(caller);
   }
 
@@ -121,14 +140,11 @@ export class AccessTokens {
    * before they expire (see README), so a cached answer is the answer the check would give; the
    * signing key must still be known, so a removed key still ends its tokens.
    */
-  private readonly verified = new Map<
-    string,
-    { kid: string | undefined; expiresAt: number; caller: Caller }
-  >();
+  private readonly verified = new Map<string, VerifiedToken>();
 
-  private remember(token: string, kid: string | undefined, expiresAt: number, caller: Caller): void {
+  private remember(token: string, verified: VerifiedToken): void {
     if (this.verified.size >= 10_000) this.verified.clear();
-    this.verified.set(token, { kid, expiresAt, caller });
+    this.verified.set(token, verified);
   }
 }
 

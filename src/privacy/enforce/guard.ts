@@ -22,6 +22,9 @@ import { linkedPatients } from './linked-patients';
 
 const bare = (ref: string) => ref.replace(/^Patient\//, '');
 
+/** A code JSON writes as it is (no escapes), so its quoted form is in the text of any resource holding it. */
+const PLAIN_CODE = /^[A-Za-z0-9._-]+$/;
+
 /** Rules whose permits are privileged accesses: the audit says so. */
 const PRIVILEGED = (policy: AccessPolicy) =>
   new Set([policy.administrator.ruleId, policy.dataSteward.ruleId, policy.breakGlass.ruleId]);
@@ -235,7 +238,8 @@ export class PolicyGuard implements AccessControl {
     const out: T[] = [];
     for (const hit of hits) {
       const rule = this.policy.redactions.find((r) => r.resourceTypes.includes(hit.resourceType));
-      if (!rule || !hit.json) {
+      // A resource whose text never names the rule's label cannot carry it: not parsed to look.
+      if (!rule || !hit.json || (PLAIN_CODE.test(rule.label) && !hit.json.includes(`"${rule.label}"`))) {
         out.push(hit);
         continue;
       }

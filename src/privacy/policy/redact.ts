@@ -52,6 +52,13 @@ export function searchReadsRedacted(
   paramCodes: readonly string[],
   policy: AccessPolicy = defaultPolicy,
 ): boolean {
-  const redacted = redactedSearchParams(resourceType, policy);
-  return paramCodes.some((c) => redacted.includes(c.split(':')[0]));
+  if (!paramCodes.length) return false;
+  // Every search asks: the parameters of each type are worked out once per policy.
+  let byType = redactedParamSets.get(policy);
+  if (!byType) redactedParamSets.set(policy, (byType = new Map()));
+  let redacted = byType.get(resourceType);
+  if (!redacted) byType.set(resourceType, (redacted = new Set(redactedSearchParams(resourceType, policy))));
+  return paramCodes.some((c) => redacted.has(c.split(':')[0]));
 }
+
+const redactedParamSets = new WeakMap<AccessPolicy, Map<string, Set<string>>>();
