@@ -25,6 +25,8 @@ interface SizeResult {
   cpuSeconds: number;
   phases: Record<string, number>;
   candidatePairs: number;
+  /** Candidate pairs each blocking key added (pairs no earlier key had). */
+  pairsByKey: Record<string, number>;
   truePairs: number;
   precision: number;
   recall: number;
@@ -67,6 +69,7 @@ async function runSize(records: number): Promise<SizeResult> {
     cpuSeconds: round((used.user + used.system) / 1e6),
     phases: Object.fromEntries(Object.entries(result.seconds).map(([k, v]) => [k, round(v)])),
     candidatePairs: result.blocking.candidatePairs,
+    pairsByKey: Object.fromEntries(result.blocking.keys.map((k) => [k.name, k.pairs])),
     truePairs: acc.truePairs,
     precision: Math.round(acc.precision * 1e5) / 1e5,
     recall: Math.round(acc.recall * 1e5) / 1e5,

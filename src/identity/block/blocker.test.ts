@@ -59,4 +59,50 @@ describe('blocking', () => {
     expect(pairs).toHaveLength(expected);
     expect(pairsOf(table)).toHaveLength((80 * 79) / 2);
   });
+
+  it("refines by a key's own parts above its own limit: a pair must agree on one of them", () => {
+    const table = new RecordTable();
+    for (let i = 0; i < 60; i++) {
+      // One family sound and birth year; months 1-4 and given initials A-C in turn; every tenth undated.
+      const birthDate = i % 10 === 9 ? '' : `1970-0${1 + (i % 4)}-0${1 + (i % 7)}`;
+      const given = `${'ABC'[i % 3]}name${i}`;
+      table.add({ id: `r${i}`, given, family: 'Doe', postalCode: '94545', birthDate }, 0, 2025);
+    }
+    const keyed = (refineAbove: number) => ({
+      ...defaultRules,
+      blocking: {
+        ...defaultRules.blocking,
+        keys: [
+          {
+            name: 'postal',
+            parts: ['postalCode'],
+            refine: ['birthDate.month', 'given.initial'],
+            refineAbove,
+          },
+        ],
+      },
+    });
+    const pairs = (refineAbove: number): [number, number][] => {
+      const out: [number, number][] = [];
+      forEachCandidatePair(
+        table,
+        compileKeys(keyed(refineAbove), table),
+        500,
+        { crossSourceOnly: false, refineAbove: 50 },
+        (i, j) => out.push([i, j]),
+      );
+      return out;
+    };
+    // The key's own limit (70) wins over the options' (50): the block of 60 is not refined.
+    expect(pairs(70)).toHaveLength((60 * 59) / 2);
+    const month = (i: number): number => (i % 10 === 9 ? 0 : 1 + (i % 4));
+    const agree = (i: number, j: number): boolean =>
+      month(i) === 0 || month(j) === 0 || month(i) === month(j) || i % 3 === j % 3;
+    let expected = 0;
+    for (let i = 0; i < 60; i++) for (let j = i + 1; j < 60; j++) if (agree(i, j)) expected++;
+    const refined = pairs(20);
+    expect(refined).toHaveLength(expected);
+    expect(expected).toBeLessThan((60 * 59) / 2);
+    for (const [i, j] of refined) expect(agree(i, j)).toBe(true);
+  });
 });

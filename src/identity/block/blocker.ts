@@ -28,7 +28,10 @@ export interface BlockingStats {
 export interface BlockingOptions {
   /** true: only pairs of records from different sources (linking two files); false: all pairs. */
   crossSourceOnly: boolean;
-  /** In blocks larger than this, pair only records with the same birth year or none (rules' refineAbove). */
+  /**
+   * In blocks larger than this, pair only records that agree on one of the key's refine parts (default the
+   * birth year), a record without a value in a part agreeing with everyone on it (rules' refineAbove).
+   */
   refineAbove?: number;
   onProgress?: (message: string) => void;
   /**
@@ -52,14 +55,46 @@ export interface CompiledKey {
   name: string;
   salt: number;
   parts: PartFn[];
+  /** Batch only: the parts that refine a block larger than refineAbove (see BlockingKeyRule.refine). */
+  refine: { name: string; fn: PartFn }[];
+  /** Batch only: this key's own refinement threshold, if it has one (else the options' refineAbove). */
+  refineAbove?: number;
 }
+
+/** The refinement of a key that names none (rules before 1.5.0 refined every key by birth year). */
+const DEFAULT_REFINE = ['birthDate.year'];
 
 export function compileKeys(rules: MatchRules, table: RecordTable): CompiledKey[] {
   return rules.blocking.keys.map((k) => ({
     name: k.name,
     salt: hashString(k.name),
     parts: k.parts.map((p) => keyPart(table, p)),
+    refine: (k.refine ?? DEFAULT_REFINE).map((p) => ({ name: p, fn: keyPart(table, p) })),
+    refineAbove: k.refineAbove,
   }));
+}
+
+/** Each record's values of one key part (start/values as in KeyIndex). */
+interface PartIndex {
+  start: Int32Array;
+  values: Uint32Array;
+}
+
+/**
+ * Do records i and j agree on at least one refine part? A record with no value in a part (no birth date)
+ * agrees with every record on it, as the one-part refinement by birth year always did.
+ */
+function refineAgrees(parts: PartIndex[], i: number, j: number): boolean {
+  for (let r = 0; r < parts.length; r++) {
+    const { start, values } = parts[r];
+    const si = start[i];
+    const ei = start[i + 1];
+    const sj = start[j];
+    const ej = start[j + 1];
+    if (si === ei || sj === ej) return true;
+    for (let x = si; x < ei; x++) for (let y = sj; y < ej; y++) if (values[x] === values[y]) return true;
+  }
+  return false;
 }
 
 function buildIndex(key: CompiledKey, n: number, shift: number): KeyIndex {
@@ -124,13 +159,18 @@ export function forEachCandidatePair(
   const shift = 32 - hashBits;
   const recScale = 2 ** recBits;
   const source = table.source;
-  // Birth year of each record (0 = none), for refining large blocks.
   const refineAbove = options.refineAbove ?? Infinity;
-  const year = new Int32Array(n);
-  if (refineAbove < maxBlockSize) {
-    const bd = table.columns.birthDate;
-    for (let i = 0; i < n; i++) year[i] = bd.ids[i] < 0 ? 0 : Math.floor(bd.dates[bd.ids[i]] / 10000);
-  }
+  // Values of each refine part per record, built when a key first needs it and shared between keys.
+  const partIndexes = new Map<string, PartIndex>();
+  const partIndex = (part: { name: string; fn: PartFn }): PartIndex => {
+    let idx = partIndexes.get(part.name);
+    if (idx === undefined) {
+      const built = buildIndex({ name: part.name, salt: 0, parts: [part.fn], refine: [] }, n, 0);
+      idx = { start: built.start, values: built.values };
+      partIndexes.set(part.name, idx);
+    }
+    return idx;
+  };
   const shares = options.share?.of ?? 1;
   const shareIndex = options.share?.index ?? 0;
   const done: KeyIndex[] = [];
@@ -176,14 +216,13 @@ export function forEachCandidatePair(
       }
       st.blocks++;
       if (members.length > st.largestBlock) st.largestBlock = members.length;
-      const refine = members.length > refineAbove;
+      const refine = members.length > (key.refineAbove ?? refineAbove) ? key.refine.map(partIndex) : null;
       for (let a = 0; a < members.length; a++) {
         const i = members[a];
-        const yi = year[i];
         for (let b = a + 1; b < members.length; b++) {
           const j = members[b];
           if (options.crossSourceOnly && source[i] === source[j]) continue;
-          if (refine && yi !== year[j] && yi !== 0 && year[j] !== 0) continue;
+          if (refine !== null && !refineAgrees(refine, i, j)) continue;
           // Emitted already by an earlier key, or by a smaller shared value of this key.
           let seen = sharedBelow(idx, i, j, value);
           for (let d = 0; !seen && d < done.length; d++) seen = sharedBelow(done[d], i, j, 0x100000000);

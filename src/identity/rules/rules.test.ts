@@ -64,6 +64,22 @@ describe('matching rules', () => {
     ).toEqual(['blocking.refineAbove: must be an integer >= 2']);
   });
 
+  it("checks a key's own refinement parts and limit", () => {
+    const fsy = defaultRules.blocking.keys.find((k) => k.name === 'family-sound+birth-year');
+    expect(fsy?.refine).toEqual(['birthDate.month', 'given.nicknameInitial']);
+    expect(
+      errorsOf((r) => {
+        r.blocking.keys[0].refine = ['birthDate.week'];
+        r.blocking.keys[1].refine = [];
+        r.blocking.keys[2].refineAbove = 0;
+      }),
+    ).toEqual([
+      'blocking.keys[0].refine[0]: unknown key part "birthDate.week"',
+      'blocking.keys[1].refine: must be a non-empty array',
+      'blocking.keys[2].refineAbove: must be an integer >= 2',
+    ]);
+  });
+
   it('rejects comparators that make no sense for a field', () => {
     const errors = errorsOf((r) => {
       const dob = r.fields.find((f) => f.field === 'birthDate')!;

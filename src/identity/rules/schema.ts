@@ -84,6 +84,13 @@ export interface BlockingKeyRule {
   name: string;
   /** Key parts from BLOCKING_PARTS; records share a block when every part agrees. */
   parts: string[];
+  /**
+   * Batch only: key parts (BLOCKING_PARTS) of which a pair in a block larger than blocking.refineAbove must
+   * agree on at least one (a record without a value in a part agrees on it); default ["birthDate.year"].
+   */
+  refine?: string[];
+  /** Batch only: this key's refinement threshold (default blocking.refineAbove). */
+  refineAbove?: number;
 }
 
 export interface HardRule {

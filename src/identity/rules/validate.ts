@@ -237,6 +237,20 @@ export function validateRules(input: unknown): RulesValidation {
             );
           }
         });
+        if (k.refine !== undefined) {
+          if (!Array.isArray(k.refine) || k.refine.length === 0)
+            err(`${kp}.refine`, 'must be a non-empty array');
+          else
+            k.refine.forEach((part: unknown, pi: number) => {
+              if (typeof part !== 'string' || !BLOCKING_PARTS.includes(part))
+                err(`${kp}.refine[${pi}]`, `unknown key part ${JSON.stringify(part)}`);
+            });
+        }
+        if (
+          k.refineAbove !== undefined &&
+          !(Number.isInteger(k.refineAbove) && (k.refineAbove as number) >= 2)
+        )
+          err(`${kp}.refineAbove`, 'must be an integer >= 2');
       });
     }
   }
