@@ -16,15 +16,6 @@ beforeAll(async () => {
 afterAll(async () => t?.close());
 
 describe('group commit', () => {
-  it('opens write transactions with generic plans on PostgreSQL, and only them', async () => {
-    const mode = async (q: { query(sql: string): Promise<{ rows: any[] }> }): Promise<string> =>
-      (await q.query('show plan_cache_mode')).rows[0].plan_cache_mode;
-    const inWrite = await t.kith.store.inTransaction((tx) => mode(tx.queryable));
-    expect(inWrite).toBe(t.kith.db.kind === 'postgres' ? 'force_generic_plan' : 'auto');
-    // Set for the transaction only: the connection goes back to the pool as it was.
-    for (let i = 0; i < 3; i++) expect(await mode(t.kith.db)).toBe('auto');
-  });
-
   it('commits concurrent writes together while a failing one fails alone', async () => {
     const jobs = Array.from({ length: 60 }, (_, i) => {
       const p = {

@@ -55,19 +55,6 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   });
 }
 
-/**
- * How write transactions begin on PostgreSQL: with generic plans for every prepared statement in
- * them. Write statements bind arrays and JSON (unnest() of an array, jsonb_to_recordset): a custom
- * plan sees each array's length and so always looks cheaper than the generic plan (estimated at 10
- * or 100 rows), and PostgreSQL's default then plans the statement again at every execution, which
- * cost more CPU than running it (MLLP A/B on a shared machine: PostgreSQL CPU per message 7.2 ->
- * 4.4 ms at 1 connection, 4.1 -> 2.5 at 8). Their plans do not depend on the values (key lookups,
- * inserts). Searches inside a write transaction (conditional writes) are written for generic plans
- * too (string prefixes as ranges, see src/store/search/conditions.ts). One round trip: the
- * simple-query protocol runs both statements.
- */
-const WRITE_BEGIN = 'begin; set local plan_cache_mode = force_generic_plan';
-
 function wrapPool(kind: DatabaseKind, pool: pg.Pool, close: () => Promise<void>): Database {
   // PGlite has one connection, so one batch at a time. On PostgreSQL, measured on a 2-core machine
   // (fhir-bench, 2026-11-27): 12 concurrent write transactions of one write each gave the same
@@ -77,7 +64,7 @@ function wrapPool(kind: DatabaseKind, pool: pg.Pool, close: () => Promise<void>)
   // transaction) tune it for other disks and cores.
   const slots = kind === 'pglite' ? 1 : Number(process.env.KITH_WRITE_SLOTS ?? 12);
   const batch = kind === 'pglite' ? 64 : Number(process.env.KITH_WRITE_BATCH ?? 1);
-  const committer = new GroupCommitter(pool, slots, batch, kind === 'pglite' ? 'begin' : WRITE_BEGIN);
+  const committer = new GroupCommitter(pool, slots, batch);
   return {
     writeTransaction: (fn) => committer.run(fn),
     kind,

@@ -27,12 +27,10 @@ export class GroupCommitter {
   private readonly pending: Job[] = [];
   private running = 0;
 
-  /** `begin`: the statement that opens each transaction (it may set options for the transaction). */
   constructor(
     private readonly pool: pg.Pool,
     private readonly slots: number,
     private readonly maxBatch = 64,
-    private readonly begin = 'begin',
   ) {}
 
   run<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -75,7 +73,7 @@ export class GroupCommitter {
     }
     const outcomes: { job: Job; ok: boolean; value: unknown }[] = [];
     try {
-      await client.query(this.begin);
+      await client.query('begin');
       for (const job of batch) {
         if (batch.length > 1) await client.query('savepoint kith_job');
         try {
