@@ -2,8 +2,8 @@
 // 3 runs on a fresh PostgreSQL database each, medians, then one run on embedded PGlite.
 // Env: BENCH_RUNS (default 3), BENCH_DURATION_S (default 20), BENCH_SKIP_PGLITE=1.
 import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { freshDatabase, startServer } from './_server';
+import { FHIR_WORKLOAD } from './_workload';
 
 const PEER = {
   software: 'Medplum 5.1.29',
@@ -15,12 +15,11 @@ const PEER = {
 };
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
-const workload = path.resolve(process.env.KITH_SHARED ?? '../shared', 'bench/fhir-bench.mjs');
 
 async function runOnce(databaseUrl: string | undefined, port: number): Promise<any> {
   const server = await startServer({ databaseUrl, port });
   try {
-    const r = spawnSync(process.execPath, [workload], {
+    const r = spawnSync(process.execPath, [FHIR_WORKLOAD], {
       env: { ...process.env, FHIR_BASE: server.base, FHIR_TOKEN: server.token ?? '' },
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],

@@ -5,14 +5,12 @@
 // transactions (pg_stat_database.xact_commit, one per statement outside a transaction) per request.
 // Env: BENCH_DURATION_S (default 10), BENCH_PHASES (default read,search), READ_CPU_PORT (default
 // 18_590), READ_CPU_DB (default kith_platform_read_cpu), BENCH_NODE_ARGS (see _server.ts).
-import { spawn } from 'node:child_process';
 import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
 import { sampleCpu } from './_measure';
 import { freshDatabase, startServer } from './_server';
+import { runFhirWorkload } from './_workload';
 
-const workload = path.resolve(process.env.KITH_SHARED ?? '../shared', 'bench/fhir-bench.mjs');
 const duration = process.env.BENCH_DURATION_S ?? '10';
 const phases = (process.env.BENCH_PHASES ?? 'read,search').split(',');
 
@@ -30,28 +28,10 @@ const commits = async (): Promise<number> =>
 try {
   const sampler = sampleCpu(server.pid, admin, dbName);
   const marks: Record<string, { t: number; commits: Promise<number> }> = {};
-  const out = await new Promise<string>((resolve) => {
-    const child = spawn(process.execPath, [workload], {
-      env: {
-        ...process.env,
-        FHIR_BASE: server.base,
-        FHIR_TOKEN: server.token ?? '',
-        BENCH_PHASES: phases.join(','),
-        BENCH_DURATION_S: duration,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => {
-      for (const p of phases)
-        if (d.toString().includes(`[bench] ${p}:`)) marks[p] = { t: performance.now(), commits: commits() };
-      process.stderr.write(d);
-    });
-    child.on('exit', () => resolve(stdout));
+  const result = await runFhirWorkload(server, phases, duration, (p, now) => {
+    marks[p] = { t: now, commits: commits() };
   });
   sampler.stop();
-  const result = JSON.parse(out.trim().split('\n').pop() ?? '{}');
   const cpu: Record<string, unknown> = {};
   let before = 0;
   for (const p of phases) {

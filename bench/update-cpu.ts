@@ -5,15 +5,14 @@
 // done, and the statements sent in it likewise. Then counts the statements of single updates in
 // sequence, by statement (the server counts what its pg clients send; see update-cpu-count.mjs).
 // Env: BENCH_DURATION_S (default 10), BENCH_CONCURRENCY (default 16), BENCH_SEQUENTIAL (default 20).
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { sampleCpu } from './_measure';
 import { freshDatabase, startServer } from './_server';
+import { runFhirWorkload } from './_workload';
 
-const workload = path.resolve(process.env.KITH_SHARED ?? '../shared', 'bench/fhir-bench.mjs');
 const duration = process.env.BENCH_DURATION_S ?? '10';
 const sequential = Number(process.env.BENCH_SEQUENTIAL ?? 20);
 const countFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'kith-update-cpu-')), 'counts.json');
@@ -28,27 +27,10 @@ const dbName = new URL(db.url).pathname.slice(1);
 try {
   const sampler = sampleCpu(server.pid, admin, dbName);
   let phaseEnd = 0;
-  const out = await new Promise<string>((resolve) => {
-    const child = spawn(process.execPath, [workload], {
-      env: {
-        ...process.env,
-        FHIR_BASE: server.base,
-        FHIR_TOKEN: server.token ?? '',
-        BENCH_PHASES: 'update',
-        BENCH_DURATION_S: duration,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => {
-      if (d.toString().includes('[bench] update:')) phaseEnd = performance.now();
-      process.stderr.write(d);
-    });
-    child.on('exit', () => resolve(stdout));
-  });
+  const results = await runFhirWorkload(server, ['update'], duration, (_p, now) => (phaseEnd = now));
   sampler.stop();
-  const result = JSON.parse(out.trim().split('\n').pop() ?? '{}').update;
+  const result = results.update;
+  if (!result) throw new Error('the workload reported no update phase');
   const start = phaseEnd - result.elapsed_s * 1000;
   const at = sampler.at;
   const a = at(start);

@@ -7,14 +7,12 @@
 // WRITE_CPU_PORT (default 18_190), WRITE_CPU_DB (default kith_platform_write_cpu),
 // WRITE_CPU_LOG_STATEMENTS=1 logs every statement of the database with its duration (server log);
 // WRITE_CPU_AUTO_EXPLAIN=1 logs every statement's plan with actual times and buffers (auto_explain).
-import { spawn } from 'node:child_process';
 import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
 import { sampleCpu } from './_measure';
 import { explainEveryStatement, freshDatabase, startServer } from './_server';
+import { runFhirWorkload } from './_workload';
 
-const workload = path.resolve(process.env.KITH_SHARED ?? '../shared', 'bench/fhir-bench.mjs');
 const duration = process.env.BENCH_DURATION_S ?? '10';
 const phases = (process.env.BENCH_PHASES ?? 'create,transaction,update').split(',');
 
@@ -34,27 +32,8 @@ const dbName = new URL(db.url).pathname.slice(1);
 try {
   const sampler = sampleCpu(server.pid, admin, dbName);
   const phaseEnd: Record<string, number> = {};
-  const out = await new Promise<string>((resolve) => {
-    const child = spawn(process.execPath, [workload], {
-      env: {
-        ...process.env,
-        FHIR_BASE: server.base,
-        FHIR_TOKEN: server.token ?? '',
-        BENCH_PHASES: phases.join(','),
-        BENCH_DURATION_S: duration,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => {
-      for (const p of phases) if (d.toString().includes(`[bench] ${p}:`)) phaseEnd[p] = performance.now();
-      process.stderr.write(d);
-    });
-    child.on('exit', () => resolve(stdout));
-  });
+  const result = await runFhirWorkload(server, phases, duration, (p, now) => (phaseEnd[p] = now));
   sampler.stop();
-  const result = JSON.parse(out.trim().split('\n').pop() ?? '{}');
   const at = sampler.at;
   const cpu: Record<string, unknown> = {};
   for (const p of phases) {
@@ -62,7 +41,7 @@ try {
     if (!r || !phaseEnd[p]) continue;
     const a = at(phaseEnd[p] - r.elapsed_s * 1000);
     const b = at(phaseEnd[p]);
-    const units = p === 'transaction' ? Math.round(r.resources_per_s * r.elapsed_s) : r.ok;
+    const units = p === 'transaction' ? Math.round((r.resources_per_s ?? 0) * r.elapsed_s) : r.ok;
     cpu[p] = {
       units,
       errors: r.errors,
