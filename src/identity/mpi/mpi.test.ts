@@ -48,6 +48,24 @@ async function create(p: P): Promise<string> {
   return r.resource.id as string;
 }
 
+/** Patient/$match of `p`, asking for at most `count` candidates; the answer must be 200. */
+async function match(p: P, count: number): Promise<Bundle<Patient>> {
+  const res = await t.inject({
+    method: 'POST',
+    url: '/fhir/Patient/$match',
+    headers: FHIR_HEADERS,
+    payload: {
+      resourceType: 'Parameters',
+      parameter: [
+        { name: 'resource', resource: patient(p) },
+        { name: 'count', valueInteger: count },
+      ],
+    },
+  });
+  expect(res.statusCode).toBe(200);
+  return res.json() as Bundle<Patient>;
+}
+
 async function personOf(patientId: string): Promise<{ personId: string; assurance: string }> {
   const { rows } = await t.kith.db.pool.query(
     'select person_id, assurance from identity_links where patient_id = $1',
@@ -161,30 +179,17 @@ describe('online matching on every Patient write', () => {
       phone: '5105550155',
       line: '77 Foothill Blvd',
     });
-    const res = await t.inject({
-      method: 'POST',
-      url: '/fhir/Patient/$match',
-      headers: FHIR_HEADERS,
-      payload: {
-        resourceType: 'Parameters',
-        parameter: [
-          {
-            name: 'resource',
-            resource: patient({
-              given: 'Paco',
-              family: 'Delgado',
-              birthDate: '1965-07-21',
-              ssn: '455-10-2020',
-              phone: '5105550155',
-              line: '77 Foothill Boulevard',
-            }),
-          },
-          { name: 'count', valueInteger: 5 },
-        ],
+    const bundle = await match(
+      {
+        given: 'Paco',
+        family: 'Delgado',
+        birthDate: '1965-07-21',
+        ssn: '455-10-2020',
+        phone: '5105550155',
+        line: '77 Foothill Boulevard',
       },
-    });
-    expect(res.statusCode).toBe(200);
-    const bundle = res.json() as Bundle<Patient>;
+      5,
+    );
     expect(bundle.type).toBe('searchset');
     const first = bundle.entry?.[0];
     expect(first?.resource?.name?.[0].family).toBe('Delgado');
@@ -213,35 +218,21 @@ describe('online matching on every Patient write', () => {
       [ids],
     );
     expect(rows[0].n).toBe(3);
-    const match = async () => {
-      const res = await t.inject({
-        method: 'POST',
-        url: '/fhir/Patient/$match',
-        headers: FHIR_HEADERS,
-        payload: {
-          resourceType: 'Parameters',
-          parameter: [
-            { name: 'resource', resource: patient({ ...base, given: 'Maggie', phone: '(510) 555-0123' }) },
-            { name: 'count', valueInteger: 10 },
-          ],
-        },
-      });
-      expect(res.statusCode).toBe(200);
-      return ((res.json() as Bundle<Patient>).entry ?? []).map((e) => ({
+    const matchMaggie = async () =>
+      ((await match({ ...base, given: 'Maggie', phone: '(510) 555-0123' }, 10)).entry ?? []).map((e) => ({
         id: e.resource?.id,
         search: e.search,
       }));
-    };
-    const normalized = await match();
+    const normalized = await matchMaggie();
     expect(normalized.map((e) => e.id)).toEqual(expect.arrayContaining(ids.slice(0, 2)));
     const setNorm = (sql: string) =>
       t.kith.db.pool.query(`update identity_records set norm = ${sql} where patient_id = any($1)`, [ids]);
     // As a database loaded before the column: no stored form.
     await setNorm('null');
-    expect(await match()).toEqual(normalized);
+    expect(await matchMaggie()).toEqual(normalized);
     // A stored form of another normalization version is not used.
     await setNorm(`jsonb_build_object('v', 0, 'id', patient_id)`);
-    expect(await match()).toEqual(normalized);
+    expect(await matchMaggie()).toEqual(normalized);
     await setNorm('null');
   }, 120_000);
 

@@ -1,4 +1,4 @@
-import type { MatchRecord } from '../types';
+import { FIELD_NAMES, type MatchRecord } from '../types';
 import { normalizeBirthDate, type NormalizedRecord } from './record';
 
 /**
@@ -12,19 +12,7 @@ import { normalizeBirthDate, type NormalizedRecord } from './record';
 export const STORED_FORM_VERSION = 1;
 
 type Text = Exclude<keyof NormalizedRecord, 'birthDate' | 'identifiers'>;
-const TEXT_FIELDS: Text[] = [
-  'given',
-  'middle',
-  'family',
-  'suffix',
-  'gender',
-  'ssn',
-  'phone',
-  'line',
-  'city',
-  'state',
-  'postalCode',
-];
+const TEXT_FIELDS = FIELD_NAMES.filter((f): f is Text => f !== 'birthDate' && f !== 'identifier');
 
 /** Empty values are left out (read back as ""). */
 export type StoredForm = { v: number; id: string; birthDate?: string; identifiers?: string[] } & Partial<
