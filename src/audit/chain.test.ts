@@ -105,6 +105,14 @@ describe('the audit chain', () => {
       ),
     );
     expect(new Set(many.map((m) => m.seq)).size).toBe(50);
+    // Two batches in flight at once: the head's lock still makes them one line, each in order.
+    const pipelined = new AuditWriter(db(), { maxBatch: 4, inFlight: 2 });
+    const piped = await Promise.all(
+      Array.from({ length: 21 }, (_, i) =>
+        pipelined.record({ action: 'read', caller, resources: [`Task/p-${i}`] }),
+      ),
+    );
+    expect(new Set(piped.map((m) => m.seq)).size).toBe(21);
     // Plain concurrent appends over the pool (real concurrency on PostgreSQL), single events and
     // one-statement groups interleaved: the head's lock must order them into one line.
     const appended = await Promise.all([
@@ -127,11 +135,11 @@ describe('the audit chain', () => {
     for (const group of appended.filter((g) => g.length > 1))
       expect(group.map((r) => r.seq)).toEqual(group.map((_, i) => group[0].seq + i));
     const result = await verifyAuditChain(db(), { batchSize: 7 });
-    expect(result).toMatchObject({ ok: true, count: 141, head: { seq: 141 } });
+    expect(result).toMatchObject({ ok: true, count: 162, head: { seq: 162 } });
     const { rows } = await db().query(
       'select min(seq)::int as lo, max(seq)::int as hi, count(*)::int as n from audit_events',
     );
-    expect(rows[0]).toEqual({ lo: 1, hi: 141, n: 141 });
+    expect(rows[0]).toEqual({ lo: 1, hi: 162, n: 162 });
     const q2 = await db().query(`select patients from audit_events where 'Patient/q-2' = any(patients)`);
     expect(q2.rows.map((r) => r.patients)).toEqual([
       ['Patient/p-2', 'Patient/q-2'],

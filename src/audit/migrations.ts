@@ -71,3 +71,21 @@ create table audit_pending (
 `,
   },
 ]);
+
+registerMigrations([
+  {
+    // A read's event is about 2.2 kB of canonical JSON, over the size at which PostgreSQL compresses
+    // a row, so every append paid for pglz (2.2 kB -> 0.9 kB). lz4 does it in about half the CPU
+    // (40,000 rows: 775 -> 440 ms) for 1.0 kB. Only new rows; a server built without lz4 (PGlite)
+    // keeps pglz. What is hashed is the text, not its stored form: verification is unchanged.
+    id: 'audit-0003-event-lz4',
+    sql: `
+do $$
+begin
+  alter table audit_events alter column event set compression lz4;
+exception when feature_not_supported then null;
+end
+$$;
+`,
+  },
+]);
