@@ -145,6 +145,11 @@ export async function recordAudit(db: Sql, input: AuditInput | AuditEvent): Prom
   return { seq: rows[0].seq, id: p.event.id as string, hash: rows[0].hash };
 }
 
+// Pending events as parallel arrays, patients joined by U+001F (as APPEND_MANY_SQL takes them).
+const PENDING_MANY_SQL = `insert into audit_pending (id, recorded, action, outcome, patients, event)
+  select x.id, x.r, x.a, x.o, case when x.p = '' then '{}'::text[] else string_to_array(x.p, chr(31)) end, x.e
+  from unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[]) as x(id, r, a, o, p, e)`;
+
 /**
  * Records an event inside the caller's write transaction without touching the chain: it commits or
  * rolls back with the write, and an AuditWriter chains it (in order, soon after) — see `notePending`.
@@ -156,6 +161,11 @@ export async function recordPendingAudit(db: Sql, input: AuditInput | AuditEvent
     sql: `insert into audit_pending (id, recorded, action, outcome, patients, event)
           values ($1, $2::timestamptz, $3, $4, $5::text[], $6)`,
     values: [p.event.id, p.event.recorded, p.action, p.outcome, p.patients, p.canonical],
+    // With other writes' events in one statement (a batch of writes), one insert for them all.
+    many: {
+      sql: PENDING_MANY_SQL,
+      values: [p.event.id, p.event.recorded, p.action, p.outcome, p.patients.join('\u001f'), p.canonical],
+    },
   });
   return p.event.id as string;
 }

@@ -12,7 +12,7 @@ import type { CreateBatcher } from './create-batcher';
 import type { UpdateBatcher } from './update-batcher';
 import type { Settled } from './write-batcher';
 import { TxConnection } from './riders';
-import { createManySql, updateManySql, writeVersionSql } from './write-sql';
+import { createManySql, readValue, updateManySql, writeVersionSql } from './write-sql';
 
 export interface Queryable {
   query<R extends pg.QueryResultRow = any>(
@@ -505,7 +505,7 @@ export class FhirStore {
       id: r.id as string,
       rows: extractIndexRows(r),
     }));
-    const { sql, params } = update ? updateManySql(indexed, riders) : createManySql(indexed, riders);
+    const { sql, params, readAt } = update ? updateManySql(indexed, riders) : createManySql(indexed, riders);
     let out: any[];
     try {
       const config = {
@@ -519,10 +519,9 @@ export class FhirStore {
         throw new FhirError('conflict', `A resource with one of these ids already exists`);
       throw err;
     }
-    // Which result column holds each resource's read riders (see createManySql).
-    let column = 0;
-    const read = riders.reads.map((reads) =>
-      Object.fromEntries(reads.map((r) => [r.name, out[0]?.[`c${column++}`]])),
+    // Where each resource's read riders are in the result (see createManySql).
+    const read = riders.reads.map((reads, k) =>
+      Object.fromEntries(reads.map((r, i) => [r.name, readValue(out[0], readAt[k][i])])),
     );
     const ofType = new Map(types.map((type, i) => [type, read[stored.length + i]]));
     const results: WriteResult[] = stored.map((resource, k) => ({
@@ -765,13 +764,16 @@ export class FhirStore {
     const companions = this.hooks.companions ?? [];
     const conn = this.conn instanceof TxConnection ? this.conn : undefined;
     const riders = conn?.take(stored.resourceType, stored.id as string);
-    const { sql, params } = writeVersionSql(
+    const { sql, params, readAt } = writeVersionSql(
       rows,
       replaceIndexes,
       companions.map((c) => c.sql),
       riders,
     );
-    const columnNames = [...companions.map((c) => c.name), ...(riders?.reads ?? []).map((r) => r.name)];
+    const readNames = [
+      ...companions.map((c, i) => ({ name: c.name, at: { column: i } })),
+      ...(riders?.reads ?? []).map((r, i) => ({ name: r.name, at: readAt[i] })),
+    ];
     const cols = this.hooks.access?.columns(stored);
     let read: Record<string, unknown> | undefined;
     try {
@@ -793,7 +795,8 @@ export class FhirStore {
         ],
       };
       const { rows: out } = conn ? await conn.queryCarrying(config) : await this.queryable.query(config);
-      if (columnNames.length) read = Object.fromEntries(columnNames.map((n, i) => [n, out[0]?.[`c${i}`]]));
+      if (readNames.length)
+        read = Object.fromEntries(readNames.map((n) => [n.name, readValue(out[0], n.at)]));
     } catch (err: any) {
       if (err?.code === '23505')
         throw new FhirError('conflict', `${stored.resourceType}/${stored.id} already exists`);

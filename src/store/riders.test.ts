@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Resource } from '@medplum/fhirtypes';
 import { startTestKith, type TestKith } from '../../test/helpers/kith';
-import { shiftParams, TxConnection } from './riders';
+import { readColumns, riderCtes, shiftParams, TxConnection, type ReadRider, type WriteRider } from './riders';
 
 let t: TestKith;
 beforeAll(async () => {
@@ -75,5 +75,59 @@ describe('statement riders', () => {
       await tx.update({ resourceType: 'Patient', id: 'rider-3' } as Resource);
     });
     expect(await probe('keyed')).toBe(11);
+  });
+
+  it('writes riders of one many form as one CTE, whatever their number, each row written', async () => {
+    const insert = (k: string, n: number): WriteRider => ({
+      sql: 'insert into rider_probe (k, n) values ($1, $2)',
+      values: [k, n],
+      many: {
+        sql: 'insert into rider_probe (k, n) select * from unnest($1::text[], $2::int[])',
+        values: [k, n],
+      },
+    });
+    const alone = { sql: 'insert into rider_probe (k, n) values ($1, 0)', values: ['alone'] };
+    const three = riderCtes([insert('m1', 1), alone, insert('m2', 2), insert('m3', 3)], 4);
+    const two = riderCtes([insert('x1', 1), alone, insert('x2', 2)], 4);
+    expect(three.ctes).toHaveLength(2);
+    expect(three.ctes).toEqual(two.ctes);
+    expect(three.ctes[0]).toContain('unnest($5::text[], $6::int[])');
+    expect(three.values).toEqual([['m1', 'm2', 'm3'], [1, 2, 3], 'alone']);
+    await t.kith.store.inTransaction(async (tx) => {
+      for (const [k, n] of [
+        ['many-a', 5],
+        ['many-b', 6],
+      ] as const)
+        await conn(tx).ride(insert(k, n));
+      await tx.update({ resourceType: 'Patient', id: 'rider-4' } as Resource);
+    });
+    expect([await probe('many-a'), await probe('many-b')]).toEqual([5, 6]);
+  });
+
+  it('reads riders of one many form in one column, each rider its own element', async () => {
+    const read = (name: string, n: number): ReadRider => ({
+      name,
+      sql: 'select $1::int * 10',
+      values: [n],
+      many: {
+        sql: 'select json_agg(v * 10 order by o) from unnest($1::int[]) with ordinality as u(v, o)',
+        values: [n],
+      },
+    });
+    const cols = readColumns(
+      [[read('a', 1)], [read('b', 2), { name: 'c', sql: 'select $1::int', values: [3] }]],
+      0,
+    );
+    expect(cols.expressions).toHaveLength(2);
+    expect(cols.at).toEqual([[{ column: 0, index: 0 }], [{ column: 0, index: 1 }, { column: 1 }]]);
+    const results = await t.kith.store.inTransaction(async (tx) => {
+      conn(tx).rideWith('Patient', 'rider-5', read('tens', 4));
+      conn(tx).rideWith('Patient', 'rider-6', read('tens', 7));
+      return tx.updateMany([
+        { resource: { resourceType: 'Patient', id: 'rider-5' } as Resource },
+        { resource: { resourceType: 'Patient', id: 'rider-6' } as Resource },
+      ]);
+    });
+    expect(results.map((r) => ('error' in r ? r.error : r.companions?.tens))).toEqual([40, 70]);
   });
 });

@@ -17,6 +17,22 @@ export interface WriteRider {
    * statement: CTEs see one snapshot, so the second would not see the first's row.
    */
   key?: string;
+  /**
+   * The same write in a form that writes the rows of many riders at once (see `ManyForm`): the
+   * riders of one `many.sql` in a statement go as one CTE, so the statement's text (and its plan)
+   * does not change with how many writes a batch carries.
+   */
+  many?: ManyForm;
+}
+
+/**
+ * A rider's statement over arrays: `$j` is the array of the j-th value of every rider of this `sql`
+ * in the statement, in their order (type it in the SQL, e.g. `unnest($1::text[], $2::int[])`), and
+ * `values` are this rider's elements. A read's form yields a JSON array, element i for the i-th rider.
+ */
+export interface ManyForm {
+  sql: string;
+  values: unknown[];
 }
 
 /**
@@ -29,6 +45,8 @@ export interface ReadRider {
   name: string;
   sql: string;
   values: unknown[];
+  /** As a write rider's (see `ManyForm`): one result column for the reads of one `many.sql`. */
+  many?: ManyForm;
 }
 
 /** `$n` placeholders shifted by `offset`, so a rider's parameters follow the host statement's. */
@@ -103,15 +121,70 @@ export class TxConnection implements Queryable {
   }
 }
 
-/** The riders as CTEs `w0, w1, ...` with their parameters numbered from `offset + 1`. */
+/**
+ * The riders as CTEs `w0, w1, ...` with their parameters numbered from `offset + 1`: those with a
+ * `many` form one CTE per form (at the place of its first rider), the others one CTE each.
+ */
 export function riderCtes(writes: WriteRider[], offset: number): { ctes: string[]; values: unknown[] } {
   const ctes: string[] = [];
   const values: unknown[] = [];
-  for (const [i, w] of writes.entries()) {
-    ctes.push(`w${i} as (${shiftParams(w.sql, offset + values.length)})`);
-    values.push(...w.values);
+  for (const group of groupByMany(writes)) {
+    const many = group[0].many;
+    const sql = many ? many.sql : group[0].sql;
+    ctes.push(`w${ctes.length} as (${shiftParams(sql, offset + values.length)})`);
+    values.push(...(many ? columnsOf(group) : group[0].values));
   }
   return { ctes, values };
+}
+
+/**
+ * The read riders as result expressions, parameters numbered from `offset + 1`, and where each
+ * rider's value is: result column `c<column>`, or element `index` of that column's JSON array when
+ * it went with others of its `many` form. `reads` is a list per resource (or type), kept as such.
+ */
+export function readColumns(
+  reads: ReadRider[][],
+  offset: number,
+): { expressions: string[]; values: unknown[]; at: { column: number; index?: number }[][] } {
+  const expressions: string[] = [];
+  const values: unknown[] = [];
+  // Each rider with its place (list, position), so a rider object listed twice gets both places.
+  const placed = reads.flatMap((list, k) => list.map((r, i) => ({ many: r.many, r, k, i })));
+  const at: { column: number; index?: number }[][] = reads.map(() => []);
+  for (const group of groupByMany(placed)) {
+    const many = group[0].many;
+    expressions.push(shiftParams(many ? many.sql : group[0].r.sql, offset + values.length));
+    values.push(...(many ? columnsOf(group) : group[0].r.values));
+    const column = expressions.length - 1;
+    group.forEach((p, index) => (at[p.k][p.i] = many ? { column, index } : { column }));
+  }
+  return { expressions, values, at };
+}
+
+/** Riders in order of first appearance, those of one `many.sql` together, each other one alone. */
+function groupByMany<R extends { many?: ManyForm }>(riders: R[]): R[][] {
+  const groups: R[][] = [];
+  const bySql = new Map<string, R[]>();
+  for (const r of riders) {
+    if (!r.many) {
+      groups.push([r]);
+      continue;
+    }
+    const group = bySql.get(r.many.sql);
+    if (group) group.push(r);
+    else {
+      const fresh = [r];
+      bySql.set(r.many.sql, fresh);
+      groups.push(fresh);
+    }
+  }
+  return groups;
+}
+
+/** A `many` group's parameters: the array of every rider's j-th value, for each j. */
+function columnsOf(group: { many?: ManyForm }[]): unknown[][] {
+  const width = group[0].many?.values.length ?? 0;
+  return Array.from({ length: width }, (_, j) => group.map((r) => r.many?.values[j] ?? null));
 }
 
 const names = new Map<string, string>();

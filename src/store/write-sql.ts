@@ -1,5 +1,5 @@
 import { INDEX_TABLES, type IndexRows, type IndexTable } from './index-rows';
-import { riderCtes, shiftParams, type ReadRider, type WriteRider } from './riders';
+import { readColumns, riderCtes, type ReadRider, type WriteRider } from './riders';
 
 /** Column lists for jsonb_to_recordset, per index table: [recordset columns, insert columns, select list]. */
 const INDEX_COLUMNS: Record<IndexTable, [string, string, string]> = {
@@ -33,7 +33,7 @@ export function writeVersionSql(
   replaceIndexes: boolean,
   companions: string[] = [],
   riders: { writes: WriteRider[]; reads: ReadRider[] } = { writes: [], reads: [] },
-): { sql: string; params: unknown[] } {
+): { sql: string; params: unknown[]; readAt: ReadAt[] } {
   const ctes: string[] = [
     `r as (insert into fhir_resources (resource_type, id, version_id, last_updated, deleted, content, security, compartment, custodian)
        values ($1, $2, $3, $4, $5, $6::jsonb, $7::text[], $8::text[], $9::text)
@@ -59,15 +59,16 @@ export function writeVersionSql(
   const carried = riderCtes(riders.writes, 9 + params.length);
   ctes.push(...carried.ctes);
   params.push(...carried.values);
-  const reads = riders.reads.map((r) => {
-    const sql = shiftParams(r.sql, 9 + params.length);
-    params.push(...r.values);
-    return sql;
-  });
+  const reads = readColumns([riders.reads], 9 + params.length);
+  params.push(...reads.values);
   // Companion reads (see WriteCompanion), then the read riders, as result columns c0, c1, ...
-  const columns = [...companions, ...reads];
+  const columns = [...companions, ...reads.expressions];
   const select = columns.length ? columns.map((c, i) => `(${c}) as c${i}`).join(', ') : '1';
-  return { sql: `with ${ctes.join(',\n')} select ${select}`, params };
+  return {
+    sql: `with ${ctes.join(',\n')} select ${select}`,
+    params,
+    readAt: reads.at[0].map((a) => ({ ...a, column: a.column + companions.length })),
+  };
 }
 
 /**
@@ -82,6 +83,7 @@ export function createManySql(
 ): {
   sql: string;
   params: unknown[];
+  readAt: ReadAt[][];
 } {
   return writeManySql(rows, riders, false);
 }
@@ -100,6 +102,7 @@ export function updateManySql(
 ): {
   sql: string;
   params: unknown[];
+  readAt: ReadAt[][];
 } {
   return writeManySql(rows, riders, true);
 }
@@ -108,7 +111,7 @@ function writeManySql(
   rows: { type: string; id: string; rows: IndexRows }[],
   riders: { writes: WriteRider[]; reads: ReadRider[][] },
   update: boolean,
-): { sql: string; params: unknown[] } {
+): { sql: string; params: unknown[]; readAt: ReadAt[][] } {
   const version = update ? 'x.v' : '1';
   const recordset = `jsonb_to_recordset($1::jsonb) as x(t text, i text, ${update ? 'v int, ' : ''}c jsonb, s text[], p text[], u text)`;
   const ctes: string[] = [
@@ -155,12 +158,22 @@ function writeManySql(
   const carried = riderCtes(riders.writes, 2 + params.length);
   ctes.push(...carried.ctes);
   params.push(...carried.values);
-  // Each resource's read riders, in resource order, as result columns c0, c1, ...
-  const columns = riders.reads.flat().map((r) => {
-    const sql = shiftParams(r.sql, 2 + params.length);
-    params.push(...r.values);
-    return sql;
-  });
+  // The read riders as result columns c0, c1, ... (those of one `many` form sharing one column).
+  const reads = readColumns(riders.reads, 2 + params.length);
+  params.push(...reads.values);
+  const columns = reads.expressions;
   const select = columns.length ? columns.map((c, i) => `(${c}) as c${i}`).join(', ') : '1';
-  return { sql: `with ${ctes.join(',\n')} select ${select}`, params };
+  return { sql: `with ${ctes.join(',\n')} select ${select}`, params, readAt: reads.at };
+}
+
+/** Where a read rider's value is in a write's result: column `c<column>`, or element `index` of its JSON array. */
+export interface ReadAt {
+  column: number;
+  index?: number;
+}
+
+/** The value of a read rider in a write's result row (see ReadAt). */
+export function readValue(row: Record<string, unknown> | undefined, at: ReadAt): unknown {
+  const value = row?.[`c${at.column}`];
+  return at.index === undefined ? value : (value as unknown[] | null | undefined)?.[at.index];
 }

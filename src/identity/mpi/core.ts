@@ -87,34 +87,50 @@ export async function linksOfPerson(db: Queryable, personId: string): Promise<Li
   return rows.map((r) => ({ ...r, evidence: json(r.evidence) }));
 }
 
+const LINK_UPSERT_SET = `person_id = excluded.person_id, assurance = excluded.assurance,
+         rule_version = excluded.rule_version, score = excluded.score, evidence = excluded.evidence,
+         linked_at = excluded.linked_at, linked_by = excluded.linked_by`;
+
+// setLink's two statements over arrays, for several Patients (never one twice: riders of one key
+// never share a statement).
+const LINKS_MANY_SQL = `insert into identity_links (patient_id, person_id, assurance, rule_version, score, evidence, linked_at, linked_by)
+       select x.pa, x.pe, x.a, x.rv, x.s, x.e, coalesce(x.l, now()), x.b
+       from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::jsonb[], $7::timestamptz[], $8::text[])
+         as x(pa, pe, a, rv, s, e, l, b)
+       on conflict (patient_id) do update set ${LINK_UPSERT_SET}`;
+const RECORD_PERSONS_MANY_SQL = `update identity_records r set person_id = x.pe
+       from unnest($1::text[], $2::text[]) as x(pa, pe) where r.patient_id = x.pa`;
+
 export async function setLink(
   db: Queryable,
   row: Omit<LinkRow, 'linked_at'> & { linked_at?: string },
 ): Promise<void> {
   // Two statements that ride in the transaction's next one (the Person write that follows): a
   // later read of these tables in the transaction runs after them.
+  const values = [
+    row.patient_id,
+    row.person_id,
+    row.assurance,
+    row.rule_version,
+    row.score,
+    row.evidence === undefined || row.evidence === null ? null : JSON.stringify(row.evidence),
+    row.linked_at ?? null,
+    row.linked_by,
+  ];
   await rideOrRun(db, {
     sql: `insert into identity_links (patient_id, person_id, assurance, rule_version, score, evidence, linked_at, linked_by)
        values ($1, $2, $3, $4, $5, $6::jsonb, coalesce($7::timestamptz, now()), $8)
-       on conflict (patient_id) do update set person_id = excluded.person_id, assurance = excluded.assurance,
-         rule_version = excluded.rule_version, score = excluded.score, evidence = excluded.evidence,
-         linked_at = excluded.linked_at, linked_by = excluded.linked_by`,
+       on conflict (patient_id) do update set ${LINK_UPSERT_SET}`,
     key: `identity_links:${row.patient_id}`,
-    values: [
-      row.patient_id,
-      row.person_id,
-      row.assurance,
-      row.rule_version,
-      row.score,
-      row.evidence === undefined || row.evidence === null ? null : JSON.stringify(row.evidence),
-      row.linked_at ?? null,
-      row.linked_by,
-    ],
+    values,
+    // Other Patients' links in the same statement go in one insert (a batch of Patient writes).
+    many: { sql: LINKS_MANY_SQL, values },
   });
   await rideOrRun(db, {
     sql: 'update identity_records set person_id = $2 where patient_id = $1',
     key: `identity_records:${row.patient_id}`,
     values: [row.patient_id, row.person_id],
+    many: { sql: RECORD_PERSONS_MANY_SQL, values: [row.patient_id, row.person_id] },
   });
 }
 
@@ -263,6 +279,16 @@ const STATE_SQL = `select json_build_object(
   left join identity_records r on r.patient_id = x.id
   left join identity_links l on l.patient_id = x.id`;
 
+// STATE_SQL for several Patients' writes in one statement (a batch of updates): their states as one
+// JSON array, in order, each Patient's locks taken in key order as before, Patient after Patient.
+// Locks come joined by commas.
+const STATE_MANY_SQL = `select coalesce(json_agg(s.state order by u.n), '[]'::json)
+  from unnest($1::text[], $2::text[]) with ordinality as u(pid, locks, n)
+  cross join lateral (${STATE_SQL.replaceAll(
+    '$2::bigint[]',
+    "string_to_array(u.locks, ',')::bigint[]",
+  ).replace('$1::text', 'u.pid')}) s(state)`;
+
 export const STATE_READ = 'identity-state';
 
 /**
@@ -271,10 +297,12 @@ export const STATE_READ = 'identity-state';
  */
 export function rideStateRead(db: Queryable, ctx: MpiContext, patient: Patient): void {
   if (!(db instanceof TxConnection) || !patient.id) return;
+  const locks = recordKeys(ctx.matcher, patientToMatchRecord(patient)).locks;
   db.rideWith('Patient', patient.id, {
     name: STATE_READ,
     sql: STATE_SQL,
-    values: [patient.id, recordKeys(ctx.matcher, patientToMatchRecord(patient)).locks],
+    values: [patient.id, locks],
+    many: { sql: STATE_MANY_SQL, values: [patient.id, locks.join(',')] },
   });
 }
 

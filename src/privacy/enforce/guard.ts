@@ -318,6 +318,12 @@ function touchedPatients(person: Person, previous: Person | undefined): string[]
 }
 
 const CONSENTS_OF_PATIENTS_SQL = `select coalesce(array_agg(distinct consent_id), '{}') from consent_grants where patient = any($1::text[])`;
+// The same for several Persons' writes in one statement: patients joined by U+001F, one JSON array
+// of consent ids per Person, in order.
+const CONSENTS_OF_PATIENTS_MANY_SQL = `select coalesce(json_agg(g.ids order by x.n), '[]'::json)
+  from unnest($1::text[]) with ordinality as x(p, n)
+  cross join lateral (select coalesce(array_agg(distinct consent_id), '{}') as ids from consent_grants
+    where patient = any(string_to_array(x.p, chr(31)))) g`;
 const PERSON_CONSENTS_READ = 'privacy-person-consents';
 
 /** The consents a Person write must re-flatten are read in that write's own statement. */
@@ -328,6 +334,7 @@ function ridePersonConsentsRead(tx: FhirStore, person: Person, previous: Person 
     name: PERSON_CONSENTS_READ,
     sql: CONSENTS_OF_PATIENTS_SQL,
     values: [touched],
+    many: { sql: CONSENTS_OF_PATIENTS_MANY_SQL, values: [touched.join('\u001f')] },
   });
 }
 
