@@ -383,6 +383,8 @@ async function load(kith: Awaited<ReturnType<typeof openKith>>): Promise<Loaded>
     });
     times.generate += (performance.now() - tg) / 1000;
     // The chunk's people, as many as still wanted, and the record each held-back one keeps out.
+    const scoredBefore = resolver.candidatesScored;
+    const recordsBefore = records;
     const kept = new Set<number>();
     const held = new Map<number, number>();
     const recordsOf = new Map<number, number>();
@@ -439,6 +441,10 @@ async function load(kith: Awaited<ReturnType<typeof openKith>>): Promise<Loaded>
     }
     await writePatients(patients, resolved);
     persons += kept.size;
+    const candidates = (resolver.candidatesScored - scoredBefore) / Math.max(1, records - recordsBefore);
+    log(
+      `candidates scored per record in this chunk ${round(candidates, 1)} (online block limit ${onlineBlockLimit(resolver.matcher)})`,
+    );
     log(
       `${persons} people, ${records} records, ${resolver.persons} Persons, ${round((performance.now() - t0) / 1000, 1)} s ` +
         `(generating ${round(times.generate, 1)} s, resolving ${round(times.resolve, 1)} s, building ${round(times.build, 1)} s, ` +

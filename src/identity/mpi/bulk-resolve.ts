@@ -35,8 +35,8 @@ export interface ResolvedRecord {
   reviews: ReviewRow[];
 }
 
-/** A block that reached the online block limit: skipped for every later record (blocks only grow). */
-const FULL = -1;
+import { BlockPostings, PostingPool } from './block-postings';
+import { TextStore } from './text-store';
 
 /**
  * Identity resolution of many new Patients in memory, record after record, with the decisions the
@@ -59,23 +59,31 @@ export class BulkResolver {
   private readonly keys: CompiledKey[];
   private readonly score: (i: number, j: number) => PairScore | undefined;
   private readonly limit: number;
-  /**
-   * Per blocking key: value -> table index of the one record holding it (most values), the indices
-   * of the records holding it, or FULL.
+  /*
+   * Per-record state lives in typed arrays and off-heap buffers, not in millions of small objects: at
+   * 1M people (2.6M records) a major GC had to mark every posting array, JSON string and Person's member
+   * array, and took half the loader's CPU.
    */
-  private readonly postings: Map<number, number | number[]>[];
-  /** Records as JSON (a third of the objects' memory at millions of records), for the golden records. */
-  private readonly records: string[] = [];
+  /** The records holding each blocking key's values (one pool of posting nodes for all keys). */
+  private readonly pool = new PostingPool();
+  private readonly postings: BlockPostings[];
+  /** Records as JSON (UTF-8, off the heap), for the golden records. */
+  private readonly records = new TextStore();
   private readonly ids: string[] = [];
-  private readonly sources: (string | undefined)[] = [];
+  /** Source of each record, as an index into `sourceNames` (sources are few). */
+  private sourceOf = new Int32Array(1024);
+  private readonly sourceNames: (string | undefined)[] = [];
+  private readonly sourceIndex = new Map<string | undefined, number>();
   private updatedAt = new Float64Array(1024);
-  private readonly personOf: string[] = [];
-  /** Person id -> table indices of its records, in link order. */
-  private readonly members = new Map<string, number[]>();
-  private readonly assurance: Assurance[] = [];
+  /** Person of each record, as an index into `personIds` (Persons in creation order). */
+  private personOf = new Int32Array(1024);
+  private readonly personIds: string[] = [];
+  private assurance = new Uint8Array(1024);
   /** seen[j] = i + 1 once record j is among record i's candidates. */
   private seen = new Int32Array(1024);
   private candidates = new Int32Array(1024);
+  /** Candidates scored so far, over all records (what online matching pays grows with it). */
+  candidatesScored = 0;
   private readonly tfFields: { field: FieldName; k: number }[];
   private readonly counts = new Map<
     FieldName,
@@ -102,7 +110,7 @@ export class BulkResolver {
             },
           });
     this.keys = compileKeys(rules, this.table);
-    this.postings = this.keys.map(() => new Map());
+    this.postings = this.keys.map(() => new BlockPostings(this.pool));
     this.score = this.matcher.tableScorer(this.table);
     this.limit = onlineBlockLimit(this.matcher);
     this.tfFields = rules.fields.flatMap((f, k) =>
@@ -113,7 +121,7 @@ export class BulkResolver {
   }
 
   get size(): number {
-    return this.records.length;
+    return this.ids.length;
   }
 
   /** Resolves the next created record; `at` is its write time (ISO), its link's linked_at. */
@@ -121,7 +129,9 @@ export class BulkResolver {
     const normalized = normalizeRecord(record);
     const i = this.table.addNormalized(record.id, normalized, 0);
     const keys: BlockingKey[] = [];
-    const mine: [Map<number, number | number[]>, number][] = [];
+    /** The (key, value) pair of each entry of `keys`. */
+    const mineKey: number[] = [];
+    const mineValue: number[] = [];
     // Candidates once each (a record shares several keys with its likely matches), in index order.
     if (this.seen.length <= i) {
       const grown = new Int32Array(Math.max(1024, 2 * (i + 1)));
@@ -135,10 +145,12 @@ export class BulkResolver {
       const postings = this.postings[k];
       for (const v of keyValues(key.parts, i, key.salt)) {
         keys.push({ key: key.name, value: v.toString(16) });
-        mine.push([postings, v]);
-        const block = postings.get(v);
-        if (block === undefined || block === FULL) continue;
-        for (const j of typeof block === 'number' ? [block] : block)
+        mineKey.push(k);
+        mineValue.push(v);
+        // Records of an open block (none when the block is absent or full), newest first.
+        const { next, record: recordAt } = this.pool;
+        for (let p = postings.head(v); p !== -1; p = next[p]) {
+          const j = recordAt[p];
           if (this.seen[j] !== stamp) {
             this.seen[j] = stamp;
             if (n === this.candidates.length) {
@@ -148,6 +160,7 @@ export class BulkResolver {
             }
             this.candidates[n++] = j;
           }
+        }
       }
     }
     // In record id order, as scoreCandidates takes them (equal scores keep that order).
@@ -155,6 +168,7 @@ export class BulkResolver {
     const order = this.candidates
       .subarray(0, n)
       .sort((a, b) => (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0));
+    this.candidatesScored += n;
     const scored: { j: number; result: PairScore }[] = [];
     for (let c = 0; c < n; c++) {
       const result = this.score(i, order[c]);
@@ -164,11 +178,14 @@ export class BulkResolver {
 
     const best = scored[0];
     let link: LinkRow;
+    /** The record's Person: its best match's, or (-1) a new one. */
+    let person = -1;
     const reviews: ReviewRow[] = [];
     if (best && best.result.decision === 'match') {
+      person = this.personOf[best.j];
       link = {
         patient_id: record.id,
-        person_id: this.personOf[best.j],
+        person_id: this.personIds[person],
         assurance: 'level3',
         rule_version: best.result.rulesVersion,
         score: best.result.score,
@@ -188,15 +205,15 @@ export class BulkResolver {
         linked_at: at,
         linked_by: SYSTEM_ACTOR,
       };
-      const seen = new Set<string>();
+      const seen = new Set<number>();
       for (const c of possible) {
-        const person = this.personOf[c.j];
-        if (seen.has(person)) continue;
-        seen.add(person);
+        const other = this.personOf[c.j];
+        if (seen.has(other)) continue;
+        seen.add(other);
         reviews.push({
           patient_id: record.id,
           candidate_patient_id: this.ids[c.j],
-          candidate_person_id: person,
+          candidate_person_id: this.personIds[other],
           score: c.result.score,
           evidence: c.result,
         });
@@ -211,14 +228,8 @@ export class BulkResolver {
       if (distinct.has(id)) return;
       distinct.add(id);
       stored.push(key);
-      const [postings, v] = mine[n];
-      const block = postings.get(v);
-      if (block === FULL) return;
-      const size = block === undefined ? 0 : typeof block === 'number' ? 1 : block.length;
-      if (size + 1 >= this.limit) postings.set(v, FULL);
-      else if (block === undefined) postings.set(v, i);
-      else if (typeof block === 'number') postings.set(v, [block, i]);
-      else block.push(i);
+      // A block reaching the online block limit is full: skipped for every later record.
+      this.postings[mineKey[n]].add(mineValue[n], i, this.limit);
     });
     const frequencyKeys: [FieldName, string][] = [];
     for (const { field } of this.tfFields) {
@@ -237,18 +248,22 @@ export class BulkResolver {
     }
     this.records.push(JSON.stringify(record));
     this.ids.push(record.id);
-    this.sources.push(source);
     if (i >= this.updatedAt.length) {
-      const grown = new Float64Array(this.updatedAt.length * 2);
-      grown.set(this.updatedAt);
-      this.updatedAt = grown;
+      const size = this.updatedAt.length * 2;
+      this.updatedAt = grow(this.updatedAt, new Float64Array(size));
+      this.sourceOf = grow(this.sourceOf, new Int32Array(size));
+      this.personOf = grow(this.personOf, new Int32Array(size));
+      this.assurance = grow(this.assurance, new Uint8Array(size));
     }
+    let s = this.sourceIndex.get(source);
+    if (s === undefined) {
+      s = this.sourceNames.push(source) - 1;
+      this.sourceIndex.set(source, s);
+    }
+    this.sourceOf[i] = s;
     this.updatedAt[i] = Date.parse(at);
-    this.personOf.push(link.person_id);
-    this.assurance.push(link.assurance);
-    const list = this.members.get(link.person_id);
-    if (list) list.push(i);
-    else this.members.set(link.person_id, [i]);
+    this.personOf[i] = person >= 0 ? person : this.personIds.push(link.person_id) - 1;
+    this.assurance[i] = ASSURANCES.indexOf(link.assurance);
     return {
       record,
       norm: toStoredForm(record, normalized),
@@ -262,24 +277,44 @@ export class BulkResolver {
 
   /** Number of Persons so far. */
   get persons(): number {
-    return this.members.size;
+    return this.personIds.length;
   }
 
   /** Every Person as its last online rewrite leaves it: golden record and links from all its records. */
   *personResources(): Generator<Person> {
-    for (const [id, list] of this.members)
+    // Each Person's records in link order (record order), grouped by a counting sort over personOf.
+    const persons = this.personIds.length;
+    const records = this.ids.length;
+    const start = new Int32Array(persons + 1);
+    for (let i = 0; i < records; i++) start[this.personOf[i] + 1]++;
+    for (let p = 0; p < persons; p++) start[p + 1] += start[p];
+    const fill = start.slice(0, persons);
+    const members = new Int32Array(records);
+    for (let i = 0; i < records; i++) members[fill[this.personOf[i]]++] = i;
+    for (let p = 0; p < persons; p++) {
+      const list = Array.from(members.subarray(start[p], start[p + 1]));
       yield buildPerson(
-        id,
+        this.personIds[p],
         list.map((i) => ({
-          record: JSON.parse(this.records[i]) as MatchRecord,
-          source: this.sources[i],
+          record: JSON.parse(this.records.get(i)) as MatchRecord,
+          source: this.sourceNames[this.sourceOf[i]],
           updatedAt: new Date(this.updatedAt[i]).toISOString(),
         })),
         list.map((i) => ({
           target: { reference: `Patient/${this.ids[i]}` },
-          assurance: this.assurance[i],
+          assurance: ASSURANCES[this.assurance[i]],
         })),
         this.options.survivorship,
       );
+    }
   }
+}
+
+/** Assurance levels by their index in `BulkResolver.assurance`. */
+const ASSURANCES: readonly Assurance[] = ['level1', 'level2', 'level3', 'level4'];
+
+/** `into` holding `from`'s elements first (a grown copy). */
+function grow<T extends Float64Array | Int32Array | Uint8Array>(from: T, into: T): T {
+  into.set(from);
+  return into;
 }
