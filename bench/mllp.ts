@@ -6,7 +6,8 @@
 // PostgreSQL backends (from /proc, so it needs a local server): on a shared machine throughput says
 // little, CPU per message says what a quiet 2-core machine could do.
 // BENCH_DB names the database (default kith_bench_mllp_<pid>), BENCH_PORT the HTTP port (default
-// random in 18900-18999); MLLP_AUTO_EXPLAIN=1 logs every statement's plan (see explainEveryStatement).
+// random in 18900-18999), KITH_MLLP_PORT the MLLP port (default random in 25750-25949);
+// MLLP_AUTO_EXPLAIN=1 logs every statement's plan (see explainEveryStatement).
 import net from 'node:net';
 import pg from 'pg';
 import { backendPidsOf, processCpuMs } from './_measure';
@@ -142,7 +143,9 @@ async function main(): Promise<void> {
   const name = process.env.BENCH_DB ?? `kith_bench_mllp_${process.pid}`;
   const db = await freshDatabase(name);
   if (process.env.MLLP_AUTO_EXPLAIN) await explainEveryStatement(db.url);
-  const mllpPort = 25750 + Math.floor(Math.random() * 200);
+  // KITH_MLLP_PORT, when given and not 0, is the listener's port (helpers sharing a machine each have theirs).
+  const given = Number(process.env.KITH_MLLP_PORT ?? 0);
+  const mllpPort = given > 0 ? given : 25750 + Math.floor(Math.random() * 200);
   process.env.KITH_MLLP_PORT = String(mllpPort);
   const server = await startServer({
     databaseUrl: db.url,
