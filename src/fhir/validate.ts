@@ -3,6 +3,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import { FhirError, type IssueDetail } from './errors';
 import { isSupportedResourceType } from './definitions';
 import { checkRequiredBindings } from './required-bindings';
+import { jsonShapeIssues } from './json-shape';
 import { isValidId } from '../store/repository';
 
 /**
@@ -22,6 +23,9 @@ export function validationIssues(resource: unknown): IssueDetail[] {
       },
     ];
   }
+  // Values of the wrong JSON kind make the R4 validator's findings noise, or make it throw: name them alone.
+  const shape = jsonShapeIssues(resource as Record<string, unknown>);
+  if (shape.length) return shape;
   const issues: IssueDetail[] = [];
   try {
     for (const i of validateResource(resource as Resource)) {
@@ -31,7 +35,14 @@ export function validationIssues(resource: unknown): IssueDetail[] {
     if (err instanceof OperationOutcomeError) {
       for (const i of err.outcome.issue ?? [])
         if (i.severity === 'error' || i.severity === 'fatal') issues.push(toIssue(i));
-    } else throw err;
+    } else {
+      // A shape the checks above missed must still answer as a 400 naming the resource, never a 500.
+      issues.push({
+        diagnostics: `${type}: the resource could not be validated (${err instanceof Error ? err.message : String(err)})`,
+        expression: type,
+        type: 'structure',
+      });
+    }
   }
   issues.push(...checkRequiredBindings(resource as Record<string, unknown>));
   const id = (resource as { id?: unknown }).id;

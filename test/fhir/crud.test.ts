@@ -84,4 +84,48 @@ describe('FHIR CRUD', () => {
     expect(bad2.statusCode).toBe(400);
     expect(bad2.json().issue[0].expression).toEqual(['Patient.birthDate']);
   });
+
+  it('answers values of the wrong JSON kind with a 400 naming the element, not a server error', async () => {
+    const cases: [Record<string, unknown>, string, RegExp][] = [
+      [{ _birthDate: 'x' }, 'Patient._birthDate', /expected an object \(Element\), got a string/],
+      [
+        { name: [{ given: ['Ann'], _given: ['x'] }] },
+        'Patient.name[0]._given[0]',
+        /object \(Element\) or null/,
+      ],
+      [{ birthDate: {} }, 'Patient.birthDate', /expected a date value, got an object/],
+      [
+        { meta: { security: [5] } },
+        'Patient.meta.security[0]',
+        /expected an object \(Coding\), got a number/,
+      ],
+      [{ contained: ['x'] }, 'Patient.contained[0]', /expected an object \(Resource\)/],
+      [{ deceasedBoolean: [true] }, 'Patient.deceasedBoolean', /expected a boolean value, got an array/],
+    ];
+    for (const [extra, expression, problem] of cases) {
+      const res = await t.inject({
+        method: 'POST',
+        url: '/fhir/Patient',
+        headers: FHIR_HEADERS,
+        payload: { ...patient, ...extra },
+      });
+      expect(res.statusCode, JSON.stringify(extra)).toBe(400);
+      const issue = res.json().issue[0];
+      expect(issue.expression).toEqual([expression]);
+      expect(issue.diagnostics).toMatch(problem);
+    }
+    const withExtension = {
+      ...patient,
+      name: [
+        { given: ['Ann', 'Lee'], _given: [null, { extension: [{ url: 'http://x/y', valueString: 'v' }] }] },
+      ],
+    };
+    const ok = await t.inject({
+      method: 'POST',
+      url: '/fhir/Patient',
+      headers: FHIR_HEADERS,
+      payload: withExtension,
+    });
+    expect(ok.statusCode).toBe(201);
+  });
 });
