@@ -1,16 +1,22 @@
-import { OperationOutcomeError, validateResource } from '@medplum/core';
 import type { Resource } from '@medplum/fhirtypes';
 import { FhirError, type IssueDetail } from './errors';
 import { isSupportedResourceType } from './definitions';
 import { checkRequiredBindings } from './required-bindings';
 import { jsonShapeIssues } from './json-shape';
 import { isValidId } from '../store/repository';
+import { validateStructure, type StructureIssue } from './validator';
+
+/** The structural validator behind `validationIssues`; the diff test swaps in Medplum's to compare. */
+export type StructureValidator = (resource: Resource) => StructureIssue[];
 
 /**
- * Validates a resource against the R4 StructureDefinitions (cardinality, types, invariants the
- * Medplum validator evaluates) plus required code bindings, which that validator leaves out.
+ * Validates a resource against the R4 StructureDefinitions (cardinality, types, formats, invariants:
+ * Kith's walk in ./validator over Medplum's loaded schemas) plus required code bindings.
  */
-export function validationIssues(resource: unknown): IssueDetail[] {
+export function validationIssues(
+  resource: unknown,
+  structure: StructureValidator = validateStructure,
+): IssueDetail[] {
   if (!resource || typeof resource !== 'object' || Array.isArray(resource)) {
     return [{ diagnostics: 'The body is not a FHIR resource (a JSON object)', expression: 'Resource' }];
   }
@@ -28,21 +34,14 @@ export function validationIssues(resource: unknown): IssueDetail[] {
   if (shape.length) return shape;
   const issues: IssueDetail[] = [];
   try {
-    for (const i of validateResource(resource as Resource)) {
-      if (i.severity === 'error' || i.severity === 'fatal') issues.push(toIssue(i));
-    }
+    for (const i of structure(resource as Resource)) issues.push(toIssue(i));
   } catch (err) {
-    if (err instanceof OperationOutcomeError) {
-      for (const i of err.outcome.issue ?? [])
-        if (i.severity === 'error' || i.severity === 'fatal') issues.push(toIssue(i));
-    } else {
-      // A shape the checks above missed must still answer as a 400 naming the resource, never a 500.
-      issues.push({
-        diagnostics: `${type}: the resource could not be validated (${err instanceof Error ? err.message : String(err)})`,
-        expression: type,
-        type: 'structure',
-      });
-    }
+    // A shape the checks above missed must still answer as a 400 naming the resource, never a 500.
+    issues.push({
+      diagnostics: `${type}: the resource could not be validated (${err instanceof Error ? err.message : String(err)})`,
+      expression: type,
+      type: 'structure',
+    });
   }
   issues.push(...checkRequiredBindings(resource as Record<string, unknown>));
   const id = (resource as { id?: unknown }).id;
@@ -97,15 +96,9 @@ function concretePath(resource: Record<string, unknown>, expression: string): st
   return out.join('.');
 }
 
-function toIssue(i: {
-  details?: { text?: string };
-  diagnostics?: string;
-  expression?: string[];
-  code?: string;
-}): IssueDetail {
-  const where = i.expression?.[0];
-  const text = i.details?.text ?? i.diagnostics ?? 'invalid';
-  return { diagnostics: where ? `${where}: ${text}` : text, expression: where, type: i.code };
+function toIssue(i: StructureIssue): IssueDetail {
+  const where = i.expression || undefined;
+  return { diagnostics: where ? `${where}: ${i.text}` : i.text, expression: where, type: i.code };
 }
 
 /** Throws a 400/422 OperationOutcome naming each element at fault. */
