@@ -1,4 +1,4 @@
-import { getTypedPropertyValueWithSchema, type InternalTypeSchema, type TypedValue } from '@medplum/core';
+import type { InternalTypeSchema } from '@medplum/core';
 import { structureIssue, type StructureIssue } from './issues';
 
 /**
@@ -41,19 +41,19 @@ export function requiredElementKeys(schema: InternalTypeSchema): string[] {
  * accepted it; a second value for the same choice is only a warning there, so not reported here.
  */
 export function unknownPropertyIssues(
-  obj: TypedValue,
+  value: Record<string, unknown> | undefined,
   schema: InternalTypeSchema,
   path: string,
+  choiceHasValue: (choice: string) => boolean,
   issues: StructureIssue[],
 ): void {
-  const value = obj.value as Record<string, unknown> | undefined;
   if (!value) return;
   const elements = schema.elements;
   for (const key of Object.keys(value)) {
     if (key === 'resourceType') continue;
     const name = key.startsWith('_') ? key.slice(1) : key;
     const choice = choiceKeyFor(elements, name);
-    if (choice && getTypedPropertyValueWithSchema(obj, choice, elements[choice]) !== undefined) continue;
+    if (choice && choiceHasValue(choice)) continue;
     if (!(key in elements) && !(key.startsWith('_') && name in elements))
       issues.push(structureIssue(`${path}.${key}`, `Invalid additional property "${key}"`));
   }

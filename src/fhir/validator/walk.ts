@@ -2,7 +2,6 @@ import {
   deepEquals,
   deepIncludes,
   getDataType,
-  getTypedPropertyValueWithSchema,
   isEmpty,
   isPrimitiveType,
   isResource,
@@ -15,6 +14,7 @@ import { checkInvariants, type InvariantScope } from './invariants';
 import { structureIssue, type StructureIssue } from './issues';
 import { checkPrimitive } from './primitives';
 import { elementKeyFor, requiredElementKeys, unknownPropertyIssues } from './properties';
+import { propertyValue, type Located } from './values';
 
 /**
  * Walks one object against its type, visiting only the elements it carries plus the ones its type
@@ -48,29 +48,29 @@ export function walkObject(
     }
   }
   for (const k of requiredElementKeys(schema)) visit.add(k);
-  for (const key of visit)
-    visitElement(state, obj, key, schema.elements[key], `${schemaPath}.${key}`, valuePath);
-  unknownPropertyIssues(obj, schema, valuePath, state.issues);
+  const found = new Map<string, Located | Located[] | undefined>();
+  for (const key of visit) {
+    const v = value ? propertyValue(value, schema.elements[key], `${valuePath}.${key}`) : undefined;
+    found.set(key, v);
+    visitElement(state, v, key, schema.elements[key], `${schemaPath}.${key}`, valuePath);
+  }
+  // A typed choice name counts as known when its choice holds a value (every present key's element
+  // was read above).
+  unknownPropertyIssues(value, schema, valuePath, (choice) => found.get(choice) !== undefined, state.issues);
   state.scope.resource = outer;
 }
 
-type Located = TypedValue & { path: string };
-
 function visitElement(
   state: WalkState,
-  parent: TypedValue,
+  located: Located | Located[] | undefined,
   key: string,
   element: InternalSchemaElement,
   schemaPath: string,
   parentPath: string,
 ): void {
-  const found = parent.value ? getTypedPropertyValueWithSchema(parent, key, element) : undefined;
-  const at = `${parentPath}.${key}`;
-  const located: Located | Located[] | undefined = Array.isArray(found)
-    ? found.map((v, i) => ({ ...v, path: `${at}[${i}]` }))
-    : found && { ...found, path: at };
   if (located === undefined) {
-    if (element.min > 0) state.issues.push(structureIssue(at, 'Missing required property'));
+    if (element.min > 0)
+      state.issues.push(structureIssue(`${parentPath}.${key}`, 'Missing required property'));
     return;
   }
   checkElement(state, located, element, schemaPath);
