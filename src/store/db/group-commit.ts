@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { beginPipelined } from './begin';
 
 interface Job {
   fn: (client: pg.PoolClient) => Promise<unknown>;
@@ -73,7 +74,7 @@ export class GroupCommitter {
     }
     const outcomes: { job: Job; ok: boolean; value: unknown }[] = [];
     try {
-      await client.query('begin');
+      const begun = beginPipelined(client);
       for (const job of batch) {
         if (batch.length > 1) await client.query('savepoint kith_job');
         try {
@@ -86,6 +87,7 @@ export class GroupCommitter {
           outcomes.push({ job, ok: false, value: err });
         }
       }
+      await begun;
       await client.query('commit');
     } catch (err) {
       await client.query('rollback').catch(() => undefined);
