@@ -1,6 +1,5 @@
 import pg from 'pg';
 import { GroupCommitter } from './group-commit';
-import { beginPipelined } from './begin';
 import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
@@ -39,10 +38,7 @@ export interface DatabaseOptions {
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.url) {
-    // Pipeline mode: a query is sent at once, not after the previous one's reply, so `begin` goes
-    // out with a transaction's first statement (see beginPipelined). Code that awaits each query
-    // sees no difference; cursors and the `rows` option are refused in this mode (none used here).
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 20, pipeline: true });
+    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 20 });
     pool.on('error', () => {
       // An idle client lost its connection; the pool replaces it. Swallowing keeps the process alive.
     });
@@ -77,9 +73,8 @@ function wrapPool(kind: DatabaseKind, pool: pg.Pool, close: () => Promise<void>)
     async transaction(fn) {
       const client = await pool.connect();
       try {
-        const begun = beginPipelined(client);
+        await client.query('begin');
         const result = await fn(client);
-        await begun;
         await client.query('commit');
         return result;
       } catch (err) {

@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import { beginPipelined } from './begin';
 
 interface Job {
   fn: (client: pg.PoolClient) => Promise<unknown>;
@@ -74,7 +73,7 @@ export class GroupCommitter {
     }
     const outcomes: { job: Job; ok: boolean; value: unknown }[] = [];
     try {
-      const begun = beginPipelined(client);
+      await client.query('begin');
       for (const job of batch) {
         if (batch.length > 1) await client.query('savepoint kith_job');
         try {
@@ -87,7 +86,6 @@ export class GroupCommitter {
           outcomes.push({ job, ok: false, value: err });
         }
       }
-      await begun;
       await client.query('commit');
     } catch (err) {
       await client.query('rollback').catch(() => undefined);
