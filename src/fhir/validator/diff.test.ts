@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Resource } from '@medplum/fhirtypes';
-import { describe, expect, it } from 'vitest';
-import { fixtureDir } from '../../integration/testing/fixtures';
+import { expect, it } from 'vitest';
+import { describeWithFixtures, fixtureDir } from '../../integration/testing/fixtures';
 import { loadDefinitions } from '../definitions';
 import { jsonShapeIssues } from '../json-shape';
 import { validationIssues } from '../validate';
@@ -82,7 +82,8 @@ function readJson(file: string): Record<string, unknown> {
   return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
 }
 
-describe.skipIf(!examples.available)('Kith validator vs Medplum: official R4 examples', () => {
+// Fixture suites skip (with a message) only where ../shared/fixtures is absent; CI requires them.
+describeWithFixtures('Kith validator vs Medplum: official R4 examples', 'fhir-r4-examples', () => {
   it.each(examples.files.filter((f) => f.endsWith('.json')))('%s and its breakages', (file) => {
     const tally = check([readJson(path.join(examples.path, file))], file, false);
     // Each example gets dozens of breakages, and most of them make both validators report errors.
@@ -91,7 +92,7 @@ describe.skipIf(!examples.available)('Kith validator vs Medplum: official R4 exa
   });
 });
 
-describe.skipIf(!synthea.available)('Kith validator vs Medplum: Synthea bundles', () => {
+describeWithFixtures('Kith validator vs Medplum: Synthea bundles', 'synthea-r4', () => {
   it.each(synthea.files.filter((f) => f.endsWith('.json')))('%s, each entry and its breakages', (file) => {
     const bundle = readJson(path.join(synthea.path, file)) as {
       entry: { resource: Record<string, unknown> }[];
@@ -107,7 +108,7 @@ describe.skipIf(!synthea.available)('Kith validator vs Medplum: Synthea bundles'
   });
 });
 
-describe.skipIf(!examples.available && !synthea.available)('Kith validator vs Medplum: the breakages', () => {
+describeWithFixtures('Kith validator vs Medplum: the breakages', 'fhir-r4-examples', () => {
   it('bite: most make both validators report errors', () => {
     expect(broken.compared + broken.shapeCaught).toBeGreaterThan(1000);
     expect(broken.withErrors + broken.shapeCaught).toBeGreaterThan(
