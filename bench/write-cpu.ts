@@ -45,6 +45,8 @@ try {
     cpu[p] = {
       units,
       errors: r.errors,
+      per_s: +(p === 'transaction' ? r.resources_per_s : r.req_per_s).toFixed(1),
+      p99_ms: r.p99_ms,
       node_ms: +((b.node - a.node) / units).toFixed(2),
       postgres_ms: +((b.pg - a.pg) / units).toFixed(2),
       total_ms: +((b.node - a.node + b.pg - a.pg) / units).toFixed(2),
