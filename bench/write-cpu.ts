@@ -45,7 +45,7 @@ try {
     cpu[p] = {
       units,
       errors: r.errors,
-      per_s: +(p === 'transaction' ? r.resources_per_s : r.req_per_s).toFixed(1),
+      per_s: +((p === 'transaction' ? r.resources_per_s : r.req_per_s) ?? 0).toFixed(1),
       p99_ms: r.p99_ms,
       node_ms: +((b.node - a.node) / units).toFixed(2),
       postgres_ms: +((b.pg - a.pg) / units).toFixed(2),
