@@ -96,6 +96,8 @@ export interface WriteHooks {
   beforeMany?: ((store: FhirStore, resources: Resource[]) => Promise<void>)[];
   /** Run once after such a set is written, before each one's after-write hooks. */
   afterMany?: ((store: FhirStore, results: WriteResult[]) => Promise<void>)[];
+  /** Run once after a set of updates is written together (`updateMany`), before each one's after-write hooks. */
+  afterUpdateMany?: ((store: FhirStore, results: WriteResult[]) => Promise<void>)[];
   /** Writes concurrent creates together (see CreateBatcher); absent: each create alone. */
   batcher?: CreateBatcher;
   /** Writes concurrent updates together (see UpdateBatcher); absent: each update alone. */
@@ -253,6 +255,15 @@ export class FhirStore {
    */
   addAfterManyHook(hook: (store: FhirStore, results: WriteResult[]) => Promise<void>): void {
     (this.hooks.afterMany ??= []).push(hook);
+  }
+
+  /**
+   * Adds a hook run once after a set of updates is written together (`updateMany`), with the new
+   * versions written (not the unchanged ones), before their after-write hooks: for work done for the
+   * set at once in fewer round trips.
+   */
+  addAfterUpdateManyHook(hook: (store: FhirStore, results: WriteResult[]) => Promise<void>): void {
+    (this.hooks.afterUpdateMany ??= []).push(hook);
   }
 
   /** Adds a read to every version write's statement; after-write hooks find it in `result.companions`. */
@@ -446,6 +457,7 @@ export class FhirStore {
       const conn = tx.conn instanceof TxConnection ? tx.conn : undefined;
       if (conn) conn.deferring = true;
       try {
+        for (const hook of tx.hooks.afterUpdateMany ?? []) await hook(tx.unguarded(), results);
         for (const [j, w] of writes.entries()) await tx.runHooks(results[j], w.previous);
       } finally {
         if (conn) conn.deferring = false;

@@ -9,6 +9,7 @@ import { onlineBlockLimit, scoreCandidates, type Candidate } from '../online';
 import { toStoredForm } from '../normalize/stored-form';
 import type { PairScore } from '../score/model';
 import type { MatchRecord } from '../types';
+import { UpdateSetCandidates } from './batch-update';
 import { sameKeys, storeRecordAndLoadCandidates } from './db-index';
 import { buildPerson, type SourceRecord, type SurvivorshipOptions } from './golden';
 import { patientToMatchRecord } from './patient-record';
@@ -43,6 +44,11 @@ export interface MpiContext {
   counts?: ValueCountBuffer;
   /** The snapshot of those counts `matcher` reads its term-frequency weights from (when it does). */
   termFrequencies?: TermFrequencyCache;
+  /**
+   * false: each Patient of a set of updates (`updateMany`) stores its record and reads its
+   * candidates with its own statement, not the set's one (the reference the set path is tested against).
+   */
+  updateSets?: boolean;
 }
 
 export const SYSTEM_ACTOR = 'system:identity';
@@ -316,6 +322,55 @@ export async function onPatientWrite(
   patient: Patient,
   source: string | undefined,
   prefetched?: unknown,
+  updateSet?: UpdateSetCandidates,
+): Promise<MatchOutcome> {
+  const set = updateSet?.isNext(patient.id as string) ? updateSet : undefined;
+  const outcome = await resolvePatientWrite(store, ctx, patient, source, prefetched, set);
+  set?.settle(patient.id as string, outcome.personId);
+  return outcome;
+}
+
+/**
+ * The store-and-candidates step for Patients updated together, done for the set before their
+ * after-write hooks (see UpdateSetCandidates): the keys their hooks would lock that the write's
+ * state read did not, then one statement. `states` are the state reads ridden with their writes.
+ */
+export async function loadUpdateSet(
+  db: Queryable,
+  ctx: MpiContext,
+  patients: Patient[],
+  states: unknown[],
+): Promise<UpdateSetCandidates> {
+  const rows = states as StateRow[];
+  const missing = new Set<string>();
+  patients.forEach((p, i) => {
+    const held = new Set(rows[i].locked);
+    for (const k of recordKeys(ctx.matcher, patientToMatchRecord(p)).locks) if (!held.has(k)) missing.add(k);
+  });
+  if (missing.size)
+    await db.query({
+      name: 'kith-identity-lock-many',
+      text: 'select count(pg_advisory_xact_lock(k)) from (select k from unnest($1::bigint[]) as t(k) order by k) s',
+      values: [[...missing]],
+    });
+  return UpdateSetCandidates.load(
+    db,
+    ctx,
+    patients.map((patient, i) => ({
+      patient,
+      previous: rows[i].record ? json<MatchRecord>(rows[i].record) : undefined,
+      personId: rows[i].person_id ?? undefined,
+    })),
+  );
+}
+
+async function resolvePatientWrite(
+  store: FhirStore,
+  ctx: MpiContext,
+  patient: Patient,
+  source: string | undefined,
+  prefetched: unknown,
+  set: UpdateSetCandidates | undefined,
 ): Promise<MatchOutcome> {
   const db = store.queryable;
   const counts = (ctx.counts ??= new ValueCountBuffer(store.db.pool));
@@ -336,7 +391,8 @@ export async function onPatientWrite(
   // A hook after the read was queued may have changed the record's keys: lock the new ones too.
   const held = new Set(state.locked);
   const missing = derived.locks.filter((k) => !held.has(k));
-  if (missing.length)
+  // A set's missing locks were taken for it (loadUpdateSet).
+  if (missing.length && !set)
     await db.query({
       name: 'kith-identity-lock-many',
       text: 'select count(pg_advisory_xact_lock(k)) from (select k from unnest($1::bigint[]) as t(k) order by k) s',
@@ -348,16 +404,18 @@ export async function onPatientWrite(
     : undefined;
   const maxBlockSize = onlineBlockLimit(ctx.matcher);
   counts.change(ctx.matcher, record, previous);
-  const stored = await storeRecordAndLoadCandidates(db, {
-    recordId: record.id,
-    personId: existing?.person_id ?? '',
-    record,
-    norm: toStoredForm(record, derived.normalized),
-    source,
-    keys,
-    writeKeys: !sameKeys(ctx.matcher, keys, previous),
-    maxBlockSize,
-  });
+  const stored = set
+    ? set.candidatesOf(record.id)
+    : await storeRecordAndLoadCandidates(db, {
+        recordId: record.id,
+        personId: existing?.person_id ?? '',
+        record,
+        norm: toStoredForm(record, derived.normalized),
+        source,
+        keys,
+        writeKeys: !sameKeys(ctx.matcher, keys, previous),
+        maxBlockSize,
+      });
   const persons = new Map(stored.map((c) => [c.record.id, c.personId]));
   const candidates = scoreCandidates(
     { id: record.id, normalized: derived.normalized },

@@ -3,7 +3,15 @@ import type { FhirStore } from '../../store';
 import { createMatcher, type Matcher } from '../matcher';
 import { defaultRules } from '../rules';
 import { onPatientsCreated } from './batch';
-import { lockPatientsKeys, onPatientWrite, rideStateRead, STATE_READ, type MpiContext } from './core';
+import type { UpdateSetCandidates } from './batch-update';
+import {
+  loadUpdateSet,
+  lockPatientsKeys,
+  onPatientWrite,
+  rideStateRead,
+  STATE_READ,
+  type MpiContext,
+} from './core';
 import type { SurvivorshipOptions } from './golden';
 import './migrations';
 import { TermFrequencyCache } from './term-frequencies';
@@ -79,6 +87,24 @@ export function installIdentity(kith: { store: FhirStore }, options: IdentityOpt
     for (const p of patients) done.add(p.id as string);
     resolvedTogether.set(store.queryable, done);
   });
+  // Patients updated together (updateMany): their records stored and candidates read as a set.
+  const updateSets = new WeakMap<object, UpdateSetCandidates>();
+  kith.store.addAfterUpdateManyHook(async (store, results) => {
+    updateSets.delete(store.queryable);
+    if (ctx.updateSets === false) return;
+    const written = results.filter(
+      (r) =>
+        r.resource.resourceType === 'Patient' &&
+        !r.unchanged &&
+        !r.version.deleted &&
+        !resolvedTogether.get(store.queryable)?.has(r.resource.id as string),
+    );
+    const states = written.map((r) => r.companions?.[STATE_READ]);
+    // Without each one's state read with its write, they go one at a time, as before.
+    if (written.length < 2 || states.some((s) => !s)) return;
+    const patients = written.map((r) => r.resource as Patient);
+    updateSets.set(store.queryable, await loadUpdateSet(store.queryable, ctx, patients, states));
+  });
   kith.store.addBeforeWriteHook(async (store, resource) => {
     if (
       resource.resourceType === 'Patient' &&
@@ -91,7 +117,14 @@ export function installIdentity(kith: { store: FhirStore }, options: IdentityOpt
     if (result.resource.resourceType !== 'Patient' || result.unchanged || result.version.deleted) return;
     const patient = result.resource as Patient;
     if (resolvedTogether.get(store.queryable)?.has(patient.id as string)) return;
-    await onPatientWrite(store, ctx, patient, patient.meta?.source, result.companions?.[STATE_READ]);
+    await onPatientWrite(
+      store,
+      ctx,
+      patient,
+      patient.meta?.source,
+      result.companions?.[STATE_READ],
+      updateSets.get(store.queryable),
+    );
   });
   return ctx;
 }
