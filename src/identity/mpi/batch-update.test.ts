@@ -156,6 +156,43 @@ describe('identity resolution of Patients updated together', () => {
     }
     await sameIdentityState(perRecord, asSet, founded);
   }, 400_000);
+
+  it('rebuilds a Person from all its records when another joined it earlier in the set', async () => {
+    // Each alone in its Person; the first becomes the second's person, then the second is updated
+    // in the same set: its state, read with the writes, still says it is alone.
+    const pair = [
+      { id: 'tamsin', family: 'Featherstonehaugh', given: 'Tamsin', birthDate: '1964-02-29', zip: '93650' },
+      { id: 'ignatius', family: 'Wolstenholme', given: 'Ignatius', birthDate: '1979-11-03', zip: '93727' },
+    ].map((x): Patient => ({
+      resourceType: 'Patient',
+      id: x.id,
+      identifier: [{ system: 'urn:kith:test:mrn', value: x.id }],
+      name: [{ family: x.family, given: [x.given] }],
+      gender: 'male',
+      birthDate: x.birthDate,
+      address: [{ line: ['7 Birch Ct'], city: 'Fresno', state: 'CA', postalCode: x.zip }],
+      telecom: [{ system: 'phone', value: `559-555-0${x.zip.slice(2)}` }],
+    }));
+    for (const t of [perRecord, asSet]) {
+      for (const p of pair) await t.kith.store.create(p, p.id);
+      const { name, birthDate, address, telecom } = pair[1];
+      const joins = { ...pair[0], name, birthDate, address, telecom };
+      const settled = await t.kith.store.updateMany([
+        { resource: joins },
+        { resource: { ...pair[1], active: true } },
+      ]);
+      for (const s of settled) expect('error' in s ? s.error : undefined).toBeUndefined();
+      const persons = await personOfEach(t);
+      expect(persons.get('tamsin')).toBe(persons.get('ignatius'));
+      const person = JSON.parse(
+        (await t.kith.store.read('Person', persons.get('ignatius') as string)).json,
+      ) as Person;
+      expect(person.link?.map((l) => l.target.reference).sort()).toEqual([
+        'Patient/ignatius',
+        'Patient/tamsin',
+      ]);
+    }
+  }, 400_000);
 });
 
 let foundedEarlier = new Map<string, string>();

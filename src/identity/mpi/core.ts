@@ -379,7 +379,7 @@ async function resolvePatientWrite(
   const derived = recordKeys(ctx.matcher, record);
   const keys = derived.keys;
   // Usually read (and the locks taken) in the Patient's own write statement, see `rideStateRead`.
-  const state =
+  let state =
     (prefetched as StateRow | null | undefined) ??
     ((
       await db.query({
@@ -388,6 +388,15 @@ async function resolvePatientWrite(
         values: [record.id, derived.locks],
       })
     ).rows[0].state as StateRow);
+  // Read with the write, before this set's earlier records joined or left its Person: read again.
+  if (prefetched && state.person_id && changedPersons.get(db)?.has(state.person_id))
+    state = (
+      await db.query({
+        name: 'kith-identity-state',
+        text: `select (${STATE_SQL}) as state`,
+        values: [record.id, derived.locks],
+      })
+    ).rows[0].state as StateRow;
   // A hook after the read was queued may have changed the record's keys: lock the new ones too.
   const held = new Set(state.locked);
   const missing = derived.locks.filter((k) => !held.has(k));
@@ -429,7 +438,7 @@ async function resolvePatientWrite(
     // A record alone in its Person (and not steward-confirmed) may now match someone: move it.
     if (alone && existing.assurance !== 'level4' && best && best.result.decision === 'match') {
       const target = persons.get(best.id) as string;
-      await linkTo(db, record.id, target, 'level3', best.result);
+      await linkTo(db, record.id, target, 'level3', best.result, existing.person_id);
       await refreshPerson(store, ctx, existing.person_id);
       await refreshPerson(store, ctx, target);
       return { personId: target, assurance: 'level3', candidates, reviews: 0 };
@@ -490,13 +499,24 @@ async function resolvePatientWrite(
   return { personId, assurance, candidates, reviews };
 }
 
+/**
+ * Persons a record joined or left, per transaction: the identity state of a later record of a set
+ * of updates, read with the writes before that, is stale for them (their record count).
+ */
+const changedPersons = new WeakMap<object, Set<string>>();
+
 async function linkTo(
   db: Queryable,
   patientId: string,
   personId: string,
   assurance: Assurance,
   result: PairScore,
+  from?: string,
 ): Promise<void> {
+  const changed = changedPersons.get(db) ?? new Set<string>();
+  changedPersons.set(db, changed);
+  changed.add(personId);
+  if (from) changed.add(from);
   await setLink(db, {
     patient_id: patientId,
     person_id: personId,
