@@ -8,6 +8,7 @@ import {
   type TypedValue,
 } from '@medplum/core';
 import type { StructureIssue } from './issues';
+import { decideNatively } from './native-invariants';
 
 type FhirPathAtom = ReturnType<typeof parseFhirPath>;
 
@@ -58,6 +59,14 @@ function holds(
   scope: InvariantScope,
   issues: StructureIssue[],
 ): boolean {
+  try {
+    const native = decideNatively(expression, value);
+    if (native !== undefined) return native;
+  } catch {
+    // Where the property read throws, FHIRPath's read of it throws too.
+    issues.push({ expression: path, text: 'Error evaluating invariant expression', code: 'processing' });
+    return false;
+  }
   const variables: Record<string, TypedValue> = { '%context': value, '%ucum': ucum };
   if (scope.resource) variables['%resource'] = scope.resource;
   if (scope.rootResource) variables['%rootResource'] = scope.rootResource;
