@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tryGetDataType, type InternalTypeSchema } from '@medplum/core';
 import type { IssueDetail } from './errors';
-import { dateRange } from '../store/normalize';
+import { isDateValue } from '../store/normalize';
 
 const require = createRequire(import.meta.url);
 let valueSets: Map<string, Set<string> | null> | undefined;
@@ -84,7 +84,7 @@ function walk(
     const items = Array.isArray(v) ? v : [v];
     items.forEach((item, i) => {
       const at = Array.isArray(v) ? `${path}.${key}[${i}]` : `${path}.${key}`;
-      if (DATE_TYPES.has(type ?? '') && typeof item === 'string' && !dateRange(item)) {
+      if (DATE_TYPES.has(type ?? '') && typeof item === 'string' && !isDateValue(item)) {
         // The format is checked by the structural validator; this catches calendar days that do not exist.
         issues.push({
           diagnostics: `${at}: '${item}' is not a valid ${type}`,
@@ -113,11 +113,25 @@ function walk(
 
 const DATE_TYPES = new Set(['date', 'dateTime', 'instant']);
 
+type Found = { element: InternalTypeSchema['elements'][string]; type: string | undefined };
+
+// Each type's keys are resolved once: the same few dozen names recur on every write.
+const foundCache = new WeakMap<InternalTypeSchema, Map<string, Found | null>>();
+const MAX_CACHED_KEYS = 1000;
+
 /** The schema element of a property, resolving choice names (`valueQuantity` is `value[x]` as Quantity). */
-function elementFor(
-  schema: InternalTypeSchema,
-  key: string,
-): { element: InternalTypeSchema['elements'][string]; type: string | undefined } | undefined {
+function elementFor(schema: InternalTypeSchema, key: string): Found | undefined {
+  let cache = foundCache.get(schema);
+  if (!cache) foundCache.set(schema, (cache = new Map()));
+  const cached = cache.get(key);
+  if (cached !== undefined) return cached ?? undefined;
+  const found = resolveElement(schema, key);
+  // Unknown names come from clients; they are not kept, so they cannot grow the cache without bound.
+  if (found || cache.size < MAX_CACHED_KEYS) cache.set(key, found ?? null);
+  return found;
+}
+
+function resolveElement(schema: InternalTypeSchema, key: string): Found | undefined {
   const direct = schema.elements[key];
   if (direct) return { element: direct, type: direct.type[0]?.code };
   for (const [name, element] of Object.entries(schema.elements)) {
@@ -136,12 +150,11 @@ function checkChoices(
   path: string,
   issues: IssueDetail[],
 ): void {
-  for (const name of Object.keys(schema.elements)) {
-    if (!name.endsWith('[x]')) continue;
-    const base = name.slice(0, -3);
-    const present = Object.keys(value).filter(
-      (k) => k.startsWith(base) && /^[A-Z]/.test(k.slice(base.length)),
-    );
+  const choices = choicesOf(schema);
+  if (!choices.length) return;
+  const keys = Object.keys(value);
+  for (const [name, base] of choices) {
+    const present = keys.filter((k) => k.startsWith(base) && /^[A-Z]/.test(k.slice(base.length)));
     if (present.length > 1) {
       issues.push({
         diagnostics: `${path}.${base} has several types (${present.join(', ')}); ${name} takes one`,
@@ -150,4 +163,18 @@ function checkChoices(
       });
     }
   }
+}
+
+const choicesCache = new WeakMap<InternalTypeSchema, [string, string][]>();
+
+/** The type's choice elements (`deceased[x]`) with their base names (`deceased`), found once per type. */
+function choicesOf(schema: InternalTypeSchema): [string, string][] {
+  let choices = choicesCache.get(schema);
+  if (!choices) {
+    choices = Object.keys(schema.elements)
+      .filter((name) => name.endsWith('[x]'))
+      .map((name) => [name, name.slice(0, -3)]);
+    choicesCache.set(schema, choices);
+  }
+  return choices;
 }

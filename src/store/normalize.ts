@@ -43,6 +43,20 @@ export function dateRange(value: string): DateRange | undefined {
   return { low: low.toISOString(), high: new Date(low.getTime() + step).toISOString() };
 }
 
+/**
+ * Whether `dateRange` reads the value: the same answer (and the same throw, for a time whose
+ * offset Date cannot parse), without building the range's ISO strings, on validation's hot path.
+ */
+export function isDateValue(value: string): boolean {
+  const m = DATE_RE.exec(value.trim());
+  if (!m) return false;
+  const [, y, mo, d, h, mi, s, frac, tz] = m;
+  if (!validParts(Number(y), mo, d, h, mi, s)) return false;
+  if (!h) return true;
+  const parsed = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${s ?? '00'}${s ? (frac ?? '') : ''}${tz ?? 'Z'}`);
+  return Number.isNaN(parsed) ? dateRange(value) !== undefined : true;
+}
+
 /** Rejects calendar values that Date would silently roll over (month 13, 31 April, 25:00). */
 function validParts(year: number, mo?: string, d?: string, h?: string, mi?: string, s?: string): boolean {
   const month = Number(mo ?? 1);
