@@ -28,13 +28,15 @@ function walk(node: Record<string, unknown>, typeName: string, path: string, iss
     const found = elementFor(schema.elements, key);
     // Unknown names, nulls and array/single mismatches are the R4 validator's to report.
     if (!found || value === null || value === undefined) continue;
-    const items = found.element.isArray ? value : [value];
-    if (!Array.isArray(items)) continue;
-    items.forEach((item, i) => {
-      if (item === null || item === undefined) return;
-      const at = found.element.isArray ? `${path}.${key}[${i}]` : `${path}.${key}`;
-      checkValue(item, found.code, at, issues);
-    });
+    if (!found.element.isArray) {
+      checkValue(value, found.code, `${path}.${key}`, issues);
+      continue;
+    }
+    if (!Array.isArray(value)) continue;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (item !== null && item !== undefined) checkValue(item, found.code, `${path}.${key}[${i}]`, issues);
+    }
   }
 }
 
@@ -92,7 +94,25 @@ interface FoundElement {
   code: string;
 }
 
+// Each type's keys are resolved once: the same few dozen recur on every write.
+const foundCache = new WeakMap<Record<string, InternalSchemaElement>, Map<string, FoundElement | null>>();
+const MAX_CACHED_KEYS = 1000;
+
 function elementFor(elements: Record<string, InternalSchemaElement>, key: string): FoundElement | undefined {
+  let cache = foundCache.get(elements);
+  if (!cache) foundCache.set(elements, (cache = new Map()));
+  const cached = cache.get(key);
+  if (cached !== undefined) return cached ?? undefined;
+  const found = resolveElement(elements, key);
+  // Unknown names come from clients; they are not kept, so they cannot grow the cache without bound.
+  if (found || cache.size < MAX_CACHED_KEYS) cache.set(key, found ?? null);
+  return found;
+}
+
+function resolveElement(
+  elements: Record<string, InternalSchemaElement>,
+  key: string,
+): FoundElement | undefined {
   const direct = elements[key];
   if (direct) return direct.type?.length ? { element: direct, code: direct.type[0].code } : undefined;
   // A choice element appears under its typed name: `valueQuantity` for `value[x]` of type Quantity.
@@ -108,7 +128,8 @@ function elementFor(elements: Record<string, InternalSchemaElement>, key: string
 }
 
 function isPrimitiveType(code: string): boolean {
-  return code.startsWith('http') || /^[a-z]/.test(code);
+  const first = code.charCodeAt(0);
+  return (first >= 97 && first <= 122) || code.startsWith('http');
 }
 
 function primitiveName(code: string): string {
