@@ -76,6 +76,12 @@ const patients: Record<string, unknown>[] = [
   { resourceType: 'Patient', contained: [contained] },
   { resourceType: 'Patient', contained: [{ ...contained, contained: [contained] }] },
   { resourceType: 'Patient', contained: [{ ...contained, meta: { security: [{ code: 'x' }] } }] },
+  { resourceType: 'Patient', contained: [{ resourceType: 'Patient', meta: { lastUpdated: 'x' } }] },
+  { resourceType: 'Patient', contained: [{ resourceType: 'Patient', id: 'a' }, { resourceType: 'Basic' }] },
+  { resourceType: 'Patient', contained: [{ resourceType: 'Patient', meta: {} }, {}] },
+  { resourceType: 'Patient', contained: [{ resourceType: 'Nonsense', contained: [contained] }] },
+  { resourceType: 'Patient', contained: [{ resourceType: 'Patient', _meta: 'x' }] },
+  { resourceType: 'Patient', contained: [{ resourceType: 'Patient', contained: [{}] }] },
   { resourceType: 'Patient', _contained: [{ id: 'a' }] },
   { resourceType: 'Patient', containedX: [contained] },
 ];
@@ -87,9 +93,9 @@ const cases: [string, string, string, Record<string, unknown>[], Outcome[]][] = 
   ['ext-1', 'Extension', 'Extension', extensions, [true, false, 'throws']],
   ['obs-6', 'Observation', 'Observation', observations, [true, false, 'throws']],
   ['obs-7', 'Observation', 'Observation', observations, [true, 'throws']],
-  ['dom-2', 'Patient', 'Patient', patients, [true]],
-  ['dom-4', 'Patient', 'Patient', patients, [true]],
-  ['dom-5', 'Patient', 'Patient', patients, [true]],
+  ['dom-2', 'Patient', 'Patient', patients, [true, false]],
+  ['dom-4', 'Patient', 'Patient', patients, [true, false, 'throws']],
+  ['dom-5', 'Patient', 'Patient', patients, [true, false, 'throws']],
 ];
 
 describe('invariants decided without FHIRPath', () => {

@@ -28,11 +28,18 @@ const NATIVE: Record<string, (tv: TypedValue) => boolean | undefined> = {
   // FHIRPath's `or` evaluates both.
   'value.empty() or component.code.where(coding.intersect(%resource.code.coding).exists()).empty()': (tv) =>
     absent(tv, 'component') && empty(tv, 'value') !== undefined ? true : undefined,
-  // With no contained resources every path below `contained` is empty, so these hold.
-  'contained.contained.empty()': (tv) => (absent(tv, 'contained') ? true : undefined),
-  'contained.meta.versionId.empty() and contained.meta.lastUpdated.empty()': (tv) =>
-    absent(tv, 'contained') ? true : undefined,
-  'contained.meta.security.empty()': (tv) => (absent(tv, 'contained') ? true : undefined),
+  // Without contained resources (most writes) every path below `contained` is empty; with them the
+  // paths are followed. Both sides of `and` are one boolean each.
+  'contained.contained.empty()': (tv) =>
+    absent(tv, 'contained') ? true : isEmptyCollection(follow(tv, ['contained', 'contained'])),
+  'contained.meta.versionId.empty() and contained.meta.lastUpdated.empty()': (tv) => {
+    if (absent(tv, 'contained')) return true;
+    const versionId = isEmptyCollection(follow(tv, ['contained', 'meta', 'versionId']));
+    const lastUpdated = isEmptyCollection(follow(tv, ['contained', 'meta', 'lastUpdated']));
+    return versionId === undefined || lastUpdated === undefined ? undefined : versionId && lastUpdated;
+  },
+  'contained.meta.security.empty()': (tv) =>
+    absent(tv, 'contained') ? true : isEmptyCollection(follow(tv, ['contained', 'meta', 'security'])),
 };
 
 /** Whether an invariant holds, decided natively; undefined when only FHIRPath can tell. */
@@ -57,14 +64,32 @@ function step(tv: TypedValue, name: string): TypedValue[] | undefined {
   return (Array.isArray(found) ? found : [found]).filter((v) => v.value !== undefined);
 }
 
+/** A path of property steps (`contained.meta.security`), each applied to every value the last yielded. */
+function follow(tv: TypedValue, names: string[]): TypedValue[] | undefined {
+  let values: TypedValue[] = [tv];
+  for (const name of names) {
+    const next: TypedValue[] = [];
+    for (const v of values) {
+      const found = step(v, name);
+      if (!found) return undefined;
+      next.push(...found);
+    }
+    values = next;
+  }
+  return values;
+}
+
+function isEmptyCollection(values: TypedValue[] | undefined): boolean | undefined {
+  return values && (values.length === 0 || values.every((v) => isEmpty(v.value)));
+}
+
 function exists(tv: TypedValue, name: string): boolean | undefined {
   const values = step(tv, name);
   return values && values.length > 0 && values.every((v) => !isEmpty(v.value));
 }
 
 function empty(tv: TypedValue, name: string): boolean | undefined {
-  const values = step(tv, name);
-  return values && (values.length === 0 || values.every((v) => isEmpty(v.value)));
+  return isEmptyCollection(step(tv, name));
 }
 
 /** The step yields nothing: no key of the object is or begins with the name (`_name` included). */
