@@ -8,7 +8,13 @@ interface Candidates {
   /** The same names with `_`, where a primitive's id and extensions sit. */
   extensionNames: string[];
   codes: string[];
+  /** For a choice of many types: each name and `_` name to its type's position, to scan keys instead. */
+  positions?: Map<string, number>;
 }
+
+// Past this many types a choice is found by scanning the object's few keys rather than probing
+// every name (`value[x]` of Extension has fifty types; an extension has two or three keys).
+const SCAN_ABOVE = 8;
 
 const candidatesCache = new WeakMap<InternalSchemaElement, Candidates>();
 
@@ -19,6 +25,11 @@ function candidatesOf(element: InternalSchemaElement): Candidates {
     const codes = element.type.map((t) => t.code);
     const names = codes.map((code) => last.replace('[x]', code.charAt(0).toUpperCase() + code.slice(1)));
     c = { names, extensionNames: names.map((n) => `_${n}`), codes };
+    if (names.length > SCAN_ABOVE)
+      c.positions = new Map([
+        ...names.map((n, i) => [n, i] as const),
+        ...c.extensionNames.map((n, i) => [n, i] as const),
+      ]);
     candidatesCache.set(element, c);
   }
   return c;
@@ -37,16 +48,30 @@ export function propertyValue(
   path: string,
 ): Located | Located[] | undefined {
   if (!element.type?.length) return undefined;
-  const { names, extensionNames, codes } = candidatesOf(element);
+  const { names, extensionNames, codes, positions } = candidatesOf(element);
   let value: unknown;
   let extension: unknown;
   let type = 'undefined';
-  for (let i = 0; i < names.length; i++) {
-    value = parent[names[i]];
-    extension = parent[extensionNames[i]];
-    if (value !== undefined || extension !== undefined) {
-      type = codes[i];
-      break;
+  if (positions) {
+    // The first type in definition order that has a value or a `_` partner, as the probe below finds.
+    let first = -1;
+    for (const key of Object.keys(parent)) {
+      const i = positions.get(key);
+      if (i !== undefined && (first < 0 || i < first) && parent[key] !== undefined) first = i;
+    }
+    if (first >= 0) {
+      value = parent[names[first]];
+      extension = parent[extensionNames[first]];
+      type = codes[first];
+    }
+  } else {
+    for (let i = 0; i < names.length; i++) {
+      value = parent[names[i]];
+      extension = parent[extensionNames[i]];
+      if (value !== undefined || extension !== undefined) {
+        type = codes[i];
+        break;
+      }
     }
   }
   if (extension) value = mergeExtension(value, extension);
