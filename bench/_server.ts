@@ -70,6 +70,14 @@ export async function explainEveryStatement(url: string): Promise<void> {
   await a.end();
 }
 
+/** Has PostgreSQL log every statement of the database at `url` (log_statement = all, no timing added). */
+export async function logEveryStatement(url: string): Promise<void> {
+  const a = new pg.Client({ connectionString: url });
+  await a.connect();
+  await a.query(`alter database ${new URL(url).pathname.slice(1)} set log_statement = 'all'`);
+  await a.end();
+}
+
 /**
  * Starts `kith serve` in its own process, like production, on PostgreSQL, on the PGlite folder given
  * (kept on stop), or on a fresh PGlite folder (removed on stop).

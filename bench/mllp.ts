@@ -7,11 +7,12 @@
 // little, CPU per message says what a quiet 2-core machine could do.
 // BENCH_DB names the database (default kith_bench_mllp_<pid>), BENCH_PORT the HTTP port (default
 // random in 18900-18999), KITH_MLLP_PORT the MLLP port (default random in 25750-25949);
-// MLLP_AUTO_EXPLAIN=1 logs every statement's plan (see explainEveryStatement).
+// MLLP_AUTO_EXPLAIN=1 logs every statement's plan (see explainEveryStatement); MLLP_LOG_STATEMENTS=1
+// logs every statement (log_statement = all, in the server's log) for counting them per message.
 import net from 'node:net';
 import pg from 'pg';
 import { backendPidsOf, processCpuMs } from './_measure';
-import { explainEveryStatement, freshDatabase, startServer } from './_server';
+import { explainEveryStatement, freshDatabase, logEveryStatement, startServer } from './_server';
 import { frame, MllpDecoder } from '../src/integration/mllp/framing';
 import { FEMALE_NAMES, MALE_NAMES, SURNAMES } from '../src/identity/generator/data-names';
 import { CITIES } from '../src/identity/generator/data-places';
@@ -51,6 +52,8 @@ async function connection(
   lat: number[],
   inflight: number,
 ): Promise<number> {
+  // A sender with nothing to send (fewer messages than connections) would wait for an ACK forever.
+  if (ids.length === 0) return 0;
   const socket = net.connect(port, '127.0.0.1');
   await new Promise<void>((r, j) => socket.once('connect', r).once('error', j));
   const decoder = new MllpDecoder();
@@ -143,6 +146,7 @@ async function main(): Promise<void> {
   const name = process.env.BENCH_DB ?? `kith_bench_mllp_${process.pid}`;
   const db = await freshDatabase(name);
   if (process.env.MLLP_AUTO_EXPLAIN) await explainEveryStatement(db.url);
+  if (process.env.MLLP_LOG_STATEMENTS) await logEveryStatement(db.url);
   // KITH_MLLP_PORT, when given and not 0, is the listener's port (helpers sharing a machine each have theirs).
   const given = Number(process.env.KITH_MLLP_PORT ?? 0);
   const mllpPort = given > 0 ? given : 25750 + Math.floor(Math.random() * 200);
