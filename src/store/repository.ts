@@ -402,8 +402,50 @@ export class FhirStore {
   }
 
   /**
+   * A create that, inside a transaction, waits to be written with the transaction's next
+   * `createMany` (one statement for both) or, failing that, just before its next other statement or
+   * its commit: a round trip fewer when a hook's create (the identity module's new Person) is
+   * followed by more creates. Before-write hooks and the access check run now; after-write hooks
+   * when it is written. The result returned is the version it will be. Outside a transaction, a
+   * plain create.
+   */
+  async createLater(resource: Resource, id: string = randomUUID()): Promise<WriteResult> {
+    const conn = this.conn instanceof TxConnection ? this.conn : undefined;
+    if (!conn) return this.create(resource, id);
+    const prepared = await this.runBeforeHooks({ ...resource, id }, undefined);
+    await this.authorizeWrite('create', prepared, undefined);
+    // All waiting creates are written with one lastUpdated (the first one's), as they are returned.
+    const lastUpdated = conn.pendingCreates[0]?.lastUpdated ?? new Date().toISOString();
+    conn.pendingCreates.push({ resource: prepared, lastUpdated });
+    conn.writePending = async () => {
+      const pending = conn.takePendingCreates();
+      const results = await this.writeSet(
+        pending.map((p) => ({ resource: p.resource, versionId: 1 })),
+        false,
+        lastUpdated,
+      );
+      for (const result of results) await this.runHooks(result, undefined);
+    };
+    const stored = { ...prepared, meta: { ...prepared.meta, versionId: '1', lastUpdated } } as Resource;
+    return {
+      resource: stored,
+      created: true,
+      version: {
+        resourceType: stored.resourceType,
+        id,
+        versionId: 1,
+        lastUpdated,
+        deleted: false,
+        json: JSON.stringify(stored),
+      },
+    };
+  }
+
+  /**
    * Creates several new resources (ids fixed by the caller) in one statement: the fast path for a
-   * transaction Bundle's creates. Hooks still run for each, in order, in the same transaction.
+   * transaction Bundle's creates. Hooks still run for each, in order, in the same transaction. The
+   * transaction's waiting creates (see createLater) go in the same statement, first, and their
+   * hooks run first.
    */
   async createMany(resources: Resource[]): Promise<WriteResult[]> {
     if (resources.length === 0) return [];
@@ -415,10 +457,18 @@ export class FhirStore {
         await tx.authorizeWrite('create', p, undefined);
         prepared.push(p);
       }
-      const results = await tx.writeSet(
-        prepared.map((resource) => ({ resource, versionId: 1 })),
+      const conn = tx.conn instanceof TxConnection ? tx.conn : undefined;
+      const pending = conn?.takePendingCreates() ?? [];
+      const written = await tx.writeSet(
+        [...pending, ...prepared.map((resource) => ({ resource }))].map((w) => ({
+          resource: w.resource,
+          versionId: 1,
+        })),
         false,
+        pending[0]?.lastUpdated,
       );
+      for (const result of written.slice(0, pending.length)) await tx.runHooks(result, undefined);
+      const results = written.slice(pending.length);
       for (const hook of tx.hooks.afterMany ?? []) await hook(tx.unguarded(), results);
       for (const result of results) await tx.runHooks(result, undefined);
       return results;
@@ -489,6 +539,9 @@ export class FhirStore {
     lastUpdated: string = new Date().toISOString(),
   ): Promise<WriteResult[]> {
     if (items.length === 0) return [];
+    const conn = this.conn instanceof TxConnection ? this.conn : undefined;
+    // Waiting creates go first (this statement does not read, but carries the riders queued after them).
+    await conn?.writePendingCreates();
     const stored = items.map(
       ({ resource: r, versionId }) =>
         ({ ...r, meta: { ...r.meta, versionId: String(versionId), lastUpdated } }) as Resource,
@@ -500,7 +553,6 @@ export class FhirStore {
       c: r,
       ...columnsJson(this.hooks.access?.columns(r)),
     }));
-    const conn = this.conn instanceof TxConnection ? this.conn : undefined;
     const taken = stored.map((r) => conn?.take(r.resourceType, r.id as string));
     // The write companions (scalar reads over $1, the type) once per type, after the resources'
     // own read riders: a companion read per resource would cost a round trip each in its hook.
@@ -766,6 +818,8 @@ export class FhirStore {
     deleted: boolean,
     replaceIndexes: boolean,
   ): Promise<WriteResult> {
+    const conn = this.conn instanceof TxConnection ? this.conn : undefined;
+    await conn?.writePendingCreates();
     const lastUpdated = new Date().toISOString();
     const stored = {
       ...resource,
@@ -774,7 +828,6 @@ export class FhirStore {
     const json = JSON.stringify(stored);
     const rows = extractIndexRows(stored);
     const companions = this.hooks.companions ?? [];
-    const conn = this.conn instanceof TxConnection ? this.conn : undefined;
     const riders = conn?.take(stored.resourceType, stored.id as string);
     const { sql, params, readAt } = writeVersionSql(
       rows,

@@ -71,7 +71,27 @@ export class TxConnection implements Queryable {
     { resource: Resource; versionId: number; previous: Resource | undefined; lastUpdated: string }
   >();
 
+  /**
+   * New resources whose create waits (see FhirStore.createLater): written in the transaction's next
+   * `createMany` statement, or by `writePending` before any other statement and at commit.
+   */
+  pendingCreates: { resource: Resource; lastUpdated: string }[] = [];
+  /** Writes `pendingCreates` (and runs their hooks); set by the store that queued them. */
+  writePending: (() => Promise<void>) | undefined;
+
   constructor(private readonly client: Queryable) {}
+
+  /** The waiting creates, taken to be written now by the caller. */
+  takePendingCreates(): { resource: Resource; lastUpdated: string }[] {
+    const pending = this.pendingCreates;
+    this.pendingCreates = [];
+    return pending;
+  }
+
+  /** Writes the waiting creates now (before a statement that might read them). */
+  async writePendingCreates(): Promise<void> {
+    if (this.pendingCreates.length > 0) await this.writePending?.();
+  }
 
   /** Queues a write rider; it runs before (or with) the transaction's next statement, never later. */
   async ride(rider: WriteRider): Promise<void> {
@@ -101,6 +121,7 @@ export class TxConnection implements Queryable {
     sql: string | pg.QueryConfig,
     params?: unknown[],
   ): Promise<pg.QueryResult<R>> {
+    await this.writePendingCreates();
     await this.flush();
     return this.client.query<R>(sql, params);
   }
@@ -112,6 +133,8 @@ export class TxConnection implements Queryable {
 
   /** Runs the queued write riders now, in one statement (before another statement, or at commit). */
   async flush(): Promise<void> {
+    // A waiting create carries the riders queued before it, as it would have when written at once.
+    await this.writePendingCreates();
     if (this.writes.length === 0) return;
     const writes = this.writes;
     this.writes = [];

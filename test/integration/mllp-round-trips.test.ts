@@ -3,6 +3,7 @@ import { startTestKith, type TestKith } from '../helpers/kith';
 import { startMllpServer, type MllpServer } from '../../src/integration/mllp/server';
 import { frame } from '../../src/integration/mllp/framing';
 import { ackCode, MllpTestClient } from './mllp-client';
+import { MALE_NAMES, SURNAMES } from '../../src/identity/generator/data-names';
 
 const adt = (i: number): string =>
   [
@@ -80,6 +81,40 @@ describe('MLLP: database round trips per ADT message', () => {
     );
     expect(rows[0]).toEqual({ n: 1, d: 1 });
     client.close();
+  }, 120_000);
+
+  it('a message whose Patient founds a new Person writes that Person in the same statement as its Provenance: 7 statements in all', async () => {
+    // Different people (names, birth dates, places): each Patient founds its own Person.
+    const person = (i: number): string =>
+      [
+        `MSH|^~\\&|RT|RTHOSP|KITH|COUNTY|20240101120000||ADT^A04^ADT_A01|NP-${i}|P|2.5.1`,
+        'EVN|A04|20240101120000',
+        `PID|1||NP${i}^^^RTHOSP^MR||${SURNAMES[(i * 37) % SURNAMES.length]}^${MALE_NAMES[(i * 11) % MALE_NAMES.length]}||19${10 + i}0${1 + (i % 9)}1${i % 10}|M|||${i} OAK AVE^^FRESNO^CA^9370${i % 10}`,
+        `PV1|1|O|CLINIC^^^RTHOSP||||||||||||||||NPV${i}|||||||||||||||||||||||||20240101120000`,
+      ].join('\r');
+    const client = await MllpTestClient.connect(mllp.port);
+    const counter = countStatements(t);
+    const n = 10;
+    counter.reset();
+    for (let i = 0; i < n; i++) expect(ackCode(await client.send(person(i)))).toBe('AA');
+    client.close();
+    const kinds = counter.byKind();
+    const total = counter.total();
+    console.log(JSON.stringify({ statementsPerMessage: total / n, byKind: kinds }));
+    const { rows } = await t.kith.db.query(
+      `select count(distinct l.person_id)::int as persons, count(p.id)::int as stored
+       from identity_links l
+       join fhir_resources r on r.resource_type = 'Patient' and r.id = l.patient_id
+       left join fhir_resources p on p.resource_type = 'Person' and p.id = l.person_id
+       where r.content->'identifier'->0->>'value' like 'NP%' and l.assurance in ('level1', 'level2')`,
+    );
+    expect(rows[0]).toEqual({ persons: n, stored: n });
+    // begin, raw insert, criteria, Patient + Encounter, identity keys and candidates,
+    // Person + Provenance (+ status), commit.
+    expect(kinds['with r as']).toBe(2 * n);
+    // The identity module's term-frequency counts are written and read back outside the messages.
+    const background = (kinds['insert into identity_value_counts'] ?? 0) + (kinds['with f as'] ?? 0);
+    expect(total - background).toBe(7 * n);
   }, 120_000);
 
   it('messages arriving together share one transaction and its statements (group commit)', async () => {

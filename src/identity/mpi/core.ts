@@ -239,8 +239,9 @@ export async function refreshPerson(
     ({ links, records } = linkedOf(row));
   }
   const person = personOf(personId, ctx, links, records);
-  // update() creates a Person that is not there yet, under the id given.
-  if (fresh) await store.create(person, personId);
+  // A new Person waits for the transaction's next create (an HL7 message's Provenance), to be
+  // written in its statement (see createLater). update() creates a Person not there yet, under its id.
+  if (fresh) await store.createLater(person, personId);
   else await store.update(person, { current });
   return person;
 }
