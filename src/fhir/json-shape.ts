@@ -1,3 +1,4 @@
+import { memoByName } from './key-memo';
 import { tryGetDataType, type InternalSchemaElement } from '@medplum/core';
 import type { IssueDetail } from './errors';
 import { isSupportedResourceType } from './definitions';
@@ -94,20 +95,7 @@ interface FoundElement {
   code: string;
 }
 
-// Each type's keys are resolved once: the same few dozen recur on every write.
-const foundCache = new WeakMap<Record<string, InternalSchemaElement>, Map<string, FoundElement | null>>();
-const MAX_CACHED_KEYS = 1000;
-
-function elementFor(elements: Record<string, InternalSchemaElement>, key: string): FoundElement | undefined {
-  let cache = foundCache.get(elements);
-  if (!cache) foundCache.set(elements, (cache = new Map()));
-  const cached = cache.get(key);
-  if (cached !== undefined) return cached ?? undefined;
-  const found = resolveElement(elements, key);
-  // Unknown names come from clients; they are not kept, so they cannot grow the cache without bound.
-  if (found || cache.size < MAX_CACHED_KEYS) cache.set(key, found ?? null);
-  return found;
-}
+const elementFor = memoByName(resolveElement);
 
 function resolveElement(
   elements: Record<string, InternalSchemaElement>,

@@ -1,3 +1,4 @@
+import { memoByName } from './key-memo';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tryGetDataType, type InternalTypeSchema } from '@medplum/core';
@@ -115,21 +116,8 @@ const DATE_TYPES = new Set(['date', 'dateTime', 'instant']);
 
 type Found = { element: InternalTypeSchema['elements'][string]; type: string | undefined };
 
-// Each type's keys are resolved once: the same few dozen names recur on every write.
-const foundCache = new WeakMap<InternalTypeSchema, Map<string, Found | null>>();
-const MAX_CACHED_KEYS = 1000;
-
 /** The schema element of a property, resolving choice names (`valueQuantity` is `value[x]` as Quantity). */
-function elementFor(schema: InternalTypeSchema, key: string): Found | undefined {
-  let cache = foundCache.get(schema);
-  if (!cache) foundCache.set(schema, (cache = new Map()));
-  const cached = cache.get(key);
-  if (cached !== undefined) return cached ?? undefined;
-  const found = resolveElement(schema, key);
-  // Unknown names come from clients; they are not kept, so they cannot grow the cache without bound.
-  if (found || cache.size < MAX_CACHED_KEYS) cache.set(key, found ?? null);
-  return found;
-}
+const elementFor = memoByName(resolveElement);
 
 function resolveElement(schema: InternalTypeSchema, key: string): Found | undefined {
   const direct = schema.elements[key];

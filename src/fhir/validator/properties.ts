@@ -1,3 +1,4 @@
+import { memoByName } from '../key-memo';
 import type { InternalTypeSchema } from '@medplum/core';
 import { structureIssue, type StructureIssue } from './issues';
 
@@ -11,20 +12,7 @@ export function elementKeyFor(elements: InternalTypeSchema['elements'], key: str
   return choiceKeyFor(elements, name);
 }
 
-// Each type's names are resolved once: the same few dozen recur on every write.
-const choiceCache = new WeakMap<InternalTypeSchema['elements'], Map<string, string | null>>();
-const MAX_CACHED_NAMES = 1000;
-
-function choiceKeyFor(elements: InternalTypeSchema['elements'], name: string): string | undefined {
-  let cache = choiceCache.get(elements);
-  if (!cache) choiceCache.set(elements, (cache = new Map()));
-  const cached = cache.get(name);
-  if (cached !== undefined) return cached ?? undefined;
-  const found = resolveChoiceKey(elements, name);
-  // Unknown names come from clients; they are not kept, so they cannot grow the cache without bound.
-  if (found || cache.size < MAX_CACHED_NAMES) cache.set(name, found ?? null);
-  return found;
-}
+const choiceKeyFor = memoByName(resolveChoiceKey);
 
 function resolveChoiceKey(elements: InternalTypeSchema['elements'], name: string): string | undefined {
   // A choice's typed name is its base name plus a capitalised type code; try each capital as the cut
