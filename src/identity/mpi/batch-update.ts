@@ -43,7 +43,7 @@ const STORE_UPDATES_AND_BLOCKS = `with new_keys as materialized (
 select 'b' as kind, b.key, b.value, coalesce(b.ids, '{}') as ids, null::jsonb as record, null::text as person_id
 from blocks b
 union all
-select 'c', ids.id, null::text, null::text[], r.record, l.person_id from ids
+select 'c', ids.id, null::text, null::text[], r.record, r.person_id from ids
 ${BY_PRIMARY_KEY}
 union all
 select 'n', n.a, n.b, null::text[], null::jsonb, null::text from identity_not_same n

@@ -39,7 +39,7 @@ export const STORE_MANY_AND_BLOCKS = `with new_keys as (
 select 'b' as kind, b.key, b.value, coalesce(b.ids, '{}') as ids, null::jsonb as record, null::text as person_id
 from blocks b where coalesce(cardinality(b.ids), 0) < $3
 union all
-select 'c', ids.id, null::text, null::text[], r.record, l.person_id from ids
+select 'c', ids.id, null::text, null::text[], r.record, r.person_id from ids
 ${BY_PRIMARY_KEY}`;
 
 const blockKey = (k: BlockingKey): string => `${k.key}\u0000${k.value}`;

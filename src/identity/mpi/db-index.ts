@@ -49,12 +49,14 @@ export const CANDIDATE_RECORD = `case when norm->>'v' = '${STORED_FORM_VERSION}'
  * test, once for the ids).
  */
 /**
- * A candidate's record and link, each looked up by primary key. As lateral subqueries kept apart by
- * `offset 0`, they stay index lookups: as plain joins, a cached plan made while the tables were small
- * hashed a sequential scan of all links for every write (thousands of rows read per create).
+ * A candidate's record and Person, looked up by primary key. identity_records.person_id follows the
+ * link (setLink writes both in one transaction), so the link table is not read: one lookup per
+ * candidate, not two. As a lateral subquery kept apart by `offset 0`, it stays an index lookup: as a
+ * plain join, a cached plan made while the tables were small hashed a sequential scan for every write.
+ * A record whose link is not written yet (person_id '') is no candidate, as it was with the join.
  */
-export const BY_PRIMARY_KEY = `cross join lateral (select ${CANDIDATE_RECORD} as record from identity_records where patient_id = ids.id offset 0) r
-cross join lateral (select person_id from identity_links where patient_id = ids.id offset 0) l`;
+export const BY_PRIMARY_KEY = `cross join lateral (select ${CANDIDATE_RECORD} as record, person_id from identity_records
+  where patient_id = ids.id and person_id <> '' offset 0) r`;
 
 export const CANDIDATE_QUERY = `with blocks as materialized (
   select (select array_agg(i.patient_id) from
@@ -63,7 +65,7 @@ export const CANDIDATE_QUERY = `with blocks as materialized (
 ), ids as (
   select distinct unnest(ids) as id from blocks where cardinality(ids) < $4
 )
-select r.record, l.person_id from ids
+select r.record, r.person_id from ids
 ${BY_PRIMARY_KEY}
 where ids.id <> $1
   and not exists (select 1 from identity_not_same n

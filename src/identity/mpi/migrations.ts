@@ -115,3 +115,14 @@ registerMigrations([
     sql: `alter table identity_records add column norm jsonb;`,
   },
 ]);
+
+registerMigrations([
+  {
+    // A block read wants every patient_id of one (key, value). With patient_id in the index the read
+    // is an index-only scan over a few adjacent leaf pages; on (key, value) alone it fetched a heap
+    // row per member, each on its own page (up to the block limit, per key, per request).
+    id: 'identity-0005-keys-covering',
+    sql: `create index identity_keys_block on identity_keys (key, value, patient_id);
+drop index identity_keys_lookup;`,
+  },
+]);
