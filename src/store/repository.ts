@@ -534,7 +534,7 @@ export class FhirStore {
    * riders and the write companions once per type; marks them written in this transaction.
    */
   private async writeSet(
-    items: { resource: Resource; versionId: number }[],
+    items: { resource: Resource; versionId: number; previous?: Resource }[],
     update: boolean,
     lastUpdated: string = new Date().toISOString(),
   ): Promise<WriteResult[]> {
@@ -564,11 +564,17 @@ export class FhirStore {
       writes: taken.flatMap((t) => t?.writes ?? []),
       reads: [...taken.map((t) => t?.reads ?? []), ...typeReads],
     };
-    const indexed = stored.map((r) => ({
-      type: r.resourceType,
-      id: r.id as string,
-      rows: extractIndexRows(r),
-    }));
+    // An update's old index rows are those of the version it replaces (stored content, so the
+    // rows its own write extracted), and only the rows that differ are written (see indexChanges).
+    const indexed = stored.map((r, k) => {
+      const previous = update ? items[k].previous : undefined;
+      return {
+        type: r.resourceType,
+        id: r.id as string,
+        rows: extractIndexRows(r),
+        ...(previous ? { old: extractIndexRows(previous) } : {}),
+      };
+    });
     const { sql, params, readAt } = update ? updateManySql(indexed, riders) : createManySql(indexed, riders);
     let out: any[];
     try {

@@ -1,4 +1,5 @@
 import { INDEX_TABLES, type IndexRows, type IndexTable } from './index-rows';
+import { deleteRowsCte, indexChanges, type IndexedWrite } from './index-diff';
 import { readColumns, riderCtes, type ReadRider, type WriteRider } from './riders';
 
 /** Column lists for jsonb_to_recordset, per index table: [recordset columns, insert columns, select list]. */
@@ -90,14 +91,15 @@ export function createManySql(
 
 /**
  * One statement that writes new versions of many resources at once (concurrent updates): the
- * current rows replaced (or inserted, for create-on-update), history rows, and their index rows
- * replaced. It runs after the current rows were locked, in the same transaction, and no resource
- * appears twice (one statement cannot change a row twice).
- * Params: $1 resources [{t, i, v, c, s, p, u}] (v: the new version id), $2 lastUpdated, $3 their
- * types and $4 their ids (text arrays), $5.. index rows with t and i added, then the riders' parameters.
+ * current rows replaced (or inserted, for create-on-update), history rows, and of their index rows
+ * those that changed (see indexChanges: all of them for a resource given without `old`). It runs
+ * after the current rows were locked, in the same transaction, and no resource appears twice (one
+ * statement cannot change a row twice). Its text depends on which tables have rows to delete or
+ * insert. Params: $1 resources [{t, i, v, c, s, p, u}] (v: the new version id), $2 lastUpdated,
+ * then per table the delete's arrays and the inserted rows, then the riders' parameters.
  */
 export function updateManySql(
-  rows: { type: string; id: string; rows: IndexRows }[],
+  rows: IndexedWrite[],
   riders: { writes: WriteRider[]; reads: ReadRider[][] } = { writes: [], reads: [] },
 ): {
   sql: string;
@@ -108,7 +110,7 @@ export function updateManySql(
 }
 
 function writeManySql(
-  rows: { type: string; id: string; rows: IndexRows }[],
+  rows: IndexedWrite[],
   riders: { writes: WriteRider[]; reads: ReadRider[][] },
   update: boolean,
 ): { sql: string; params: unknown[]; readAt: ReadAt[][] } {
@@ -130,23 +132,22 @@ function writeManySql(
        from ${recordset})`,
   ];
   const params: unknown[] = [];
-  // The keys of the old index rows to delete, as two arrays ($3 types, $4 ids): unnest() of an
-  // array is estimated at its length (a JSON record set at 100 rows, which made the planner hash
-  // whole index tables, a sequential scan each, instead of probing their owner index).
-  if (update)
-    params.push(
-      rows.map((r) => r.type),
-      rows.map((r) => r.id),
-    );
+  const changes = update ? indexChanges(rows) : undefined;
   for (const table of INDEX_TABLES) {
-    // The old index rows go in the same statement: its snapshot predates the new ones.
-    if (update)
-      ctes.push(
-        `d_${table} as (delete from sp_${table} d using unnest($3::text[], $4::text[]) as x(t, i)
-           where d.resource_type = x.t and d.id = x.i)`,
-      );
-    const list: unknown[] = [];
-    for (const r of rows) for (const row of r.rows[table]) list.push({ ...row, rt: r.type, ri: r.id });
+    let list: unknown[];
+    if (changes) {
+      const change = changes[table];
+      // The old index rows go in the same statement: its snapshot predates the new ones.
+      if (change.deletes.length) {
+        const d = deleteRowsCte(table, change.deletes, 3 + params.length);
+        ctes.push(d.cte);
+        params.push(...d.values);
+      }
+      list = change.inserts;
+    } else {
+      list = [];
+      for (const r of rows) for (const row of r.rows[table]) list.push({ ...row, rt: r.type, ri: r.id });
+    }
     if (list.length === 0) continue;
     params.push(JSON.stringify(list));
     const [columnsOf, columns, select] = INDEX_COLUMNS[table];
