@@ -167,3 +167,36 @@ describe('updateMany leaves unchanged index rows alone', () => {
     await expectIndexedAsStored('Patient', 'diff-k');
   });
 });
+
+describe('an update written alone writes the index rows that changed', () => {
+  it('keeps every index table equal to the current version, unchanged rows untouched', async () => {
+    const alone = (r: Resource) => t.kith.store.inTransaction((tx) => tx.update(r));
+    await alone(patient('diff-s', {}));
+    await alone(observation('diff-so', 50));
+    const identifierAt = async (): Promise<string> => {
+      const { rows } = await t.kith.db.query(
+        `select ctid::text as at from sp_token where resource_type = 'Patient' and id = 'diff-s' and code = 'identifier'`,
+      );
+      return rows[0].at as string;
+    };
+    const before = await identifierAt();
+    await alone(
+      patient('diff-s', {
+        name: [{ family: 'Quispe', given: ['Rosa'] }],
+        birthDate: '1982-05-06',
+        generalPractitioner: [{ reference: 'Organization/org-c' }],
+      }),
+    );
+    expect(await identifierAt()).toBe(before);
+    await alone(observation('diff-so', 51));
+    await expectIndexedAsStored('Patient', 'diff-s');
+    await expectIndexedAsStored('Observation', 'diff-so');
+    await alone(
+      patient('diff-s', { name: [{ family: 'Quispe', given: ['Ada', 'Ada'] }], identifier: undefined }),
+    );
+    await t.kith.store.delete('Observation', 'diff-so');
+    await alone(observation('diff-so', 52));
+    await expectIndexedAsStored('Patient', 'diff-s');
+    await expectIndexedAsStored('Observation', 'diff-so');
+  });
+});

@@ -672,7 +672,13 @@ export class FhirStore {
           },
         };
       }
-      const result = await tx.writeVersion(checked.resource, checked.versionId, false, !!current);
+      const result = await tx.writeVersion(
+        checked.resource,
+        checked.versionId,
+        false,
+        !!current,
+        checked.previous,
+      );
       result.created = !checked.previous;
       await tx.runHooks(result, checked.previous);
       return result;
@@ -823,6 +829,8 @@ export class FhirStore {
     versionId: number,
     deleted: boolean,
     replaceIndexes: boolean,
+    /** The version this one replaces (stored content): only the index rows that differ are written. */
+    previous?: Resource,
   ): Promise<WriteResult> {
     const conn = this.conn instanceof TxConnection ? this.conn : undefined;
     await conn?.writePendingCreates();
@@ -840,6 +848,9 @@ export class FhirStore {
       replaceIndexes,
       companions.map((c) => c.sql),
       riders,
+      previous
+        ? { type: stored.resourceType, id: stored.id as string, old: extractIndexRows(previous) }
+        : undefined,
     );
     const readNames = [
       ...companions.map((c, i) => ({ name: c.name, at: { column: i } })),

@@ -27,13 +27,16 @@ const INDEX_COLUMNS: Record<IndexTable, [string, string, string]> = {
  * $8 compartment, $9 custodian (the access columns), $10.. index rows, then the riders' parameters.
  * `companions` are scalar expressions read in the same statement (they may use $1); `riders` are the
  * transaction's queued statements (see src/store/riders.ts) carried along: writes as CTEs, reads as
- * more result columns after the companions'.
+ * more result columns after the companions'. With `replaced` (the resource's key and the index
+ * rows of the version this one replaces) only the rows that changed are deleted and inserted
+ * (see indexChanges), instead of all of them.
  */
 export function writeVersionSql(
   rows: IndexRows | null,
   replaceIndexes: boolean,
   companions: string[] = [],
   riders: { writes: WriteRider[]; reads: ReadRider[] } = { writes: [], reads: [] },
+  replaced?: { type: string; id: string; old: IndexRows },
 ): { sql: string; params: unknown[]; readAt: ReadAt[] } {
   const ctes: string[] = [
     `r as (insert into fhir_resources (resource_type, id, version_id, last_updated, deleted, content, security, compartment, custodian)
@@ -45,10 +48,22 @@ export function writeVersionSql(
        values ($1, $2, $3, $4, $5, $6::jsonb, $7::text[], $8::text[], $9::text))`,
   ];
   const params: unknown[] = [];
+  const changes =
+    rows && replaced
+      ? indexChanges([{ type: replaced.type, id: replaced.id, rows, old: replaced.old }])
+      : undefined;
   for (const table of INDEX_TABLES) {
-    if (replaceIndexes)
+    let list: unknown[] | undefined = rows?.[table];
+    if (changes) {
+      const { deletes, inserts } = changes[table];
+      if (deletes.length) {
+        const d = deleteRowsCte(table, deletes, 10 + params.length);
+        ctes.push(d.cte);
+        params.push(...d.values);
+      }
+      list = inserts;
+    } else if (replaceIndexes)
       ctes.push(`d_${table} as (delete from sp_${table} where resource_type = $1 and id = $2)`);
-    const list = rows?.[table];
     if (!list || list.length === 0) continue;
     params.push(JSON.stringify(list));
     const [recordset, columns, select] = INDEX_COLUMNS[table];
