@@ -131,6 +131,36 @@ export class TxConnection implements Queryable {
     return this.client.query<R>(config);
   }
 
+  /**
+   * A read (its CTEs and its select, parameters from `$1`) that carries the queued write riders as
+   * CTEs before its own, a round trip fewer, when `carries` accepts every one of them; otherwise
+   * they run first, alone. The read's CTEs see the snapshot before the carried writes, so a caller
+   * must accept only riders whose rows it adds to what it reads itself.
+   */
+  async readCarryingWrites<R extends pg.QueryResultRow = any>(
+    read: { name: string; ctes: string[]; select: string; values: unknown[] },
+    carries: (rider: WriteRider) => boolean,
+  ): Promise<pg.QueryResult<R>> {
+    await this.writePendingCreates();
+    if (this.writes.length === 0 || !this.writes.every(carries)) {
+      await this.flush();
+      return this.client.query<R>({
+        name: read.name,
+        text: `with ${read.ctes.join(',\n')} ${read.select}`,
+        values: read.values,
+      });
+    }
+    const writes = this.writes;
+    this.writes = [];
+    const carried = riderCtes(writes, read.values.length);
+    const text = `with ${[...carried.ctes, ...read.ctes].join(',\n')} ${read.select}`;
+    return this.client.query<R>({
+      name: riderStatementName(text),
+      text,
+      values: [...read.values, ...carried.values],
+    });
+  }
+
   /** Runs the queued write riders now, in one statement (before another statement, or at commit). */
   async flush(): Promise<void> {
     // A waiting create carries the riders queued before it, as it would have when written at once.

@@ -117,6 +117,41 @@ describe('MLLP: database round trips per ADT message', () => {
     expect(total - background).toBe(7 * n);
   }, 120_000);
 
+  it('a message whose Patient joins a stored Person writes its link in the statement that reads that Person: 9 statements in all', async () => {
+    // Pairs of records of one person from two hospitals: the second of each pair joins the first's Person.
+    const person = (i: number, site: string): string =>
+      [
+        `MSH|^~\\&|RT|${site}|KITH|COUNTY|20240101120000||ADT^A04^ADT_A01|JN-${site}-${i}|P|2.5.1`,
+        'EVN|A04|20240101120000',
+        `PID|1||JN${i}^^^${site}^MR||${SURNAMES[(i * 53 + 7) % SURNAMES.length]}^${MALE_NAMES[(i * 13 + 3) % MALE_NAMES.length]}||19${20 + i}0${1 + (i % 9)}2${i % 10}|M|||${i} ELM ST^^VISALIA^CA^9327${i % 10}`,
+        `PV1|1|O|CLINIC^^^${site}||||||||||||||||JNV${site}${i}|||||||||||||||||||||||||20240101120000`,
+      ].join('\r');
+    const client = await MllpTestClient.connect(mllp.port);
+    const n = 10;
+    for (let i = 0; i < n; i++) expect(ackCode(await client.send(person(i, 'JNA')))).toBe('AA');
+    const counter = countStatements(t);
+    counter.reset();
+    for (let i = 0; i < n; i++) expect(ackCode(await client.send(person(i, 'JNB')))).toBe('AA');
+    client.close();
+    const kinds = counter.byKind();
+    const total = counter.total();
+    console.log(JSON.stringify({ statementsPerMessage: total / n, byKind: kinds }));
+    // Every second record joined its pair's Person, and that Person lists both, rebuilt from both.
+    const { rows } = await t.kith.db.query(
+      `select count(*)::int as joined, count(*) filter (where jsonb_array_length(p.content->'link') = 2)::int as listed
+       from identity_links l
+       join fhir_resources r on r.resource_type = 'Patient' and r.id = l.patient_id
+       join identity_links a on a.person_id = l.person_id and a.patient_id <> l.patient_id
+       join fhir_resources p on p.resource_type = 'Person' and p.id = l.person_id
+       where r.content::text ilike '%hl7v2/jnb/%' and l.assurance = 'level3'`,
+    );
+    expect(rows[0]).toEqual({ joined: n, listed: n });
+    // begin, raw insert, criteria, Patient + Encounter, identity keys and candidates, the link
+    // with the Person's refresh read, the Person's rewrite, Provenance (+ status), commit.
+    const background = (kinds['insert into identity_value_counts'] ?? 0) + (kinds['with f as'] ?? 0);
+    expect(total - background).toBe(9 * n);
+  }, 120_000);
+
   it('messages arriving together share one transaction and its statements (group commit)', async () => {
     const counter = countStatements(t);
     const n = 20;

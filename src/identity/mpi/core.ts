@@ -153,6 +153,33 @@ export const PERSON_REFRESH_SQL = `with p as (
              where l.person_id = $1) x) as links
         from (select 1) one left join p on true`;
 
+/**
+ * PERSON_REFRESH_SQL as CTEs and a select, for a Person read in the statement that writes a link
+ * just set (see `refreshPerson`'s `moved`): its links are the stored ones without that Patient's
+ * plus that link when it names this Person ($2 patient, $3 person, $4 assurance, $5 rule version,
+ * $6 score, $7 evidence, $8 linked_at or null for now(), $9 linked_by), as the statement's snapshot
+ * predates the link's write. The same rows the read would find after the write.
+ */
+const PERSON_REFRESH_MOVED = {
+  ctes: [
+    `p as (
+          select version_id, last_updated, deleted, content::text as json from fhir_resources
+          where resource_type = 'Person' and id = $1 for update)`,
+  ],
+  select: `select p.version_id, p.last_updated, p.deleted, p.json,
+          (select json_agg(x order by x.linked_at, x.patient_id) from (
+             select l.*, r.record, r.source, r.updated_at as record_updated_at
+             from (select * from identity_links where person_id = $1 and patient_id <> $2
+                   union all
+                   select $2::text, $3::text, $4::text, $5::text, $6::float8, $7::jsonb,
+                     coalesce($8::timestamptz, now()), $9::text
+                   where $3::text = $1) l
+             left join lateral (
+               select record, source, updated_at from identity_records
+               where patient_id = l.patient_id offset 0) r on true) x) as links
+        from (select 1) one left join p on true`,
+};
+
 /** PERSON_REFRESH_SQL for several Persons: their rows locked in id order, each with its links. */
 export const PERSONS_REFRESH_SQL = `with p as (
           select id, version_id, last_updated, deleted, content::text as json from fhir_resources
@@ -220,6 +247,7 @@ export async function refreshPerson(
   ctx: MpiContext,
   personId: string,
   fresh?: { link: LinkRow; record: SourceRecord },
+  moved?: NewLink,
 ): Promise<Person> {
   let links: LinkRow[];
   let records: SourceRecord[];
@@ -229,11 +257,13 @@ export async function refreshPerson(
     records = [fresh.record];
   } else {
     // One round trip: the Person's row, locked for its rewrite (handed to update), and its links.
-    const { rows } = await store.queryable.query({
-      name: 'kith-identity-person-refresh',
-      text: PERSON_REFRESH_SQL,
-      values: [personId],
-    });
+    const { rows } = moved
+      ? await readWithLink(store.queryable, personId, moved)
+      : await store.queryable.query({
+          name: 'kith-identity-person-refresh',
+          text: PERSON_REFRESH_SQL,
+          values: [personId],
+        });
     const row = rows[0];
     current = row.version_id === null ? null : toStoredVersion('Person', personId, row);
     ({ links, records } = linkedOf(row));
@@ -244,6 +274,35 @@ export async function refreshPerson(
   if (fresh) await store.createLater(person, personId);
   else await store.update(person, { current });
   return person;
+}
+
+/** A link as `setLink` writes it. */
+type NewLink = Omit<LinkRow, 'linked_at'> & { linked_at?: string };
+
+/**
+ * A Person's refresh read right after `moved` was set: the link's writes (waiting as riders) go in
+ * the read's statement instead of one of their own, unless other riders that could touch the
+ * Person's links wait with them (those run first, alone).
+ */
+function readWithLink(db: Queryable, personId: string, moved: NewLink): Promise<{ rows: any[] }> {
+  const values = [
+    personId,
+    moved.patient_id,
+    moved.person_id,
+    moved.assurance,
+    moved.rule_version,
+    moved.score,
+    moved.evidence === undefined || moved.evidence === null ? null : JSON.stringify(moved.evidence),
+    moved.linked_at ?? null,
+    moved.linked_by,
+  ];
+  const read = { name: 'kith-identity-person-refresh-moved', ...PERSON_REFRESH_MOVED, values };
+  if (!(db instanceof TxConnection))
+    return db.query({ name: read.name, text: `with ${read.ctes.join(',\n')} ${read.select}`, values });
+  const own = new Set([`identity_links:${moved.patient_id}`, `identity_records:${moved.patient_id}`]);
+  return db.readCarryingWrites(read, (w) =>
+    w.key ? own.has(w.key) || !w.key.startsWith('identity_') : !/identity_(links|records)/.test(w.sql),
+  );
 }
 
 export interface MatchOutcome {
@@ -439,9 +498,9 @@ async function resolvePatientWrite(
     // A record alone in its Person (and not steward-confirmed) may now match someone: move it.
     if (alone && existing.assurance !== 'level4' && best && best.result.decision === 'match') {
       const target = persons.get(best.id) as string;
-      await linkTo(db, record.id, target, 'level3', best.result, existing.person_id);
-      await refreshPerson(store, ctx, existing.person_id);
-      await refreshPerson(store, ctx, target);
+      const moved = await linkTo(db, record.id, target, 'level3', best.result, existing.person_id);
+      await refreshPerson(store, ctx, existing.person_id, undefined, moved);
+      await refreshPerson(store, ctx, target, undefined, moved);
       return { personId: target, assurance: 'level3', candidates, reviews: 0 };
     }
     if (alone && state.person) {
@@ -461,8 +520,8 @@ async function resolvePatientWrite(
   const best = candidates[0];
   if (best && best.result.decision === 'match') {
     const personId = persons.get(best.id) as string;
-    await linkTo(db, record.id, personId, 'level3', best.result);
-    await refreshPerson(store, ctx, personId);
+    const joined = await linkTo(db, record.id, personId, 'level3', best.result);
+    await refreshPerson(store, ctx, personId, undefined, joined);
     return { personId, assurance: 'level3', candidates, reviews: 0 };
   }
   const personId = randomUUID();
@@ -513,12 +572,12 @@ async function linkTo(
   assurance: Assurance,
   result: PairScore,
   from?: string,
-): Promise<void> {
+): Promise<NewLink> {
   const changed = changedPersons.get(db) ?? new Set<string>();
   changedPersons.set(db, changed);
   changed.add(personId);
   if (from) changed.add(from);
-  await setLink(db, {
+  const link: NewLink = {
     patient_id: patientId,
     person_id: personId,
     assurance,
@@ -526,7 +585,9 @@ async function linkTo(
     score: result.score,
     evidence: result,
     linked_by: SYSTEM_ACTOR,
-  });
+  };
+  await setLink(db, link);
+  return link;
 }
 
 /** Writes an AuditEvent for a steward action into the current transaction's audit chain. */
