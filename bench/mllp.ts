@@ -1,7 +1,8 @@
 // ADT messages/s over MLLP against `kith serve` on a fresh PostgreSQL database, with the server's
 // write hooks (identity resolution, labels) on: 1 and 8 concurrent connections, p99 ACK latency.
 // Prints one JSON line. BENCH_MLLP_N messages per run (default 2000). BENCH_MLLP_INFLIGHT=k adds a
-// run of one connection that keeps k messages unacknowledged (the listener groups them).
+// run of one connection that keeps k messages unacknowledged (the listener groups them);
+// BENCH_MLLP_JOIN=1 a run of one connection whose Patients join stored Persons.
 // Each run also reports the CPU time per message of the server process and of the database's
 // PostgreSQL backends (from /proc, so it needs a local server): on a shared machine throughput says
 // little, CPU per message says what a quiet 2-core machine could do.
@@ -165,7 +166,12 @@ async function main(): Promise<void> {
     // BENCH_MLLP_INFLIGHT=k: also one connection whose sender keeps k messages unacknowledged.
     const k = Number(process.env.BENCH_MLLP_INFLIGHT ?? 0);
     const piped = k > 1 ? { [`c1_inflight${k}`]: await runWith(mllpPort, 1, 'C', cpu, k) } : {};
-    console.log(JSON.stringify({ bench: 'mllp-adt', database: 'postgres', c1: one, c8: eight, ...piped }));
+    // BENCH_MLLP_JOIN=1: one waiting connection again, whose Patients (new record numbers, the same
+    // people as the runs before) each join a stored Person, where the c1 run's mostly found new ones.
+    const join = process.env.BENCH_MLLP_JOIN ? { c1_join: await runWith(mllpPort, 1, 'D', cpu) } : {};
+    console.log(
+      JSON.stringify({ bench: 'mllp-adt', database: 'postgres', c1: one, c8: eight, ...piped, ...join }),
+    );
   } finally {
     await admin.end();
     await server.stop();
