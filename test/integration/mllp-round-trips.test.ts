@@ -27,6 +27,8 @@ function countStatements(t: TestKith): {
   proto.query = function (this: unknown, ...args: unknown[]) {
     const q = args[0];
     const text = typeof q === 'string' ? q : ((q as { text?: string })?.text ?? '');
+    // On PostgreSQL a transaction's begin goes out with its first statement (begin-with-first.ts).
+    if ((q as { beginsTransaction?: boolean })?.beginsTransaction) seen.push('begin');
     seen.push(text.trim().split(/\s+/).slice(0, 3).join(' ').toLowerCase());
     return original.apply(this, args);
   };

@@ -64,7 +64,7 @@ function wrapPool(kind: DatabaseKind, pool: pg.Pool, close: () => Promise<void>)
   // transaction) tune it for other disks and cores.
   const slots = kind === 'pglite' ? 1 : Number(process.env.KITH_WRITE_SLOTS ?? 12);
   const batch = kind === 'pglite' ? 64 : Number(process.env.KITH_WRITE_BATCH ?? 1);
-  const committer = new GroupCommitter(pool, slots, batch);
+  const committer = new GroupCommitter(pool, slots, batch, kind === 'postgres');
   return {
     writeTransaction: (fn) => committer.run(fn),
     kind,
