@@ -44,7 +44,7 @@ import { generatePopulation } from '../src/identity/generator/generate';
 import { generatedToPatient } from '../src/identity/generator/patient';
 import { identityContext } from '../src/identity/mpi';
 import { BulkResolver, type ResolvedRecord, type ReviewRow } from '../src/identity/mpi/bulk-resolve';
-import { onlineBlockLimit } from '../src/identity/online';
+import { onlineBlockLimit, onlineMinSharedBlocks } from '../src/identity/online';
 import { CANDIDATE_QUERY } from '../src/identity/mpi/db-index';
 import { patientToMatchRecord } from '../src/identity/mpi/patient-record';
 import { accessColumns } from '../src/privacy/policy';
@@ -576,6 +576,7 @@ async function explainCandidates(kith: Awaited<ReturnType<typeof openKith>>, pro
     keys.map((k) => k.key),
     keys.map((k) => k.value),
     onlineBlockLimit(matcher) + 1,
+    onlineMinSharedBlocks(matcher),
   ]);
   log(`candidate query plan:\n${plan.rows.map((r) => r['QUERY PLAN']).join('\n')}`);
 }

@@ -27,6 +27,33 @@ export function onlineBlockLimit(matcher: Matcher): number {
   return matcher.rules.blocking.onlineMaxBlockSize ?? matcher.rules.blocking.maxBlockSize;
 }
 
+/** The rules' onlineMinSharedBlocks (1: every candidate in a block read). */
+export function onlineMinSharedBlocks(matcher: Matcher): number {
+  return matcher.rules.blocking.onlineMinSharedBlocks ?? 1;
+}
+
+/**
+ * How many of a record's blocks a candidate must be in to be scored online: the rules'
+ * onlineMinSharedBlocks, or every block read when the record has fewer (a record with one usable key
+ * still finds the records sharing it). `blocksRead`: the record's keys whose block was not skipped.
+ */
+export function requiredSharedBlocks(matcher: Matcher, blocksRead: number): number {
+  return Math.max(1, Math.min(onlineMinSharedBlocks(matcher), blocksRead));
+}
+
+/**
+ * The members found in at least `required` of `blocks` (each block's members distinct), in first-seen
+ * order. Every online path (the SQL candidate query, sets of writes, the in-memory index) keeps the
+ * same ones.
+ */
+export function sharedByBlocks<T>(blocks: Iterable<T>[], required: number): T[] {
+  const count = new Map<T, number>();
+  for (const block of blocks) for (const m of block) count.set(m, (count.get(m) ?? 0) + 1);
+  const out: T[] = [];
+  for (const [m, n] of count) if (n >= required) out.push(m);
+  return out;
+}
+
 /** Candidates for `record` scored by `matcher`, best first; only match and possible decisions. */
 export async function findCandidates(
   record: MatchRecord,
@@ -34,14 +61,15 @@ export async function findCandidates(
   matcher: Matcher,
 ): Promise<Candidate[]> {
   const limit = onlineBlockLimit(matcher);
-  const ids = new Set<string>();
+  const blocks: string[][] = [];
   for (const key of matcher.blockingKeys(record)) {
     const found = await index.lookup(key, limit + 1);
     if (found.length > limit) continue;
-    for (const id of found) if (id !== record.id) ids.add(id);
+    blocks.push(found.filter((id) => id !== record.id));
   }
-  if (ids.size === 0) return [];
-  return scoreCandidates(record, await index.get([...ids]), matcher);
+  const ids = sharedByBlocks(blocks, requiredSharedBlocks(matcher, blocks.length));
+  if (ids.length === 0) return [];
+  return scoreCandidates(record, await index.get(ids), matcher);
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Patient } from '@medplum/fhirtypes';
 import type { Queryable } from '../../store';
-import type { BlockingKey } from '../matcher';
-import { onlineBlockLimit } from '../online';
+import type { BlockingKey, Matcher } from '../matcher';
+import { onlineBlockLimit, requiredSharedBlocks, sharedByBlocks } from '../online';
 import { toStoredForm, type StoredForm } from '../normalize/stored-form';
 import type { MatchRecord } from '../types';
 import type { MpiContext } from './core';
@@ -76,7 +76,11 @@ export class UpdateSetCandidates {
   private readonly notSame = new Set<string>();
   private done = 0;
 
-  private constructor(private readonly maxBlockSize: number) {}
+  private readonly maxBlockSize: number;
+
+  private constructor(private readonly matcher: Matcher) {
+    this.maxBlockSize = onlineBlockLimit(matcher);
+  }
 
   /**
    * Stores every record and key of `patients` (in write order, each with its record as stored
@@ -87,7 +91,7 @@ export class UpdateSetCandidates {
     ctx: MpiContext,
     patients: { patient: Patient; previous: MatchRecord | undefined; personId: string | undefined }[],
   ): Promise<UpdateSetCandidates> {
-    const set = new UpdateSetCandidates(onlineBlockLimit(ctx.matcher));
+    const set = new UpdateSetCandidates(ctx.matcher);
     const rows: { p: string; w: boolean; person: string; r: MatchRecord; s: string | null; n: StoredForm }[] =
       [];
     const keyRows: { p: string; k: string; v: string }[] = [];
@@ -134,7 +138,7 @@ export class UpdateSetCandidates {
     if (this.order[this.done] !== patientId)
       throw new Error(`identity: ${patientId} resolved out of its set's order`);
     const before = this.order.slice(0, this.done).map((id) => this.items.get(id) as Item);
-    const ids = new Set<string>();
+    const read: Set<string>[] = [];
     for (const k of (this.items.get(patientId) as Item).keys) {
       const key = blockKey(k.key, k.value);
       const members = new Set(this.blocks.get(key) ?? []);
@@ -143,11 +147,11 @@ export class UpdateSetCandidates {
         else if (b.writeKeys) members.delete(b.id);
       }
       if (members.size >= this.maxBlockSize) continue;
-      for (const id of members) ids.add(id);
+      read.push(members);
     }
-    ids.delete(patientId);
     const out: StoredCandidate[] = [];
-    for (const id of ids) {
+    for (const id of sharedByBlocks(read, requiredSharedBlocks(this.matcher, read.length))) {
+      if (id === patientId) continue;
       if (this.notSame.has(`${patientId}\u0000${id}`) || this.notSame.has(`${id}\u0000${patientId}`))
         continue;
       const decided = before.find((b) => b.id === id);

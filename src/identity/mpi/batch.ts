@@ -3,7 +3,7 @@ import type { Patient, Person } from '@medplum/fhirtypes';
 import type { FhirStore } from '../../store';
 import { rideOrRun } from '../../store/riders';
 import type { BlockingKey } from '../matcher';
-import { onlineBlockLimit, scoreCandidates } from '../online';
+import { onlineBlockLimit, requiredSharedBlocks, scoreCandidates, sharedByBlocks } from '../online';
 import { toStoredForm, type NormalizedCandidate } from '../normalize/stored-form';
 import type { MatchRecord } from '../types';
 import { refreshPersons, SYSTEM_ACTOR, type Assurance, type LinkRow, type MpiContext } from './core';
@@ -105,21 +105,21 @@ export async function onPatientsCreated(
   for (const item of items) {
     const { record } = item;
     const mine = new Set(item.keys.map(blockKey));
-    const ids = new Set<string>();
-    const fromBundle = new Set<MatchRecord>();
+    // Stored records by id, the Bundle's earlier records as themselves.
+    const read: (string | MatchRecord)[][] = [];
     for (const k of mine) {
       // A block the statement left out is too large already; else it is too large when the stored
       // records and the Bundle's earlier ones together reach the limit, as one at a time.
       const inStore = blocks.get(k);
       const inBundle = earlier.get(k) ?? [];
       if (!inStore || inStore.length + inBundle.length >= maxBlockSize) continue;
-      for (const id of inStore) if (stored.has(id)) ids.add(id);
-      for (const e of inBundle) fromBundle.add(e);
+      read.push([...inStore, ...inBundle]);
     }
-    const others = [
-      ...[...ids].map((id) => stored.get(id) as MatchRecord | NormalizedCandidate),
-      ...fromBundle,
-    ];
+    const others: (MatchRecord | NormalizedCandidate)[] = [];
+    for (const m of sharedByBlocks(read, requiredSharedBlocks(ctx.matcher, read.length))) {
+      if (typeof m !== 'string') others.push(m);
+      else if (stored.has(m)) others.push(stored.get(m) as MatchRecord | NormalizedCandidate);
+    }
     const candidates = scoreCandidates(record, others, ctx.matcher);
     const best = candidates[0];
     let link: LinkRow;

@@ -50,6 +50,11 @@ export class BlockPostings {
     return this.sizes[s] > 0 ? this.heads[s] : -1;
   }
 
+  /** True when the block of `value` reached the limit (skipped online). */
+  isFull(value: number): boolean {
+    return this.sizes[this.slot(value | 0)] === FULL;
+  }
+
   /** Adds `record` to the block of `value`; a block reaching `limit` records becomes FULL. */
   add(value: number, record: number, limit: number): void {
     const v = value | 0;

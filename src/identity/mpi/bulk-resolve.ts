@@ -5,7 +5,7 @@ import { keyValues } from '../block/key-parts';
 import { createMatcher, type BlockingKey, type Matcher } from '../matcher';
 import { normalizeRecord } from '../normalize/record';
 import { toStoredForm, type StoredForm } from '../normalize/stored-form';
-import { onlineBlockLimit } from '../online';
+import { onlineBlockLimit, requiredSharedBlocks } from '../online';
 import type { PairScore } from '../score/model';
 import { RecordTable } from '../table/record-table';
 import type { FieldName, MatchRecord } from '../types';
@@ -82,6 +82,8 @@ export class BulkResolver {
   /** seen[j] = i + 1 once record j is among record i's candidates. */
   private seen = new Int32Array(1024);
   private candidates = new Int32Array(1024);
+  /** shared[j]: how many of record i's blocks hold record j (valid where seen[j] = i + 1). */
+  private shared = new Int32Array(1024);
   /** Candidates scored so far, over all records (what online matching pays grows with it). */
   candidatesScored = 0;
   private readonly tfFields: { field: FieldName; k: number }[];
@@ -137,9 +139,13 @@ export class BulkResolver {
       const grown = new Int32Array(Math.max(1024, 2 * (i + 1)));
       grown.set(this.seen);
       this.seen = grown;
+      const shared = new Int32Array(grown.length);
+      shared.set(this.shared);
+      this.shared = shared;
     }
     const stamp = i + 1;
     let n = 0;
+    let blocksRead = 0;
     for (let k = 0; k < this.keys.length; k++) {
       const key = this.keys[k];
       const postings = this.postings[k];
@@ -147,21 +153,31 @@ export class BulkResolver {
         keys.push({ key: key.name, value: v.toString(16) });
         mineKey.push(k);
         mineValue.push(v);
+        if (!postings.isFull(v)) blocksRead++;
         // Records of an open block (none when the block is absent or full), newest first.
         const { next, record: recordAt } = this.pool;
         for (let p = postings.head(v); p !== -1; p = next[p]) {
           const j = recordAt[p];
           if (this.seen[j] !== stamp) {
             this.seen[j] = stamp;
+            this.shared[j] = 1;
             if (n === this.candidates.length) {
               const grown = new Int32Array(this.candidates.length * 2);
               grown.set(this.candidates);
               this.candidates = grown;
             }
             this.candidates[n++] = j;
-          }
+          } else this.shared[j]++;
         }
       }
+    }
+    // Only those in enough of the record's blocks, as online (requiredSharedBlocks).
+    const required = requiredSharedBlocks(this.matcher, blocksRead);
+    if (required > 1) {
+      let kept = 0;
+      for (let c = 0; c < n; c++)
+        if (this.shared[this.candidates[c]] >= required) this.candidates[kept++] = this.candidates[c];
+      n = kept;
     }
     // In record id order, as scoreCandidates takes them (equal scores keep that order).
     const ids = this.ids;

@@ -5,7 +5,7 @@ import type { FhirStore, Queryable, StoredVersion } from '../../store';
 import { toStoredVersion } from '../../store/repository';
 import { rideOrRun, TxConnection } from '../../store/riders';
 import type { Matcher } from '../matcher';
-import { onlineBlockLimit, scoreCandidates, type Candidate } from '../online';
+import { onlineBlockLimit, onlineMinSharedBlocks, scoreCandidates, type Candidate } from '../online';
 import { toStoredForm } from '../normalize/stored-form';
 import type { PairScore } from '../score/model';
 import type { MatchRecord } from '../types';
@@ -484,6 +484,7 @@ async function resolvePatientWrite(
         keys,
         writeKeys: !sameKeys(ctx.matcher, keys, previous),
         maxBlockSize,
+        minSharedBlocks: onlineMinSharedBlocks(ctx.matcher),
       });
   const persons = new Map(stored.map((c) => [c.record.id, c.personId]));
   const candidates = scoreCandidates(

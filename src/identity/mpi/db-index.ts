@@ -44,11 +44,6 @@ function toCandidate(row: any): StoredCandidate {
 export const CANDIDATE_RECORD = `case when norm->>'v' = '${STORED_FORM_VERSION}' then norm else record end`;
 
 /**
- * $1 record id, $2 keys, $3 values, $4 maxBlockSize + 1 (exported for the benchmark's EXPLAIN).
- * `blocks` is materialized: inlined, PostgreSQL ran each key's index probe twice (once for the size
- * test, once for the ids).
- */
-/**
  * A candidate's record and Person, looked up by primary key. identity_records.person_id follows the
  * link (setLink writes both in one transaction), so the link table is not read: one lookup per
  * candidate, not two. As a lateral subquery kept apart by `offset 0`, it stays an index lookup: as a
@@ -58,12 +53,21 @@ export const CANDIDATE_RECORD = `case when norm->>'v' = '${STORED_FORM_VERSION}'
 export const BY_PRIMARY_KEY = `cross join lateral (select ${CANDIDATE_RECORD} as record, person_id from identity_records
   where patient_id = ids.id and person_id <> '' offset 0) r`;
 
-export const CANDIDATE_QUERY = `with blocks as materialized (
+/**
+ * `minShared` is the placeholder of the rules' onlineMinSharedBlocks: an id is a candidate when it is
+ * in that many of the blocks read, or in all of them when fewer were read (requiredSharedBlocks).
+ * `blocks` is materialized: inlined, PostgreSQL ran each key's index probe twice (once for the size
+ * test, once for the ids).
+ */
+const candidateQuery = (minShared: string): string => `with blocks as materialized (
   select (select array_agg(i.patient_id) from
             (select patient_id from identity_keys i where i.key = k.key and i.value = k.value limit $4) i) as ids
   from unnest($2::text[], $3::text[]) as k(key, value)
 ), ids as (
-  select distinct unnest(ids) as id from blocks where cardinality(ids) < $4
+  select u.id from blocks cross join lateral unnest(blocks.ids) as u(id)
+  where cardinality(blocks.ids) < $4
+  group by u.id
+  having count(*) >= least(${minShared}::int, (select count(*) from blocks b where coalesce(cardinality(b.ids), 0) < $4))
 )
 select r.record, r.person_id from ids
 ${BY_PRIMARY_KEY}
@@ -71,16 +75,21 @@ where ids.id <> $1
   and not exists (select 1 from identity_not_same n
                   where (n.a = $1 and n.b = ids.id) or (n.a = ids.id and n.b = $1))`;
 
+/** $1 record id, $2 keys, $3 values, $4 maxBlockSize + 1, $5 onlineMinSharedBlocks (exported for the benchmark's EXPLAIN). */
+export const CANDIDATE_QUERY = candidateQuery('$5');
+
 /**
  * The linked records that share a blocking key with `record`, in one round trip: a key whose block is
- * larger than `maxBlockSize` is skipped (a huge block is a useless block), and pairs a steward marked
- * "not the same person" are left out.
+ * larger than `maxBlockSize` is skipped (a huge block is a useless block), a record in fewer of the
+ * blocks read than `minSharedBlocks` asks is left out, and so are pairs a steward marked "not the same
+ * person".
  */
 export async function loadCandidates(
   db: Queryable,
   recordId: string,
   keys: BlockingKey[],
   maxBlockSize: number,
+  minSharedBlocks: number,
 ): Promise<StoredCandidate[]> {
   if (keys.length === 0) return [];
   const { rows } = await db.query(CANDIDATE_QUERY, [
@@ -88,6 +97,7 @@ export async function loadCandidates(
     keys.map((k) => k.key),
     keys.map((k) => k.value),
     maxBlockSize + 1,
+    minSharedBlocks,
   ]);
   return rows.map(toCandidate);
 }
@@ -114,6 +124,8 @@ export async function storeRecordAndLoadCandidates(
     /** False when the stored keys are already these (an update that kept them). */
     writeKeys: boolean;
     maxBlockSize: number;
+    /** The rules' onlineMinSharedBlocks. */
+    minSharedBlocks: number;
   },
 ): Promise<StoredCandidate[]> {
   const { rows } = await db.query({
@@ -129,7 +141,7 @@ export async function storeRecordAndLoadCandidates(
       values ($1, $5, $6::jsonb, $8, now(), $9::jsonb)
       on conflict (patient_id) do update set record = excluded.record, norm = excluded.norm,
         source = excluded.source, updated_at = now()
-    ), ${CANDIDATE_QUERY.replace(/^with /, '')}`,
+    ), ${candidateQuery('$10').replace(/^with /, '')}`,
     values: [
       r.recordId,
       r.keys.map((k) => k.key),
@@ -140,6 +152,7 @@ export async function storeRecordAndLoadCandidates(
       r.writeKeys,
       r.source ?? null,
       JSON.stringify(r.norm),
+      r.minSharedBlocks,
     ],
   });
   return rows.map(toCandidate);

@@ -1,7 +1,7 @@
 import type { Bundle, BundleEntry, Parameters, Patient } from '@medplum/fhirtypes';
 import { FhirError } from '../../fhir/errors';
 import { registerOperation, type OperationDefinitionEntry } from '../../fhir/operations';
-import { onlineBlockLimit, scoreCandidates } from '../online';
+import { onlineBlockLimit, onlineMinSharedBlocks, scoreCandidates } from '../online';
 import type { PairScore } from '../score/model';
 import { loadCandidates } from './db-index';
 import { identityContext } from './install';
@@ -53,6 +53,7 @@ export const matchOperation: OperationDefinitionEntry = {
       record.id,
       keys,
       onlineBlockLimit(ctx.matcher),
+      onlineMinSharedBlocks(ctx.matcher),
     );
     const candidates = scoreCandidates(
       { id: record.id, normalized },

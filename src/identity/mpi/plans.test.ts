@@ -34,8 +34,8 @@ describe('identity statements use the keys of records and links', () => {
   it('candidates: no scan of all records or links', async () => {
     const plan = await genericPlan(
       CANDIDATE_QUERY,
-      ['text', 'text[]', 'text[]', 'int'],
-      [`'p1'`, `array['k']`, `array['v']`, '101'],
+      ['text', 'text[]', 'text[]', 'int', 'int'],
+      [`'p1'`, `array['k']`, `array['v']`, '101', '2'],
     );
     expect(plan).toMatch(/identity_records_pkey/);
     expect(plan).not.toMatch(/Seq Scan on identity_(records|links)/);

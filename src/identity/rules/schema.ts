@@ -117,6 +117,13 @@ export interface MatchRules {
      */
     onlineMaxBlockSize?: number;
     /**
+     * The online path scores only the candidates found in at least this many of the record's blocks
+     * (default 1: every candidate), or in all of them when it has fewer blocks that were read. Most
+     * records in a block share nothing else with the record: at 300,000 people, 91% of the candidate
+     * pairs shared one block, and 0.4% of the pairs of one Person did. See the identity README.
+     */
+    onlineMinSharedBlocks?: number;
+    /**
      * Batch only: in a block larger than this, only records born in the same year (or with no birth date)
      * are paired. Low-cardinality keys (ZIP + first-name sound) grow blocks with the population, so their
      * pairs grow with its square; the other keys still reach pairs with a mistyped year.

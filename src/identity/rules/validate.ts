@@ -215,6 +215,12 @@ export function validateRules(input: unknown): RulesValidation {
     ) {
       err('blocking.onlineMaxBlockSize', 'must be an integer >= 2');
     }
+    if (
+      b.onlineMinSharedBlocks !== undefined &&
+      !(Number.isInteger(b.onlineMinSharedBlocks) && (b.onlineMinSharedBlocks as number) >= 1)
+    ) {
+      err('blocking.onlineMinSharedBlocks', 'must be an integer >= 1');
+    }
     if (b.refineAbove !== undefined && !(Number.isInteger(b.refineAbove) && (b.refineAbove as number) >= 2)) {
       err('blocking.refineAbove', 'must be an integer >= 2');
     }
