@@ -735,6 +735,7 @@ async function candidateCounts(
       keys.map((k) => k.key),
       keys.map((k) => k.value),
       max + 1,
+      onlineMinSharedBlocks(matcher),
     ]);
     counts.push(c.rows[0].n);
   }
