@@ -33,6 +33,8 @@ describe('file inbox, REST routes and channel files', () => {
     await t?.close();
   });
 
+  // Skipped (with fixturesAvailable's message) where ../shared/fixtures has no HUD HMIS export, as on
+  // a user's fresh clone; CI sets KITH_REQUIRE_FIXTURES=1, which makes a missing folder a failure.
   it.skipIf(!haveFixtures)(
     'takes an HMIS export dropped in the inbox; counts match the files',
     async () => {
