@@ -1,8 +1,9 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import type { BlockingStats } from './block/blocker';
 import { collectPairs, mergeShares, type PairShare } from './batch-pairs';
+import { startBatchWorker } from './batch-worker';
 import { RecordComparer } from './compare/compare-records';
+import { NormalizeSplit } from './normalize-split';
 import type { MatchRules } from './rules/schema';
 import { correctU, estimateParameters } from './score/estimate';
 import { buildParams, type ModelParams } from './score/model';
@@ -28,18 +29,18 @@ export interface LinkOptions {
    * holds its own copy of the record table (about 0.4 KB per record).
    */
   threads?: number;
+  /**
+   * With more than one thread, normalization is split too once this many records were added (default
+   * 20,000), in chunks of `normalizeChunk` records (default 4,096); such a job links with runParallel only.
+   */
+  splitNormalizationAt?: number;
+  normalizeChunk?: number;
 }
 
 /** Below this many records a worker thread costs more to start than it saves. */
 const PARALLEL_MIN_RECORDS = 20_000;
-
-/** Where a worker's module is: from the TypeScript sources (tsx) through a loader, else the built file. */
-function workerUrl(): URL {
-  const self = import.meta.url;
-  return self.endsWith('.ts')
-    ? new URL('./batch-pair-worker-boot.mjs', self)
-    : new URL('./batch-pair-worker.js', self);
-}
+/** Records per chunk when normalization is split between two threads. */
+const NORMALIZE_CHUNK = 4096;
 
 function pairsInWorker(data: {
   rules: MatchRules;
@@ -48,7 +49,7 @@ function pairsInWorker(data: {
   share: { index: number; of: number };
 }): Promise<PairShare> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(workerUrl(), { workerData: data });
+    const worker = startBatchWorker('batch-pair-worker', data);
     let answered = false;
     worker.once('message', (m: PairShare) => {
       answered = true;
@@ -97,9 +98,25 @@ export class LinkJob {
     private readonly options: LinkOptions = {},
   ) {}
 
+  private split: NormalizeSplit | null = null;
+
+  private threads(): number {
+    return this.options.threads ?? Math.min(2, availableParallelism());
+  }
+
   add(record: MatchRecord, source = 0): void {
-    this.table.add(record, source, this.options.maxYear);
-    if (this.table.size % 100_000 === 0) this.options.onProgress?.(`normalized ${this.table.size} records`);
+    const { maxYear } = this.options;
+    let size: number;
+    if (this.split !== null) {
+      this.split.add(record, source, maxYear);
+      size = this.split.size;
+    } else {
+      this.table.add(record, source, maxYear);
+      size = this.table.size;
+      if (size === (this.options.splitNormalizationAt ?? PARALLEL_MIN_RECORDS) && this.threads() > 1)
+        this.split = new NormalizeSplit(this.table, this.options.normalizeChunk ?? NORMALIZE_CHUNK, maxYear);
+    }
+    if (size % 100_000 === 0) this.options.onProgress?.(`normalized ${size} records`);
   }
 
   private twoSources(): boolean {
@@ -109,6 +126,8 @@ export class LinkJob {
 
   /** Link in this thread. */
   run(): LinkResult {
+    if (this.split !== null)
+      throw new Error('this linkage normalized its records on two threads: link it with runParallel()');
     this.normalizeSeconds = (performance.now() - this.started) / 1000;
     const t = performance.now();
     const pairs = collectPairs(this.rules, this.table, {
@@ -124,7 +143,11 @@ export class LinkJob {
    * deterministic for a thread count, and the set of pairs, patterns and counts is the same for any.
    */
   async runParallel(): Promise<LinkResult> {
-    const threads = this.options.threads ?? Math.min(2, availableParallelism());
+    if (this.split !== null) {
+      await this.split.finish();
+      this.split = null;
+    }
+    const threads = this.threads();
     const small = this.options.threads === undefined && this.table.size < PARALLEL_MIN_RECORDS;
     if (threads <= 1 || small) return this.run();
     this.normalizeSeconds = (performance.now() - this.started) / 1000;
@@ -234,7 +257,8 @@ export function linkBatch(
   rules: MatchRules,
   options: LinkOptions & { other?: Iterable<MatchRecord> } = {},
 ): LinkResult {
-  const job = new LinkJob(rules, options);
+  // One thread: run() cannot wait for a second thread's share of the normalization.
+  const job = new LinkJob(rules, { ...options, threads: 1 });
   for (const r of records) job.add(r, 0);
   if (options.other) for (const r of options.other) job.add(r, 1);
   return job.run();

@@ -25,7 +25,54 @@ const keptPairs = (r: LinkResult): Map<string, [number, number]> => {
   return out;
 };
 
+/** Every record's values and the column counts, by value text (value ids differ between tables). */
+const tableContent = (t: RecordTable) => {
+  const fields = Object.keys(t.columns) as (keyof RecordTable['columns'])[];
+  const rows: string[] = [];
+  for (let i = 0; i < t.size; i++) {
+    const values = fields.map((f) => {
+      const c = t.columns[f];
+      return c.ids[i] < 0 ? '' : c.values[c.ids[i]];
+    });
+    const ids = t.identifiersOf(i).map((v) => `${t.identifierSystem[v]}:${t.identifiers.values[v]}`);
+    rows.push([t.externalIds[i], t.source[i], ...values, ...ids].join('/'));
+  }
+  const counts = [...fields, 'identifier' as const].map((f) => {
+    const c = t.column(f);
+    const byKey = c.keys.map((k, id) => `${k}=${c.keyCounts[id]}`).sort();
+    return `${f}:${c.present}:${byKey.join(',')}`;
+  });
+  return { rows, counts };
+};
+
 describe('batch linkage over threads', () => {
+  it('normalization split over two threads builds the one-thread table and result', async () => {
+    // Some records with identifiers, and two sources, so that every part of the table is interleaved.
+    const input = records.map((r, i) => (i % 7 === 0 ? { ...r, identifiers: [`urn:mrn|${i % 50}`] } : r));
+    const options = { maxYear: 2025, splitNormalizationAt: 1000, normalizeChunk: 333 };
+    const one = new LinkJob(defaultRules, { ...options, threads: 1 });
+    const two = new LinkJob(defaultRules, { ...options, threads: 2 });
+    for (const [i, r] of input.entries()) {
+      one.add(r, i % 5 === 0 ? 1 : 0);
+      two.add(r, i % 5 === 0 ? 1 : 0);
+    }
+    expect(() => two.run()).toThrow(/runParallel/);
+    const a = one.run();
+    const b = await two.runParallel();
+    expect(two.table.size).toBe(input.length);
+    const [x, y] = [tableContent(one.table), tableContent(two.table)];
+    expect(y.rows).toEqual(x.rows);
+    expect(y.counts).toEqual(x.counts);
+    expect(b.blocking).toEqual(a.blocking);
+    expect(b.count).toBe(a.count);
+    expect(b.count).toBeGreaterThan(1000);
+    const ka = keptPairs(a);
+    for (const [key, [score, decision]] of keptPairs(b)) {
+      expect(ka.get(key)?.[1]).toBe(decision);
+      expect(ka.get(key)?.[0]).toBeCloseTo(score, 9);
+    }
+  }, 60_000);
+
   it('shares of the blocks hold every candidate pair exactly once', () => {
     const table = new RecordTable();
     for (const r of records) table.add(r, 0, 2025);

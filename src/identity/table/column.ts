@@ -93,6 +93,26 @@ export class Column {
     return c;
   }
 
+  /**
+   * Takes in the dictionary and counts of another column of the same field (one normalized by another
+   * thread): its values are interned here and its key counts added. Returns the other column's value id
+   * -> this column's value id; the caller places the other column's records (see RecordTable.interleave).
+   */
+  absorb(other: ColumnSnapshot, onNewValue?: (value: string) => void): Int32Array {
+    const remap = new Int32Array(other.values.length);
+    const keyMap = new Int32Array(other.keys.length);
+    for (let v = 0; v < other.values.length; v++) {
+      const before = this.values.length;
+      const id = this.intern(other.values[v]);
+      if (id === before) onNewValue?.(other.values[v]);
+      remap[v] = id;
+      keyMap[other.keyOf[v]] = this.keyOf[id];
+    }
+    for (let k = 0; k < other.keys.length; k++) this.keyCounts[keyMap[k]] += other.keyCounts[k];
+    this.present += other.present;
+    return remap;
+  }
+
   /** Value id for a stored form, adding it on first sight. */
   intern(value: string): number {
     let id = this.valueIndex.get(value);

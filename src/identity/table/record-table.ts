@@ -13,6 +13,13 @@ export interface TableSnapshot {
   identifierSystem: string[];
 }
 
+/** A run of consecutive records normalized by one part of a split linkage (see RecordTable.interleave). */
+export interface RowSegment {
+  /** true: the rows are the other part's, else this table's own. */
+  other: boolean;
+  count: number;
+}
+
 export type ScalarField = Exclude<FieldName, 'identifier'>;
 const SCALAR_FIELDS = (Object.keys(FIELD_KINDS) as FieldName[]).filter(
   (f): f is ScalarField => f !== 'identifier',
@@ -111,6 +118,78 @@ export class RecordTable {
       identifierList: this.identifierList,
       identifierSystem: this.identifierSystem,
     };
+  }
+
+  /**
+   * Makes this table the whole of a linkage whose records were normalized in two parts: this table's own
+   * rows and those of `other` (a table another thread built), laid out in input order by `segments`
+   * (consecutive runs of rows, each from one part). `externalIds` and `source` are every record's, in input
+   * order. Values keep their ids here and other's are added, so this costs the other part's distinct values,
+   * not its records.
+   */
+  interleave(
+    other: TableSnapshot,
+    segments: readonly RowSegment[],
+    externalIds: string[],
+    source: Uint8Array,
+  ): void {
+    const n = this.size + other.size;
+    if (externalIds.length !== n || source.length < n)
+      throw new Error(`interleave: ${externalIds.length} ids and ${source.length} sources for ${n} records`);
+    const place = (own: Int32Array, theirs: Int32Array, remap: Int32Array): Int32Array => {
+      const out = new Int32Array(n);
+      let at = 0;
+      let mine = 0;
+      let their = 0;
+      for (const seg of segments) {
+        if (seg.other) {
+          for (let r = 0; r < seg.count; r++) {
+            const v = theirs[their++];
+            out[at++] = v < 0 ? -1 : remap[v];
+          }
+        } else {
+          out.set(own.subarray(mine, mine + seg.count), at);
+          mine += seg.count;
+          at += seg.count;
+        }
+      }
+      if (at !== n) throw new Error(`interleave: segments cover ${at} of ${n} records`);
+      return out;
+    };
+    for (const f of SCALAR_FIELDS) {
+      const col = this.columns[f];
+      const theirs = other.columns[f];
+      col.ids = place(col.ids, theirs.ids, col.absorb(theirs));
+    }
+    const idRemap = this.identifiers.absorb(other.identifiers, (value) =>
+      this.identifierSystem.push(value.slice(0, value.indexOf('|'))),
+    );
+    const start = new Int32Array(n + 1);
+    const list: number[] = [];
+    let at = 0;
+    let mine = 0;
+    let their = 0;
+    for (const seg of segments) {
+      for (let r = 0; r < seg.count; r++, at++) {
+        if (seg.other) {
+          for (let x = other.identifierStart[their]; x < other.identifierStart[their + 1]; x++)
+            list.push(idRemap[other.identifierList[x]]);
+          their++;
+        } else {
+          for (let x = this.identifierStart[mine]; x < this.identifierStart[mine + 1]; x++)
+            list.push(this.identifierList[x]);
+          mine++;
+        }
+        start[at + 1] = list.length;
+      }
+    }
+    this.identifierList.length = 0;
+    for (const id of list) this.identifierList.push(id);
+    this.identifierStart = start;
+    this.externalIds.length = 0;
+    for (const id of externalIds) this.externalIds.push(id);
+    this.source = source.slice(0, n);
+    this.size = n;
   }
 
   /** A read-only table from a snapshot (records are not added to it; ids are the record indices). */
