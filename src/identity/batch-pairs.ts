@@ -51,7 +51,7 @@ class PairBuffer {
 }
 
 export function collectPairs(rules: MatchRules, table: RecordTable, options: PairShareOptions): PairShare {
-  const comparer = new RecordComparer(rules, table);
+  const comparer = new RecordComparer(rules, table, { rowMajor: true });
   const scratch = new Int32Array(comparer.fields.length);
   const pairs = new PairBuffer();
   const histogram = new Map<number, number>();

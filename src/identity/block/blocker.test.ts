@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultRules } from '../rules';
 import { RecordTable } from '../table/record-table';
 import { compileKeys, forEachCandidatePair } from './blocker';
+import { keyPart } from './key-parts';
 
 /**
  * Refinement of large blocks (rules' blocking.refineAbove, batch only): in a block above the limit only
@@ -57,6 +58,7 @@ describe('blocking', () => {
         if (a === b || a === 0 || b === 0) expected++;
       }
     expect(pairs).toHaveLength(expected);
+    expect(new Set(pairs.map(String)).size).toBe(pairs.length);
     expect(pairsOf(table)).toHaveLength((80 * 79) / 2);
   });
 
@@ -104,5 +106,38 @@ describe('blocking', () => {
     expect(refined).toHaveLength(expected);
     expect(expected).toBeLessThan((60 * 59) / 2);
     for (const [i, j] of refined) expect(agree(i, j)).toBe(true);
+    expect(new Set(refined.map(String)).size).toBe(refined.length);
+  });
+
+  it('refines by parts with several values per record: each agreeing pair once, and only those', () => {
+    // Compound surnames give a phonetic code per word and one of the whole name: records share a code when
+    // they share a word. Every eleventh record has no surname at all (no value: agrees with everyone).
+    const surnames = ['Garcia Lopez', 'Garcia', 'Lopez', 'Smith', 'Lopez Smith', 'Nguyen', 'Garcia Nguyen'];
+    const table = new RecordTable();
+    for (let i = 0; i < 90; i++) {
+      const family = i % 11 === 10 ? '' : surnames[i % surnames.length];
+      table.add({ id: `r${i}`, given: `Name${i}`, family, postalCode: '94545', birthDate: '' }, 0, 2025);
+    }
+    const keyed = {
+      ...defaultRules,
+      blocking: {
+        ...defaultRules.blocking,
+        keys: [{ name: 'postal', parts: ['postalCode'], refine: ['family.phonetic'], refineAbove: 20 }],
+      },
+    };
+    const out: [number, number][] = [];
+    forEachCandidatePair(table, compileKeys(keyed, table), 500, { crossSourceOnly: false }, (i, j) =>
+      out.push([i, j]),
+    );
+    const codes = keyPart(table, 'family.phonetic');
+    const agree = (i: number, j: number): boolean => {
+      const [a, b] = [codes(i), codes(j)];
+      return a.length === 0 || b.length === 0 || a.some((c) => b.includes(c));
+    };
+    const expected: string[] = [];
+    for (let i = 0; i < 90; i++) for (let j = i + 1; j < 90; j++) if (agree(i, j)) expected.push(`${i},${j}`);
+    expect(codes(0).length).toBeGreaterThan(1);
+    expect(expected.length).toBeLessThan((90 * 89) / 2);
+    expect(out.map(String).sort()).toEqual(expected.sort());
   });
 });

@@ -65,34 +65,48 @@ export interface CompiledKey {
 const DEFAULT_REFINE = ['birthDate.year'];
 
 export function compileKeys(rules: MatchRules, table: RecordTable): CompiledKey[] {
+  const shared = new Map<string, PartFn>();
   return rules.blocking.keys.map((k) => ({
     name: k.name,
     salt: hashString(k.name),
-    parts: k.parts.map((p) => keyPart(table, p)),
-    refine: (k.refine ?? DEFAULT_REFINE).map((p) => ({ name: p, fn: keyPart(table, p) })),
+    parts: k.parts.map((p) => keyPart(table, p, shared)),
+    refine: (k.refine ?? DEFAULT_REFINE).map((p) => ({ name: p, fn: keyPart(table, p, shared) })),
     refineAbove: k.refineAbove,
   }));
 }
 
-/** Each record's values of one key part (start/values as in KeyIndex). */
+/** Each record's values of one key part (start/values as in KeyIndex); `slot`: its column in refineValues. */
 interface PartIndex {
   start: Int32Array;
   values: Uint32Array;
+  slot: number;
+}
+
+/** Do records i and j agree on refine part `p`: a value shared, or none on one side? */
+function agreesOn(p: PartIndex, i: number, j: number): boolean {
+  const { start, values } = p;
+  const si = start[i];
+  const ei = start[i + 1];
+  const sj = start[j];
+  const ej = start[j + 1];
+  if (si === ei || sj === ej) return true;
+  for (let x = si; x < ei; x++) for (let y = sj; y < ej; y++) if (values[x] === values[y]) return true;
+  return false;
 }
 
 /**
  * Do records i and j agree on at least one refine part? A record with no value in a part (no birth date)
- * agrees with every record on it, as the one-part refinement by birth year always did.
+ * agrees with every record on it, as the one-part refinement by birth year always did. `first`: every
+ * part's value per record, `width` parts a record (see fillFirstValues).
  */
-function refineAgrees(parts: PartIndex[], i: number, j: number): boolean {
+function refineAgrees(parts: PartIndex[], first: Uint32Array, width: number, i: number, j: number): boolean {
   for (let r = 0; r < parts.length; r++) {
-    const { start, values } = parts[r];
-    const si = start[i];
-    const ei = start[i + 1];
-    const sj = start[j];
-    const ej = start[j + 1];
-    if (si === ei || sj === ej) return true;
-    for (let x = si; x < ei; x++) for (let y = sj; y < ej; y++) if (values[x] === values[y]) return true;
+    const a = first[i * width + parts[r].slot];
+    const b = first[j * width + parts[r].slot];
+    if (a === NO_VALUE || b === NO_VALUE) return true;
+    if (a === READ_INDEX || b === READ_INDEX) {
+      if (agreesOn(parts[r], i, j)) return true;
+    } else if (a === b) return true;
   }
   return false;
 }
@@ -143,6 +157,32 @@ function sharedBelow(k: KeyIndex, i: number, j: number, below: number): boolean 
   return false;
 }
 
+/** In `firstValues`: the record has no value in the key. */
+const NO_VALUE = 0xffffffff;
+/** In `firstValues`: the record has several values (or one equal to a marker): read its KeyIndex. */
+const READ_INDEX = 0xfffffffe;
+
+/**
+ * Each record's value of each key, record by record (see forEachCandidatePair): whether a pair was emitted
+ * by an earlier key is then decided from one run of memory per record, not one cache line per key.
+ */
+function fillFirstValues(
+  idx: { start: Int32Array; values: Uint32Array },
+  column: number,
+  width: number,
+  n: number,
+  out: Uint32Array,
+): void {
+  for (let i = 0; i < n; i++) {
+    const s = idx.start[i];
+    const e = idx.start[i + 1];
+    let v = NO_VALUE;
+    if (e - s === 1) v = idx.values[s] >= READ_INDEX ? READ_INDEX : idx.values[s];
+    else if (e - s > 1) v = READ_INDEX;
+    out[i * width + column] = v;
+  }
+}
+
 /**
  * Calls `onPair(i, j)` (i < j) once for every candidate pair; returns the counts per key.
  */
@@ -162,11 +202,15 @@ export function forEachCandidatePair(
   const refineAbove = options.refineAbove ?? Infinity;
   // Values of each refine part per record, built when a key first needs it and shared between keys.
   const partIndexes = new Map<string, PartIndex>();
+  const refineNames = [...new Set(keys.flatMap((k) => k.refine.map((r) => r.name)))];
+  let refineValues: Uint32Array | null = null;
   const partIndex = (part: { name: string; fn: PartFn }): PartIndex => {
     let idx = partIndexes.get(part.name);
     if (idx === undefined) {
       const built = buildIndex({ name: part.name, salt: 0, parts: [part.fn], refine: [] }, n, 0);
-      idx = { start: built.start, values: built.values };
+      idx = { start: built.start, values: built.values, slot: refineNames.indexOf(part.name) };
+      refineValues ??= new Uint32Array(n * refineNames.length);
+      fillFirstValues(idx, idx.slot, refineNames.length, n, refineValues);
       partIndexes.set(part.name, idx);
     }
     return idx;
@@ -174,11 +218,22 @@ export function forEachCandidatePair(
   const shares = options.share?.of ?? 1;
   const shareIndex = options.share?.index ?? 0;
   const done: KeyIndex[] = [];
+  const width = keys.length;
+  const firstValues = new Uint32Array(n * width);
+  /** Did key `d` (done) emit the pair of records i and j: do they share a value of it, not a skipped one? */
+  const emittedBy = (d: number, i: number, j: number): boolean => {
+    const a = firstValues[i * width + d];
+    const b = firstValues[j * width + d];
+    if (a === READ_INDEX || b === READ_INDEX) return sharedBelow(done[d], i, j, 0x100000000);
+    return a === b && a !== NO_VALUE && !done[d].skipped.has(a);
+  };
   const stats: KeyStats[] = [];
   let total = 0;
 
   for (const key of keys) {
     const idx = buildIndex(key, n, shift);
+    const column = done.length;
+    fillFirstValues(idx, column, width, n, firstValues);
     const st: KeyStats = {
       name: key.name,
       blocks: 0,
@@ -217,15 +272,20 @@ export function forEachCandidatePair(
       st.blocks++;
       if (members.length > st.largestBlock) st.largestBlock = members.length;
       const refine = members.length > (key.refineAbove ?? refineAbove) ? key.refine.map(partIndex) : null;
+      const refineFirst = refineValues ?? firstValues;
       for (let a = 0; a < members.length; a++) {
         const i = members[a];
         for (let b = a + 1; b < members.length; b++) {
           const j = members[b];
           if (options.crossSourceOnly && source[i] === source[j]) continue;
-          if (refine !== null && !refineAgrees(refine, i, j)) continue;
+          if (refine !== null && !refineAgrees(refine, refineFirst, refineNames.length, i, j)) continue;
           // Emitted already by an earlier key, or by a smaller shared value of this key.
-          let seen = sharedBelow(idx, i, j, value);
-          for (let d = 0; !seen && d < done.length; d++) seen = sharedBelow(done[d], i, j, 0x100000000);
+          // (Records with one value each share only `value`.)
+          let seen =
+            firstValues[i * width + column] === READ_INDEX &&
+            firstValues[j * width + column] === READ_INDEX &&
+            sharedBelow(idx, i, j, value);
+          for (let d = 0; !seen && d < column; d++) seen = emittedBy(d, i, j);
           if (seen) continue;
           st.pairs++;
           onPair(i, j);

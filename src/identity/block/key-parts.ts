@@ -55,13 +55,26 @@ function firstWord(column: Column, v: number): string {
   return column.tokensOf(v)[0] ?? column.keyString(v);
 }
 
-/** The function computing one key part for records of `table`. */
-export function keyPart(table: RecordTable, part: string): PartFn {
+/**
+ * The function computing one key part for records of `table`. `shared`: parts made already for the same
+ * table, by name; several keys use the same part (birth date, house number, name sounds), and each part
+ * memoizes its values per distinct field value, so a part is computed once for all of them.
+ */
+export function keyPart(table: RecordTable, part: string, shared?: Map<string, PartFn>): PartFn {
+  let fn = shared?.get(part);
+  if (fn === undefined) {
+    fn = makePart(table, part, shared);
+    shared?.set(part, fn);
+  }
+  return fn;
+}
+
+function makePart(table: RecordTable, part: string, shared: Map<string, PartFn> | undefined): PartFn {
   if (part === 'names.sounds') {
     // Sound of the first name (and of the formal names it may stand for) paired with the sound of the last
     // name, in sorted order: unchanged by nicknames and by a swap of the two names.
-    const given = keyPart(table, 'given.nicknamePhonetic');
-    const family = keyPart(table, 'family.phonetic');
+    const given = keyPart(table, 'given.nicknamePhonetic', shared);
+    const family = keyPart(table, 'family.phonetic', shared);
     return (i) => {
       const gs = given(i);
       const fs = family(i);

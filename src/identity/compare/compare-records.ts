@@ -71,7 +71,7 @@ export class RecordComparer {
   constructor(
     rules: MatchRules,
     private readonly table: RecordTable,
-    options: { cacheValuePairs?: boolean } = {},
+    options: { cacheValuePairs?: boolean; rowMajor?: boolean } = {},
   ) {
     const caching = options.cacheValuePairs !== false;
     this.impl = rules.fields.map((rule) => {
@@ -125,7 +125,23 @@ export class RecordComparer {
       rule.skipWhen ? [{ field: k, when: rule.skipWhen.map(conditions) }] : [],
     );
     this.skipFlags = new Uint8Array(this.skips.length);
+    if (options.rowMajor) {
+      const width = this.impl.length;
+      const rows = new Int32Array(table.size * width);
+      for (let k = 0; k < width; k++) {
+        const ids = this.impl[k].column.ids;
+        for (let i = 0; i < table.size; i++) rows[i * width + k] = ids[i];
+      }
+      this.rows = rows;
+    }
   }
+
+  /**
+   * The value ids of every compared field, record by record (rowMajor): a pair's comparison then reads two
+   * runs of adjacent memory instead of one cache line per field and record, which over millions of pairs of
+   * a million records is most of its cost. Only for a table that no longer grows (a batch).
+   */
+  private rows: Int32Array | null = null;
 
   /**
    * Level of values a (in ca) and b (in cb) from the value-level comparators only; levels after `upTo` are
@@ -147,11 +163,13 @@ export class RecordComparer {
     return f.elseLevel;
   }
 
-  private fieldLevel(f: FieldImpl, i: number, j: number): number {
+  private fieldLevel(f: FieldImpl, k: number, i: number, j: number): number {
     if (f.field === 'identifier') return this.identifierLevel(f, i, j);
     const col = f.column;
-    const a = col.ids[i];
-    const b = col.ids[j];
+    const rows = this.rows;
+    const width = this.impl.length;
+    const a = rows === null ? col.ids[i] : rows[i * width + k];
+    const b = rows === null ? col.ids[j] : rows[j * width + k];
     if (a < 0 || b < 0) {
       if (f.oneSidedLevel >= 0 && (a >= 0 || b >= 0)) return f.oneSidedLevel;
       return f.missingLevel >= 0 ? f.missingLevel : f.elseLevel;
@@ -211,7 +229,7 @@ export class RecordComparer {
   /** Fills `out` with the level of each field for records i and j. */
   compare(i: number, j: number, out: Int32Array): void {
     const impl = this.impl;
-    for (let k = 0; k < impl.length; k++) out[k] = this.fieldLevel(impl[k], i, j);
+    for (let k = 0; k < impl.length; k++) out[k] = this.fieldLevel(impl[k], k, i, j);
     for (let s = 0; s < this.swaps.length; s++) {
       const { x, y, acceptX, acceptY, maxX, maxY } = this.swaps[s];
       const fx = impl[x];
