@@ -1,4 +1,5 @@
 import { compileKeys, forEachCandidatePair, type BlockingStats } from './block/blocker';
+import type { KeyExchange } from './block/key-exchange';
 import { RecordComparer } from './compare/compare-records';
 import type { MatchRules } from './rules/schema';
 import type { RecordTable } from './table/record-table';
@@ -23,6 +24,8 @@ export interface PairShare {
 export interface PairShareOptions {
   twoSources: boolean;
   share?: { index: number; of: number };
+  /** Threads of one linkage building the key indexes together (see KeyExchange). */
+  exchange?: KeyExchange;
   onProgress?: (message: string) => void;
 }
 
@@ -64,6 +67,7 @@ export function collectPairs(rules: MatchRules, table: RecordTable, options: Pai
       onProgress: options.onProgress,
       refineAbove: rules.blocking.refineAbove,
       share: options.share,
+      exchange: options.exchange,
     },
     (i, j) => {
       const p = comparer.pattern(i, j, scratch);

@@ -1,5 +1,7 @@
 import { availableParallelism } from 'node:os';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { BlockingStats } from './block/blocker';
+import { KeyExchange } from './block/key-exchange';
 import { collectPairs, mergeShares, type PairShare } from './batch-pairs';
 import { startBatchWorker } from './batch-worker';
 import { RecordComparer } from './compare/compare-records';
@@ -47,9 +49,11 @@ function pairsInWorker(data: {
   table: TableSnapshot;
   twoSources: boolean;
   share: { index: number; of: number };
+  ports: MessagePort[];
+  ready: Int32Array;
 }): Promise<PairShare> {
   return new Promise((resolve, reject) => {
-    const worker = startBatchWorker('batch-pair-worker', data);
+    const worker = startBatchWorker('batch-pair-worker', data, data.ports);
     let answered = false;
     worker.once('message', (m: PairShare) => {
       answered = true;
@@ -154,16 +158,41 @@ export class LinkJob {
     const t = performance.now();
     const twoSources = this.twoSources();
     const table = this.table.snapshot();
+    // Ports between every two threads, and a flag per blocking key, for building the key indexes together.
+    const ready = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, this.rules.blocking.keys.length)));
+    const ports: MessagePort[][] = Array.from({ length: threads }, () => []);
+    for (let x = 0; x < threads; x++)
+      for (let y = x + 1; y < threads; y++) {
+        const channel = new MessageChannel();
+        ports[x].push(channel.port1);
+        ports[y].push(channel.port2);
+      }
     const others: Promise<PairShare>[] = [];
     for (let index = 1; index < threads; index++)
-      others.push(pairsInWorker({ rules: this.rules, table, twoSources, share: { index, of: threads } }));
+      others.push(
+        pairsInWorker({
+          rules: this.rules,
+          table,
+          twoSources,
+          share: { index, of: threads },
+          ports: ports[index],
+          ready,
+        }),
+      );
+    const exchange = new KeyExchange(0, threads, ports[0], ready);
     // Settle every worker's promise even if this thread fails, so none is left unhandled.
     const settled = Promise.allSettled(others);
-    const own = collectPairs(this.rules, this.table, {
-      twoSources,
-      share: { index: 0, of: threads },
-      onProgress: this.options.onProgress,
-    });
+    let own: PairShare;
+    try {
+      own = collectPairs(this.rules, this.table, {
+        twoSources,
+        share: { index: 0, of: threads },
+        exchange,
+        onProgress: this.options.onProgress,
+      });
+    } finally {
+      exchange.close();
+    }
     const shares: PairShare[] = [own];
     for (const r of await settled) {
       if (r.status === 'rejected') throw r.reason;

@@ -1,5 +1,6 @@
 import type { MatchRules } from '../rules/schema';
 import type { RecordTable } from '../table/record-table';
+import type { BuiltKey, KeyExchange } from './key-exchange';
 import { hashString, keyPart, keyValues, mix, type PartFn } from './key-parts';
 
 /**
@@ -40,6 +41,8 @@ export interface BlockingOptions {
    * block, so "emitted already by an earlier key" is decided the same way in each.
    */
   share?: { index: number; of: number };
+  /** With shares on several threads: split the building of the key indexes between them. */
+  exchange?: KeyExchange;
 }
 
 interface KeyIndex {
@@ -230,8 +233,31 @@ export function forEachCandidatePair(
   const stats: KeyStats[] = [];
   let total = 0;
 
-  for (const key of keys) {
-    const idx = buildIndex(key, n, shift);
+  /** Key k's index and its (value, record) numbers sorted: built here, or taken from another thread. */
+  const exchange = options.exchange;
+  const build = (k: number): BuiltKey => {
+    const idx = buildIndex(keys[k], n, shift);
+    const sorted = new Float64Array(idx.values.length);
+    let p = 0;
+    for (let i = 0; i < n; i++) {
+      for (let x = idx.start[i]; x < idx.start[i + 1]; x++) sorted[p++] = idx.values[x] * recScale + i;
+    }
+    sorted.sort();
+    return { key: k, start: idx.start, values: idx.values, sorted };
+  };
+  const own = new Map<number, BuiltKey>();
+  if (exchange)
+    for (let k = 0; k < keys.length; k++) {
+      if (!exchange.owns(k)) continue;
+      const built = build(k);
+      exchange.send(built);
+      own.set(k, built);
+    }
+
+  for (const [k, key] of keys.entries()) {
+    const built = own.get(k) ?? exchange?.take(k) ?? build(k);
+    own.delete(k);
+    const idx: KeyIndex = { name: key.name, start: built.start, values: built.values, skipped: new Set() };
     const column = done.length;
     fillFirstValues(idx, column, width, n, firstValues);
     const st: KeyStats = {
@@ -242,12 +268,7 @@ export function forEachCandidatePair(
       skippedRecords: 0,
       largestBlock: 0,
     };
-    const packed = new Float64Array(idx.values.length);
-    let p = 0;
-    for (let i = 0; i < n; i++) {
-      for (let x = idx.start[i]; x < idx.start[i + 1]; x++) packed[p++] = idx.values[x] * recScale + i;
-    }
-    packed.sort();
+    const packed = built.sorted;
     const members: number[] = [];
     let g = 0;
     while (g < packed.length) {
