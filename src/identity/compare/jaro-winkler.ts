@@ -53,6 +53,20 @@ export function jaroWinkler(a: string, b: string): number {
 const counts = new Int32Array(128);
 
 /**
+ * The Jaro similarity below which Jaro-Winkler cannot reach `threshold`, with a common prefix of p characters:
+ * above 0.7 the prefix lifts Jaro J to J + 0.1p(1 - J), which reaches the threshold T from
+ * J = (T - 0.1p) / (1 - 0.1p); at 0.7 or below there is no lift. Less a rounding margin: it is a bound,
+ * and must never turn away a pair that jaroWinkler would accept.
+ */
+export function jaroNeeded(threshold: number, prefix: number): number {
+  const lift = 0.1 * prefix;
+  return (threshold <= 0.7 ? threshold : Math.max(0.7, (threshold - lift) / (1 - lift))) - 1e-12;
+}
+
+/** jaroNeeded with the longest prefix the lift counts (4): the bound for strings not yet read. */
+export const loosestJaroNeeded = (threshold: number): number => jaroNeeded(threshold, 4);
+
+/**
  * Whether jaroWinkler(a, b) >= threshold, answering "no" early when even a perfect alignment of the
  * characters the two strings share could not reach the threshold; most pairs in a block are not similar.
  */
@@ -61,10 +75,13 @@ export function jaroWinklerAtLeast(a: string, b: string, threshold: number): boo
   const la = a.length;
   const lb = b.length;
   if (la === 0 || lb === 0) return false;
-  // Jaro-Winkler <= 0.6 * Jaro + 0.4, and Jaro <= (m/la + m/lb + 1) / 3 for m shared characters.
-  const jaroNeeded = (threshold - 0.4) / 0.6;
+  // Jaro <= (m/la + m/lb + 1) / 3 for m shared characters.
+  let prefix = 0;
+  const maxPrefix = Math.min(4, la, lb);
+  while (prefix < maxPrefix && a.charCodeAt(prefix) === b.charCodeAt(prefix)) prefix++;
+  const needed = jaroNeeded(threshold, prefix);
   const shortest = Math.min(la, lb);
-  if ((shortest / la + shortest / lb + 1) / 3 < jaroNeeded) return false;
+  if ((shortest / la + shortest / lb + 1) / 3 < needed) return false;
   for (let i = 0; i < la; i++) counts[a.charCodeAt(i) & 127]++;
   let common = 0;
   for (let i = 0; i < lb; i++) {
@@ -75,6 +92,6 @@ export function jaroWinklerAtLeast(a: string, b: string, threshold: number): boo
     }
   }
   for (let i = 0; i < la; i++) counts[a.charCodeAt(i) & 127] = 0;
-  if ((common / la + common / lb + 1) / 3 < jaroNeeded) return false;
+  if ((common / la + common / lb + 1) / 3 < needed) return false;
   return jaroWinkler(a, b) >= threshold;
 }

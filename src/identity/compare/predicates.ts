@@ -4,7 +4,7 @@ import { soundAlike } from '../normalize/phonetic';
 import type { LevelRule } from '../rules/schema';
 import type { Column } from '../table/column';
 import { withinEdits } from './edit-distance';
-import { jaroWinklerAtLeast } from './jaro-winkler';
+import { jaroWinklerAtLeast, loosestJaroNeeded } from './jaro-winkler';
 
 /**
  * Value-level tests behind each comparator. They take a column and value id for each side; the columns
@@ -13,11 +13,11 @@ import { jaroWinklerAtLeast } from './jaro-winkler';
  */
 export type Predicate = (ca: Column, a: number, cb: Column, b: number) => boolean;
 
-const keyOf = (c: Column, id: number): string => c.keys[c.keyOf[id]];
+const keyOf = (c: Column, id: number): string => (c.keysAreValues ? c.values[id] : c.keys[c.keyOf[id]]);
 const firstWord = (c: Column, id: number): string => c.tokensOf(id)[0] ?? keyOf(c, id);
 
 const exact: Predicate = (ca, a, cb, b) =>
-  ca === cb ? ca.keyOf[a] === cb.keyOf[b] : keyOf(ca, a) === keyOf(cb, b);
+  ca === cb ? (ca.keysAreValues ? a === b : ca.keyOf[a] === cb.keyOf[b]) : keyOf(ca, a) === keyOf(cb, b);
 
 // Indexed loops in the helpers below: they run for tens of millions of pairs.
 function intersects(x: readonly number[], y: readonly number[]): boolean {
@@ -48,7 +48,12 @@ export function predicateFor(level: LevelRule): Predicate {
       return exact;
     case 'jaro-winkler': {
       const t = level.threshold ?? 1;
-      return (ca, a, cb, b) => jaroWinklerAtLeast(keyOf(ca, a), keyOf(cb, b), t);
+      const needed = loosestJaroNeeded(t);
+      return (ca, a, cb, b) => {
+        // Street lines are nearly all distinct (no value-pair cache): bound them from character counts first.
+        if (ca === cb && ca.kind === 'address' && !ca.mayBeJaroClose(a, b, needed)) return false;
+        return jaroWinklerAtLeast(keyOf(ca, a), keyOf(cb, b), t);
+      };
     }
     case 'levenshtein': {
       const max = level.maxDistance ?? 1;

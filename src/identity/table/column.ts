@@ -46,6 +46,11 @@ export class Column {
   private readonly valueIndex = new Map<string, number>();
   private readonly keyIndex = new Map<string, number>();
   private readonly spaceless: boolean;
+  /**
+   * Outside names and places a value is its own key (one key per value): two values agree exactly only when
+   * they are the same value, and a value's key string is the value itself, one memory read fewer.
+   */
+  readonly keysAreValues: boolean;
 
   constructor(
     readonly kind: FieldKind,
@@ -54,6 +59,7 @@ export class Column {
   ) {
     this.ids = new Int32Array(Math.max(1, capacity));
     this.spaceless = kind === 'name' || kind === 'place';
+    this.keysAreValues = !this.spaceless;
   }
 
   /** The column's values and record ids as plain data, to rebuild it in a worker thread (see restore). */
@@ -113,6 +119,49 @@ export class Column {
     return remap;
   }
 
+  /** Per value: its key's characters counted in 32 buckets (code & 31), and its key's length (0 = not yet). */
+  private charCounts = new Uint8Array(0);
+  private keyLengths = new Uint16Array(0);
+
+  /**
+   * Could the keys of values a and b share enough characters for a Jaro similarity of `jaroNeeded`? From
+   * per-value character counts, so that the many pairs of unrelated street lines are turned away without
+   * reading either string: Jaro <= (m/la + m/lb + 1) / 3, and m, the matching characters, is at most the
+   * sum over buckets of the smaller count (folding characters into buckets only raises it).
+   */
+  mayBeJaroClose(a: number, b: number, jaroNeeded: number): boolean {
+    const la = this.keyLength(a);
+    const lb = this.keyLength(b);
+    if (la === 0xffff || lb === 0xffff) return true;
+    const counts = this.charCounts;
+    let m = 0;
+    for (let k = 0, x = a * 32, y = b * 32; k < 32; k++, x++, y++)
+      m += counts[x] < counts[y] ? counts[x] : counts[y];
+    return (m / la + m / lb + 1) / 3 >= jaroNeeded;
+  }
+
+  /** Length of value id's key (0xffff when too long to count in bytes), counting its characters once. */
+  private keyLength(id: number): number {
+    if (id >= this.keyLengths.length) {
+      const size = Math.max(this.values.length, id + 1, this.keyLengths.length * 2);
+      const lengths = new Uint16Array(size);
+      lengths.set(this.keyLengths);
+      this.keyLengths = lengths;
+      const counts = new Uint8Array(size * 32);
+      counts.set(this.charCounts);
+      this.charCounts = counts;
+    }
+    let length = this.keyLengths[id];
+    if (length === 0) {
+      const key = this.keyString(id);
+      length = key.length > 255 || key.length === 0 ? 0xffff : key.length;
+      if (length !== 0xffff)
+        for (let i = 0; i < key.length; i++) this.charCounts[id * 32 + (key.charCodeAt(i) & 31)]++;
+      this.keyLengths[id] = length;
+    }
+    return length;
+  }
+
   /** Value id for a stored form, adding it on first sight. */
   intern(value: string): number {
     let id = this.valueIndex.get(value);
@@ -140,7 +189,7 @@ export class Column {
 
   /** Key string of value `id`. */
   keyString(id: number): string {
-    return this.keys[this.keyOf[id]];
+    return this.keysAreValues ? this.values[id] : this.keys[this.keyOf[id]];
   }
 
   /** Significant words: names without particles, other values split at spaces. */
