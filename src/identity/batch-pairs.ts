@@ -2,6 +2,7 @@ import { compileKeys, forEachCandidatePair, type BlockingStats } from './block/b
 import type { KeyExchange } from './block/key-exchange';
 import { RecordComparer } from './compare/compare-records';
 import type { MatchRules } from './rules/schema';
+import { PatternCounts } from './score/pattern-counts';
 import type { RecordTable } from './table/record-table';
 
 /**
@@ -57,7 +58,7 @@ export function collectPairs(rules: MatchRules, table: RecordTable, options: Pai
   const comparer = new RecordComparer(rules, table, { rowMajor: true });
   const scratch = new Int32Array(comparer.fields.length);
   const pairs = new PairBuffer();
-  const histogram = new Map<number, number>();
+  const histogram = new PatternCounts();
   const blocking = forEachCandidatePair(
     table,
     compileKeys(rules, table),
@@ -72,7 +73,7 @@ export function collectPairs(rules: MatchRules, table: RecordTable, options: Pai
     (i, j) => {
       const p = comparer.pattern(i, j, scratch);
       pairs.push(i, j, p);
-      histogram.set(p, (histogram.get(p) ?? 0) + 1);
+      histogram.add(p);
     },
   );
   return {
@@ -81,8 +82,7 @@ export function collectPairs(rules: MatchRules, table: RecordTable, options: Pai
     a: pairs.a.slice(0, pairs.n),
     b: pairs.b.slice(0, pairs.n),
     p: pairs.p.slice(0, pairs.n),
-    patterns: Float64Array.from(histogram.keys()),
-    counts: Float64Array.from(histogram.values()),
+    ...histogram.entries(),
     blocking,
   };
 }
@@ -95,15 +95,14 @@ export function mergeShares(shares: PairShare[]): PairShare {
   const a = new Int32Array(n);
   const b = new Int32Array(n);
   const p = new Float64Array(n);
-  const histogram = new Map<number, number>();
+  const histogram = new PatternCounts();
   let at = 0;
   for (const s of shares) {
     a.set(s.a.subarray(0, s.n), at);
     b.set(s.b.subarray(0, s.n), at);
     p.set(s.p.subarray(0, s.n), at);
     at += s.n;
-    for (let x = 0; x < s.patterns.length; x++)
-      histogram.set(s.patterns[x], (histogram.get(s.patterns[x]) ?? 0) + s.counts[x]);
+    for (let x = 0; x < s.patterns.length; x++) histogram.add(s.patterns[x], s.counts[x]);
   }
   const first = shares[0].blocking;
   const blocking: BlockingStats = {
@@ -126,8 +125,7 @@ export function mergeShares(shares: PairShare[]): PairShare {
     a,
     b,
     p,
-    patterns: Float64Array.from(histogram.keys()),
-    counts: Float64Array.from(histogram.values()),
+    ...histogram.entries(),
     blocking,
   };
 }

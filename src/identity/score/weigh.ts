@@ -1,6 +1,7 @@
 import type { RecordComparer } from '../compare/compare-records';
 import type { MatchRules } from '../rules/schema';
 import { compileHardRules, violatedHardRule, type ModelParams } from './model';
+import { PatternCounts } from './pattern-counts';
 import { termFrequencyAdjustments } from './term-frequency';
 
 /**
@@ -43,24 +44,30 @@ export class PairWeigher {
   weigh(params: ModelParams, a: Int32Array, p: Float64Array, n: number, out: Float32Array): void {
     const { comparer } = this;
     const F = comparer.fields.length;
-    const byPattern = new Map<number, number>();
+    // Per pattern, once: its weight, and which term-frequency fields are at their adjusted level (a bit each).
+    const byPattern = new PatternCounts();
+    const tfByPattern = new PatternCounts();
     for (const pattern of this.patterns) {
-      if (this.forbidden.has(pattern)) {
-        byPattern.set(pattern, NaN);
-        continue;
+      let w = NaN;
+      if (!this.forbidden.has(pattern)) {
+        w = 0;
+        for (let k = 0; k < F; k++) w += params.fields[k].weights[comparer.levelOf(pattern, k)];
       }
-      let w = 0;
-      for (let k = 0; k < F; k++) w += params.fields[k].weights[comparer.levelOf(pattern, k)];
-      byPattern.set(pattern, w);
+      byPattern.add(pattern, w);
+      let bits = 0;
+      for (let t = 0; t < this.tfFields.length; t++) {
+        const k = this.tfFields[t];
+        if (comparer.levelOf(pattern, k) === comparer.fields[k].tfLevel) bits |= 1 << t;
+      }
+      tfByPattern.add(pattern, bits);
     }
     for (let x = 0; x < n; x++) {
-      let w = byPattern.get(p[x]) ?? NaN;
-      if (!Number.isNaN(w)) {
-        for (const k of this.tfFields) {
-          if (comparer.levelOf(p[x], k) === comparer.fields[k].tfLevel) {
-            w += this.tfTables[k]![comparer.valueKey(k, a[x])];
-          }
-        }
+      let w = byPattern.get(p[x], NaN);
+      let bits = Number.isNaN(w) ? 0 : tfByPattern.get(p[x]);
+      for (let t = 0; bits !== 0; t++, bits >>>= 1) {
+        if ((bits & 1) === 0) continue;
+        const k = this.tfFields[t];
+        w += this.tfTables[k]![comparer.valueKey(k, a[x])];
       }
       out[x] = w;
     }
