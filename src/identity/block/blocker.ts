@@ -206,13 +206,12 @@ export function forEachCandidatePair(
   // Values of each refine part per record, built when a key first needs it and shared between keys.
   const partIndexes = new Map<string, PartIndex>();
   const refineNames = [...new Set(keys.flatMap((k) => k.refine.map((r) => r.name)))];
-  let refineValues: Uint32Array | null = null;
+  const refineValues = new Uint32Array(n * refineNames.length);
   const partIndex = (part: { name: string; fn: PartFn }): PartIndex => {
     let idx = partIndexes.get(part.name);
     if (idx === undefined) {
       const built = buildIndex({ name: part.name, salt: 0, parts: [part.fn], refine: [] }, n, 0);
       idx = { start: built.start, values: built.values, slot: refineNames.indexOf(part.name) };
-      refineValues ??= new Uint32Array(n * refineNames.length);
       fillFirstValues(idx, idx.slot, refineNames.length, n, refineValues);
       partIndexes.set(part.name, idx);
     }
@@ -293,13 +292,12 @@ export function forEachCandidatePair(
       st.blocks++;
       if (members.length > st.largestBlock) st.largestBlock = members.length;
       const refine = members.length > (key.refineAbove ?? refineAbove) ? key.refine.map(partIndex) : null;
-      const refineFirst = refineValues ?? firstValues;
       for (let a = 0; a < members.length; a++) {
         const i = members[a];
         for (let b = a + 1; b < members.length; b++) {
           const j = members[b];
           if (options.crossSourceOnly && source[i] === source[j]) continue;
-          if (refine !== null && !refineAgrees(refine, refineFirst, refineNames.length, i, j)) continue;
+          if (refine !== null && !refineAgrees(refine, refineValues, refineNames.length, i, j)) continue;
           // Emitted already by an earlier key, or by a smaller shared value of this key.
           // (Records with one value each share only `value`.)
           let seen =
